@@ -112,6 +112,7 @@ test('writer: nothing queued sends nothing; backpressure waits for drain', async
   await new PacketWriter(empty.stream).send();
   assert.is(empty.bytes().length, 0);
   const slow = new PassThrough({ highWaterMark: 16 });
+  /** @type {Buffer[]} */
   const collected = [];
   const done = (async () => {
     for await (const chunk of slow) collected.push(chunk);
