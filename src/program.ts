@@ -2,8 +2,16 @@
  * Commander wiring only: each command lives in its own file under src/commands/ and registers
  * itself here. No logic, no I/O.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { VERSION } from './version.js';
+import { register as registerInit } from './commands/init.js';
+import { register as registerKeygen } from './commands/keygen.js';
+import { register as registerKeys } from './commands/keys.js';
+import { register as registerEncrypt } from './commands/encrypt.js';
+import { register as registerDecrypt } from './commands/decrypt.js';
+import { register as registerView } from './commands/view.js';
+import { register as registerExec } from './commands/exec.js';
+import { register as registerExport } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('vault')
@@ -17,5 +25,24 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '')}`),
     });
   // Commands: one line each, in help order.
+  registerInit(program);
+  registerKeygen(program);
+  registerKeys(program);
+  registerEncrypt(program);
+  registerDecrypt(program);
+  registerView(program);
+  registerExec(program);
+  registerExport(program);
+  addDebugOption(program);
   return program;
+}
+
+/** --debug is accepted after any subcommand too (positional options keep it per command). */
+function addDebugOption(command: Command): void {
+  for (const sub of command.commands) {
+    if (!sub.options.some((option) => option.long === '--debug')) {
+      sub.addOption(new Option('--debug', 'show stack traces on errors').hideHelp());
+    }
+    addDebugOption(sub);
+  }
 }

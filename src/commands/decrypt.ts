@@ -1,0 +1,32 @@
+/**
+ * `vault decrypt FILE... [-o OUT|-]`: replace files with their plaintext (or write it to OUT /
+ * standard output). Every byte is authenticated before the target is replaced; on failure the
+ * file is unchanged.
+ */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { STDIO, readInput, writeStdout } from '../io/files.js';
+import { createKeyContext } from '../io/key-sources.js';
+import { SecretSession } from '../io/secrets.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { checkOutputOption, outputFor } from './output.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('decrypt')
+    .description('decrypt files in place ("-" reads standard input and writes standard output)')
+    .argument('<files...>', 'files to decrypt')
+    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only');
+  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
+    const output = options.output as string | undefined;
+    checkOutputOption(files, output);
+    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    for (const file of files) {
+      const { plaintext } = await session.open(await readInput(file), file);
+      const target = outputFor(file, output);
+      if (target === STDIO) await writeStdout(plaintext);
+      else await writeFileAtomic(target, plaintext);
+      plaintext.fill(0);
+    }
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `vault init [--keyring NAME]`: create a keyring (a new random data key wrapped for each key
+ * given) and, on first use, the policy file, at the root of the git repository (or here).
+ * Refuses to overwrite an existing keyring.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { systemRandom } from '../core/random.js';
+import { UsageError, quotePath } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { createKeyContext } from '../io/key-sources.js';
+import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../io/repo.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
+
+/** The git work tree root at or above START (a `.git` file or directory), else START itself. */
+export function projectRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('init')
+    .description('create a keyring (and the policy file) in this repository')
+    .option('--keyring <name>', 'name of the keyring', DEFAULT_KEYRING)
+    .option('--label <label>', 'label of the first key entry')
+    .addOption(workFactorOption());
+  addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
+    const name = checkKeyringName(options.keyring as string);
+    const root = findRepoRoot(process.cwd()) ?? projectRoot(process.cwd());
+    const path = keyringPath(root, name);
+    if (existsSync(path)) {
+      throw new UsageError(`keyring ${quotePath(name)} already exists at ${quotePath(relative(process.cwd(), path))}; add keys with "vault keys add"`);
+    }
+    const context = createKeyContext(keySourceOptions(options));
+    const credentials = await context.credentials();
+    let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
+    const params = parseWorkFactorOption(options);
+    for (const [index, credential] of credentials.entries()) {
+      const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
+      unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
+    const wrote = [path];
+    const policy = policyPath(root);
+    if (!existsSync(policy)) {
+      await writeFileAtomic(policy, new TextEncoder().encode(serializePolicy({ rules: DEFAULT_RULES })), { newFileMode: 0o644 });
+      wrote.push(policy);
+    }
+    for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
+    process.stderr.write(
+      `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
+        `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
+    );
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Options shared by commands: the key sources (DESIGN.md §5) on every command that needs a key,
+ * so they work after the subcommand (`vault encrypt --password-file p f.yml`).
+ */
+import { Command, Option } from 'commander';
+import { parseWorkFactor, type KeySourceOptions } from '../io/key-sources.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function addKeySourceOptions(command: Command): Command {
+  return command
+    .option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)')
+    .addOption(new Option('--vault-password-file <file>', 'alias of --password-file (Ansible)').hideHelp())
+    .option('--key-file <file>', 'use a key file made by "vault keygen" (repeatable)', collect)
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password')
+    .option('--vault-id <label@source>', 'Ansible vault id: LABEL@FILE, LABEL@prompt or LABEL@SCRIPT (repeatable)', collect)
+    .option('--max-work-factor <n>', 'accept scrypt work factors up to 2^N when reading (default 20)', parseWorkFactor);
+}
+
+/** The key-source part of a command's parsed options. */
+export function keySourceOptions(options: Record<string, unknown>): KeySourceOptions {
+  const passwordFile = (options.passwordFile ?? options.vaultPasswordFile) as string | undefined;
+  return {
+    passwordFile,
+    keyFile: options.keyFile as string[] | undefined,
+    passwordStdin: options.passwordStdin === true,
+    passwordCommand: options.passwordCommand as string | undefined,
+    vaultId: options.vaultId as string[] | undefined,
+    maxWorkFactor: options.maxWorkFactor as number | undefined,
+  };
+}

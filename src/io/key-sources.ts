@@ -1,0 +1,214 @@
+/**
+ * Key sources: turns a command's key options and the environment into credentials
+ * (DESIGN.md §5). Explicit options win; then VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE,
+ * ANSIBLE_VAULT_PASSWORD_FILE, VAULTFILE_PASSWORD; then a prompt, only when stdin and stderr are
+ * TTYs. Resolution is lazy and memoised: a command that never needs a key never prompts.
+ * Must not print a secret, put one in argv or in an error message.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import type { Credential } from '../core/credential.js';
+import { parseKeyFile } from '../core/key-file.js';
+import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
+import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
+import { fileSystemError } from './atomic-write.js';
+
+export interface KeySourceOptions {
+  passwordFile?: string;
+  keyFile?: string[];
+  passwordStdin?: boolean;
+  passwordCommand?: string;
+  vaultId?: string[];
+  maxWorkFactor?: number;
+}
+
+/** What a command needs to open and seal files: credentials on demand and one KDF cache. */
+export interface KeyContext {
+  credentials(): Promise<Credential[]>;
+  readonly kdf: KdfCache;
+  readonly options: KeySourceOptions;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export const NO_KEY_HINT =
+  'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
+
+export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): KeyContext {
+  let pending: Promise<Credential[]> | null = null;
+  const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
+  return {
+    options,
+    env,
+    kdf: new KdfCache({ maxLogN }),
+    credentials() {
+      pending ??= resolveCredentials(options, env);
+      return pending;
+    },
+  };
+}
+
+/** Strip exactly one trailing "\n" or "\r\n"; refuse an empty password. */
+export function passwordFromText(bytes: Uint8Array, origin: string): Uint8Array {
+  let end = bytes.length;
+  if (end > 0 && bytes[end - 1] === 0x0a) end -= 1;
+  if (end > 0 && bytes[end - 1] === 0x0d && end === bytes.length - 1) end -= 1;
+  if (end === 0) throw new UsageError(`${origin}: the password is empty; put the password in it`);
+  const password = new Uint8Array(end);
+  password.set(bytes.subarray(0, end));
+  bytes.fill(0);
+  return password;
+}
+
+/** Read a secret file, refusing one that others can write (they could swap the key). */
+async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch (error) {
+    throw fileSystemError(error, path, `reading the ${what}`);
+  }
+  if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give the ${what} itself`);
+  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    throw new UsageError(
+      `${quotePath(path)}: ${what} is writable by group or others (mode ${mode}); run "chmod 600 ${path}"`,
+    );
+  }
+  try {
+    return new Uint8Array(await fs.readFile(path));
+  } catch (error) {
+    throw fileSystemError(error, path, `reading the ${what}`);
+  }
+}
+
+export async function passwordFromFile(path: string, origin: string): Promise<Credential> {
+  const bytes = await readSecretFile(path, 'password file');
+  return { kind: 'password', password: passwordFromText(bytes, origin), origin };
+}
+
+export async function keyFromFile(path: string, origin: string): Promise<Credential> {
+  const bytes = await readSecretFile(path, 'key file');
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  bytes.fill(0);
+  return { kind: 'key-file', key: parseKeyFile(text, origin), origin };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+    chunk.fill(0);
+  }
+  return out;
+}
+
+/** Run a password command through the shell; its stdout is the password, stderr passes through. */
+export async function passwordFromCommand(command: string, origin: string, env: NodeJS.ProcessEnv): Promise<Credential> {
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const output = readAll(child.stdout);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const bytes = await output;
+  if (code !== 0) {
+    bytes.fill(0);
+    throw new NoKeyError(`${origin} exited with code ${code}; check the command`);
+  }
+  return { kind: 'password', password: passwordFromText(bytes, origin), origin };
+}
+
+async function promptPassword(): Promise<Credential> {
+  const { password } = await import('@inquirer/prompts');
+  try {
+    const answer = await password(
+      { message: 'vault password:', mask: '*' },
+      { output: process.stderr },
+    );
+    return { kind: 'password', password: passwordFromText(new TextEncoder().encode(answer), 'the prompt'), origin: 'the prompt' };
+  } catch (error) {
+    if (error instanceof VaultError) throw error;
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      const { InterruptedError } = await import('../errors.js');
+      throw new InterruptedError('interrupted at the password prompt');
+    }
+    throw error;
+  }
+}
+
+/** Hook for --vault-id (Ansible semantics), filled in by src/io/ansible-secrets.ts. */
+export type VaultIdResolver = (vaultIds: string[], env: NodeJS.ProcessEnv) => Promise<Credential[]>;
+let vaultIdResolver: VaultIdResolver | null = null;
+export function setVaultIdResolver(resolver: VaultIdResolver): void {
+  vaultIdResolver = resolver;
+}
+
+async function resolveVaultIds(vaultIds: string[], env: NodeJS.ProcessEnv): Promise<Credential[]> {
+  if (vaultIdResolver) return vaultIdResolver(vaultIds, env);
+  // Without the Ansible module: LABEL@FILE reads FILE as a password file.
+  const credentials: Credential[] = [];
+  for (const vaultId of vaultIds) {
+    const at = vaultId.indexOf('@');
+    const label = at >= 0 ? vaultId.slice(0, at) : undefined;
+    const source = at >= 0 ? vaultId.slice(at + 1) : vaultId;
+    if (source === 'prompt') throw new NoKeyError(`--vault-id ${vaultId}: prompting needs a terminal; use LABEL@FILE`);
+    const credential = await passwordFromFile(source, `--vault-id ${JSON.stringify(vaultId)}`);
+    if (label !== undefined && credential.kind === 'password') credential.label = label;
+    credentials.push(credential);
+  }
+  return credentials;
+}
+
+/** All credentials the user gave, in order; NoKeyError when there are none. */
+export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.ProcessEnv): Promise<Credential[]> {
+  const credentials: Credential[] = [];
+  if (options.passwordFile) {
+    credentials.push(await passwordFromFile(options.passwordFile, `--password-file ${quotePath(options.passwordFile)}`));
+  }
+  for (const path of options.keyFile ?? []) {
+    credentials.push(await keyFromFile(path, `--key-file ${quotePath(path)}`));
+  }
+  if (options.passwordStdin) {
+    const bytes = await readAll(process.stdin);
+    credentials.push({ kind: 'password', password: passwordFromText(bytes, '--password-stdin'), origin: '--password-stdin' });
+  }
+  if (options.passwordCommand) {
+    credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
+  }
+  if (options.vaultId && options.vaultId.length > 0) {
+    credentials.push(...(await resolveVaultIds(options.vaultId, env)));
+  }
+  if (credentials.length > 0) return credentials;
+
+  if (env.VAULTFILE_PASSWORD_FILE) {
+    credentials.push(await passwordFromFile(env.VAULTFILE_PASSWORD_FILE, 'VAULTFILE_PASSWORD_FILE'));
+  }
+  if (env.VAULTFILE_KEY_FILE) {
+    credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
+  }
+  if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
+    credentials.push(...(await resolveVaultIds([env.ANSIBLE_VAULT_PASSWORD_FILE], env)).map((c) => ({ ...c, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' })));
+  }
+  if (env.VAULTFILE_PASSWORD) {
+    credentials.push({
+      kind: 'password',
+      password: passwordFromText(new TextEncoder().encode(env.VAULTFILE_PASSWORD), 'VAULTFILE_PASSWORD'),
+      origin: 'VAULTFILE_PASSWORD',
+    });
+  }
+  if (credentials.length > 0) return credentials;
+
+  if (process.stdin.isTTY && process.stderr.isTTY) return [await promptPassword()];
+  throw new NoKeyError(`no key given; ${NO_KEY_HINT}`);
+}
+
+/** Parse --max-work-factor. */
+export function parseWorkFactor(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10 || n > 30) throw new FormatError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
+  return n;
+}

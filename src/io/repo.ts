@@ -1,0 +1,133 @@
+/**
+ * Repository discovery and the path policy (DESIGN.md §3). A vaultfile repository is a directory
+ * holding `.vaultfile/`: `policy.yml` maps glob patterns to keyrings (first matching rule wins),
+ * `keyrings/<name>.keyring` holds each keyring. The policy is the single source of truth;
+ * `.gitattributes` lines are generated from it. Reads files; never writes or prints.
+ */
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { FormatError, UsageError, quotePath } from '../errors.js';
+import { fileSystemError } from './atomic-write.js';
+
+export const VAULTFILE_DIR = '.vaultfile';
+export const POLICY_FILE = 'policy.yml';
+export const KEYRINGS_DIR = 'keyrings';
+export const DEFAULT_KEYRING = 'default';
+const KEYRING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface PolicyRule {
+  path: string;
+  keyring: string;
+}
+
+export interface Policy {
+  rules: PolicyRule[];
+}
+
+/** Default rules written by `vault init`: the layout teams use (DESIGN.md §1). */
+export const DEFAULT_RULES: PolicyRule[] = [
+  { path: 'deploy/vars/*.yml', keyring: DEFAULT_KEYRING },
+  { path: '**/.env.*', keyring: DEFAULT_KEYRING },
+];
+
+/** The nearest directory at or above START that holds `.vaultfile/`, or null. */
+export function findRepoRoot(start: string): string | null {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, VAULTFILE_DIR);
+    try {
+      if (statSync(candidate).isDirectory()) return dir;
+    } catch {
+      // keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+export function checkKeyringName(name: string): string {
+  if (!KEYRING_NAME.test(name)) {
+    throw new UsageError(`keyring name ${quotePath(name)} is not valid; use letters, digits, ".", "_" or "-"`);
+  }
+  return name;
+}
+
+export function keyringPath(root: string, name: string): string {
+  return join(root, VAULTFILE_DIR, KEYRINGS_DIR, `${checkKeyringName(name)}.keyring`);
+}
+
+export function policyPath(root: string): string {
+  return join(root, VAULTFILE_DIR, POLICY_FILE);
+}
+
+export function hasKeyring(root: string, name: string): boolean {
+  return existsSync(keyringPath(root, name));
+}
+
+export async function listKeyrings(root: string): Promise<string[]> {
+  try {
+    const names = await fs.readdir(join(root, VAULTFILE_DIR, KEYRINGS_DIR));
+    return names.filter((n) => n.endsWith('.keyring')).map((n) => n.slice(0, -'.keyring'.length)).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function parsePolicy(text: string, origin: string): Policy {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new FormatError(`${quotePath(origin)}: not valid YAML (${(error as Error).message.split('\n')[0]}); fix the policy file`);
+  }
+  const rulesValue = (data as { rules?: unknown } | null)?.rules ?? [];
+  if (!Array.isArray(rulesValue)) throw new FormatError(`${quotePath(origin)}: "rules" must be a list of {path, keyring}`);
+  const rules = rulesValue.map((rule: unknown, index: number) => {
+    const { path, keyring } = (rule ?? {}) as { path?: unknown; keyring?: unknown };
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new FormatError(`${quotePath(origin)}: rule ${index + 1} needs a "path" glob`);
+    }
+    const name = typeof keyring === 'string' ? keyring : DEFAULT_KEYRING;
+    checkKeyringName(name);
+    return { path, keyring: name };
+  });
+  return { rules };
+}
+
+export function serializePolicy(policy: Policy): string {
+  return (
+    '# vaultfile policy: files matching a rule are encrypted under its keyring (first match wins).\n' +
+    '# `vault git setup` generates .gitattributes from these rules.\n' +
+    stringifyYaml({ version: 1, rules: policy.rules })
+  );
+}
+
+export async function readPolicy(root: string): Promise<Policy> {
+  const path = policyPath(root);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return { rules: [] };
+    throw fileSystemError(error, path, 'reading the policy');
+  }
+  return parsePolicy(text, relative(process.cwd(), path) || path);
+}
+
+/** The repository-relative POSIX path of FILE, or null when FILE is outside ROOT. */
+export function repoRelative(root: string, file: string): string | null {
+  const rel = relative(root, resolve(file));
+  if (rel === '' || rel.startsWith('..') || resolve(rel) === rel) return null;
+  return rel.split(sep).join('/');
+}
+
+/** The rule matching a repository-relative path, or null. */
+export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
+  for (const rule of policy.rules) {
+    if (picomatch.isMatch(relPath, rule.path, { dot: true })) return rule;
+  }
+  return null;
+}

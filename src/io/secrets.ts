@@ -1,0 +1,187 @@
+/**
+ * The shell's one way to turn a secret file into plaintext and back (DESIGN.md §3, §5): it reads
+ * the format (vaultfile envelope, keyring-referenced or inline; Ansible Vault), finds and unlocks
+ * the keyring once per command, and seals plaintext the way a file was sealed before (or as the
+ * policy says for a new file). Keeps no plaintext on disk and prints nothing.
+ */
+import { promises as fs } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Credential } from '../core/credential.js';
+import {
+  inspectEnvelope,
+  isEnvelope,
+  openEnvelope,
+  sealEnvelope,
+  type EnvelopeInfo,
+} from '../core/envelope.js';
+import { addEntry, createKeyring, openKeyring, parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { systemRandom } from '../core/random.js';
+import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
+import { fileSystemError } from './atomic-write.js';
+import type { KeyContext } from './key-sources.js';
+import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from './repo.js';
+
+/** How a file is (or will be) sealed. */
+export type SealTarget =
+  | { kind: 'keyring'; root: string; name: string }
+  | { kind: 'inline' }
+  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2' }
+  /** A YAML file with inline `!vault` values: re-sealed value by value against the original. */
+  | { kind: 'ansible-inline'; original: Uint8Array };
+
+export interface OpenedSecret {
+  plaintext: Uint8Array;
+  target: SealTarget;
+}
+
+/** Extension point for other formats (Ansible Vault): registered by their modules. */
+export interface SecretCodec {
+  detect(bytes: Uint8Array): boolean;
+  open(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret>;
+  seal(plaintext: Uint8Array, target: SealTarget, session: SecretSession): Promise<Uint8Array>;
+  handles(target: SealTarget): boolean;
+  /** False for codecs of files that are plaintext with sealed parts (YAML with inline values). */
+  isWholeFileVault?: boolean;
+}
+const codecs: SecretCodec[] = [];
+export function registerSecretCodec(codec: SecretCodec): void {
+  codecs.push(codec);
+}
+
+/** True when a registered codec (Ansible Vault) recognises BYTES as sealed. */
+export function isSealedByAnyCodec(bytes: Uint8Array): boolean {
+  return codecs.some((codec) => codec.detect(bytes) && codec.isWholeFileVault !== false);
+}
+
+/** Per-command state: unlocked keyrings by path, and the one inline keyring of this process. */
+export class SecretSession {
+  private readonly keyrings = new Map<string, Promise<UnlockedKeyring>>();
+  private inline: Promise<UnlockedKeyring> | null = null;
+
+  constructor(readonly keys: KeyContext) {}
+
+  credentials(): Promise<Credential[]> {
+    return this.keys.credentials();
+  }
+
+  /** Unlock the keyring NAME of the repository at ROOT (once per command). */
+  unlockKeyring(root: string, name: string): Promise<UnlockedKeyring> {
+    const path = keyringPath(root, name);
+    let pending = this.keyrings.get(path);
+    if (!pending) {
+      pending = (async () => {
+        let text: string;
+        try {
+          text = await fs.readFile(path, 'utf8');
+        } catch (error) {
+          if ((error as { code?: string }).code === 'ENOENT') {
+            throw new NoKeyError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; run "vault init --keyring ${name}" or check the policy`);
+          }
+          throw fileSystemError(error, path, 'reading the keyring');
+        }
+        const keyring = parseKeyring(text, path);
+        return openKeyring(keyring, await this.credentials(), this.keys.kdf);
+      })();
+      this.keyrings.set(path, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * The inline keyring of this process: a fresh data key wrapped for every credential given, made
+   * once so that a bulk command costs one KDF run per credential (DESIGN.md §3).
+   */
+  inlineKeyring(): Promise<UnlockedKeyring> {
+    this.inline ??= (async () => {
+      const credentials = await this.credentials();
+      let unlocked = createKeyring('', systemRandom);
+      let index = 0;
+      for (const credential of credentials) {
+        index += 1;
+        unlocked = await addEntry(unlocked, credential, `${credential.kind}-${index}`, this.keys.kdf, systemRandom);
+      }
+      return unlocked;
+    })();
+    return this.inline;
+  }
+
+  /** The unlocked keyring an envelope needs. */
+  async keyringFor(info: EnvelopeInfo, filePath: string): Promise<UnlockedKeyring> {
+    if (info.keyringName === null) {
+      if (!info.inlineKeyring) throw new FormatError(`${quotePath(filePath)}: envelope has no keyring; the file is damaged`);
+      return openKeyring(info.inlineKeyring, await this.credentials(), this.keys.kdf);
+    }
+    const root = findRepoRoot(dirname(resolve(filePath)));
+    if (!root) {
+      throw new NoKeyError(
+        `${quotePath(filePath)}: sealed for keyring ${quotePath(info.keyringName)} but no .vaultfile/ directory was found above it; run the command inside the repository`,
+      );
+    }
+    return this.unlockKeyring(root, info.keyringName);
+  }
+
+  /** Open BYTES read from FILEPATH ("-" for stdin) into plaintext. */
+  async open(bytes: Uint8Array, filePath: string): Promise<OpenedSecret> {
+    const origin = filePath === '-' ? 'standard input' : filePath;
+    if (isEnvelope(bytes)) {
+      const info = inspectEnvelope(bytes, origin);
+      const unlocked = await this.keyringFor(info, filePath === '-' ? process.cwd() + '/-' : filePath);
+      const plaintext = openEnvelope(bytes, unlocked, origin);
+      const target: SealTarget =
+        info.keyringName === null
+          ? { kind: 'inline' }
+          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(filePath)))!, name: info.keyringName };
+      return { plaintext, target };
+    }
+    for (const codec of codecs) {
+      if (codec.detect(bytes)) return codec.open(bytes, origin, this);
+    }
+    throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
+  }
+
+  /** Seal PLAINTEXT as TARGET says. */
+  async seal(plaintext: Uint8Array, target: SealTarget, options: { deterministic?: boolean } = {}): Promise<Uint8Array> {
+    if (target.kind === 'keyring') {
+      return sealEnvelope(plaintext, await this.unlockKeyring(target.root, target.name), options);
+    }
+    if (target.kind === 'inline') return sealEnvelope(plaintext, await this.inlineKeyring(), options);
+    for (const codec of codecs) {
+      if (codec.handles(target)) return codec.seal(plaintext, target, this);
+    }
+    throw new UsageError(`format ${target.kind} is not available in this build`);
+  }
+
+  /** The unlocked keyring for streaming TARGET (vaultfile targets only). */
+  async unlockedFor(target: SealTarget): Promise<UnlockedKeyring> {
+    if (target.kind === 'keyring') return this.unlockKeyring(target.root, target.name);
+    if (target.kind === 'inline') return this.inlineKeyring();
+    throw new UsageError('streaming is only available for vaultfile envelopes');
+  }
+}
+
+/**
+ * Where a new encryption of FILEPATH goes: an explicit --keyring, the policy's rule, the
+ * repository's default keyring, or (outside any repository) an inline keyring.
+ */
+export async function targetForNewFile(filePath: string, explicitKeyring?: string): Promise<SealTarget> {
+  const base = filePath === '-' ? process.cwd() : dirname(resolve(filePath));
+  const root = findRepoRoot(base);
+  if (!root) {
+    if (explicitKeyring) throw new UsageError(`--keyring ${explicitKeyring}: no .vaultfile/ directory found; run "vault init" first`);
+    return { kind: 'inline' };
+  }
+  if (explicitKeyring) {
+    if (!hasKeyring(root, explicitKeyring)) {
+      throw new UsageError(`keyring ${quotePath(explicitKeyring)} does not exist; run "vault init --keyring ${explicitKeyring}"`);
+    }
+    return { kind: 'keyring', root, name: explicitKeyring };
+  }
+  const rel = filePath === '-' ? null : repoRelative(root, filePath);
+  if (rel !== null) {
+    const rule = matchRule(await readPolicy(root), rel);
+    if (rule) return { kind: 'keyring', root, name: rule.keyring };
+  }
+  if (hasKeyring(root, DEFAULT_KEYRING)) return { kind: 'keyring', root, name: DEFAULT_KEYRING };
+  return { kind: 'inline' };
+}
+
