@@ -1,0 +1,107 @@
+// Interop with the real ansible-core: ansible-vault and ansible-playbook read what vaultfile
+// writes, byte for byte, and accept the fixture variants vaultfile reads (CRLF, upper-case hex).
+// Skips LOUDLY (one visible SKIPPED test and a banner) only when ansible-vault is not installed;
+// CI installs it, so there these tests always run.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, cleanEnv, removeDir, tempDir, writeSecret } from './helpers.mjs';
+import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
+import { systemRandom } from '../dist/core/random.js';
+
+const DIR = join(FIXTURES, 'ansible');
+const enc = new TextEncoder();
+const HAVE_ANSIBLE = spawnSync('ansible-vault', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Run an ansible command in DIR with no user configuration.
+ * @param {string} dir @param {string} cmd @param {string[]} args
+ */
+function ansible(dir, cmd, args) {
+  const result = spawnSync(cmd, args, {
+    cwd: dir,
+    env: cleanEnv({ ANSIBLE_LOCAL_TEMP: join(dir, '.ansible-tmp'), ANSIBLE_NOCOLOR: '1', HOME: dir }),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8') };
+}
+
+if (!HAVE_ANSIBLE) {
+  process.stderr.write(
+    '\n*** SKIPPED: ansible-vault is not installed, so Ansible interop was NOT checked. ***\n' +
+      '*** Install Debian ansible-core (apt-get install ansible-core) to run these tests. ***\n\n',
+  );
+  test('SKIPPED: ansible-vault not installed; Ansible interop NOT checked', () => {});
+} else {
+  const samples = [
+    { name: 'yaml', plaintext: enc.encode('db_password: s3cr3t\nport: 5432\n') },
+    { name: 'empty', plaintext: new Uint8Array(0) },
+    { name: 'block16', plaintext: enc.encode('exact-16-bytes!\n') },
+    { name: 'unicode', plaintext: enc.encode('greeting: "Grüße, 世界 — ✓"\n') },
+    { name: 'binary', plaintext: new Uint8Array(3001).map((_, i) => (i * 131 + 7) & 0xff) },
+  ];
+
+  test('ansible-vault decrypts what vaultfile writes (1.1 and 1.2, empty, unicode, binary), byte-exact', async () => {
+    const dir = tempDir();
+    try {
+      writeSecret(join(dir, 'pw'), 'test-only-interop\n');
+      for (const sample of samples) {
+        for (const label of [undefined, 'prod']) {
+          const file = join(dir, `${sample.name}-${label ?? 'none'}.vault`);
+          const options = label ? { label } : {};
+          writeFileSync(file, await sealAnsibleVault(sample.plaintext, enc.encode('test-only-interop'), options, systemRandom));
+          const vaultId = label ? `${label}@pw` : 'pw';
+          const result = ansible(dir, 'ansible-vault', ['decrypt', '--vault-id', vaultId, '--output', '-', file]);
+          assert.is(result.code, 0, result.stderr);
+          assert.equal(new Uint8Array(result.stdout), sample.plaintext, `${sample.name} ${label}`);
+        }
+      }
+      // view as well (the command users run).
+      const view = ansible(dir, 'ansible-vault', ['view', '--vault-password-file', 'pw', 'yaml-none.vault']);
+      assert.is(view.code, 0, view.stderr);
+      assert.is(view.stdout.toString('utf8'), 'db_password: s3cr3t\nport: 5432\n');
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('ansible-playbook reads a vars file vaultfile wrote (one local task)', async () => {
+    const dir = tempDir();
+    try {
+      writeSecret(join(dir, 'prod.pw'), 'test-only-playbook\n');
+      const vars = enc.encode('db_password: "s3cr3t from vaultfile"\n');
+      writeFileSync(join(dir, 'vault.yml'), await sealAnsibleVault(vars, enc.encode('test-only-playbook'), { label: 'prod' }, systemRandom));
+      writeFileSync(
+        join(dir, 'play.yml'),
+        [
+          '- hosts: localhost',
+          '  connection: local',
+          '  gather_facts: false',
+          '  vars_files: [vault.yml]',
+          '  tasks:',
+          '    - ansible.builtin.copy:',
+          '        content: "{{ db_password }}"',
+          '        dest: "{{ playbook_dir }}/out.txt"',
+          '',
+        ].join('\n'),
+      );
+      const result = ansible(dir, 'ansible-playbook', ['-i', 'localhost,', '--vault-id', 'prod@prod.pw', 'play.yml']);
+      assert.is(result.code, 0, result.stdout.toString('utf8') + result.stderr);
+      assert.is(readFileSync(join(dir, 'out.txt'), 'utf8'), 's3cr3t from vaultfile');
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('ansible-vault itself accepts the CRLF and upper-case fixtures vaultfile reads', () => {
+    for (const [file, id] of [['v11-simple-crlf.vault', 'pw-default.txt'], ['v12-prod-upper.vault', 'prod@pw-prod.txt']]) {
+      const result = ansible(DIR, 'ansible-vault', ['view', '--vault-id', id, file]);
+      assert.is(result.code, 0, result.stderr);
+      assert.is(result.stdout.toString('utf8'), readFileSync(join(DIR, 'plain/simple.yml'), 'utf8'));
+    }
+  });
+}
+
+test.run();
