@@ -1,0 +1,54 @@
+/**
+ * `vault exec [-f FILE]... [--pristine] [--overload] [--strict] -- COMMAND ARGS`: runs COMMAND with
+ * secrets from encrypted or plain files and resolved references as environment variables, then exits
+ * with its status. Also exports the option set that `vault export` shares.
+ */
+import { Command, Option } from 'commander';
+import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
+import { readPlainFile, type SourceReader } from '../runtime/env-file.js';
+import { runChild } from '../runtime/spawn.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The options exec and export share: sources, precedence and reference resolution. */
+export function addEnvironmentOptions(command: Command): Command {
+  return command
+    .option('-f, --file <file>', 'read variables from FILE: dotenv, or a flat YAML/JSON map; encrypted or plain (repeatable, in order)', collect)
+    .option('--ssm-path <path>', 'read every SSM parameter under PATH (recursive) as NAME=value (repeatable)', collect)
+    .option('--overload', 'let file values override variables already in the environment')
+    .option('--strict', 'fail before running anything if a reference cannot be resolved')
+    .option('--no-resolve', 'pass ssm:// values and *_FOR_VAULT_TO_RESOLVE variables through untouched');
+}
+
+/** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
+export function environmentOptions(options: Record<string, unknown>, read: SourceReader): EnvironmentOptions {
+  return {
+    files: (options.file as string[] | undefined) ?? [],
+    ssmPaths: (options.ssmPath as string[] | undefined) ?? [],
+    overload: options.overload === true,
+    pristine: options.pristine === true,
+    keepPath: options.path !== false,
+    resolve: options.resolve !== false,
+    strict: options.strict === true,
+    read,
+    warn: (line) => process.stderr.write(`vault: ${line}\n`),
+  };
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('exec')
+    .description('run COMMAND with secrets as environment variables (no shell; exits with its status)')
+    .argument('<command>', 'the program to run, found on PATH')
+    .argument('[args...]', 'its arguments, passed unchanged (put -- before them)')
+    .passThroughOptions();
+  addEnvironmentOptions(command)
+    .option('--pristine', 'start from an empty environment: only PATH and the variables read')
+    .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
+  command.action(async (name: string, args: string[], options: Record<string, unknown>) => {
+    const built = await buildEnvironment(process.env, environmentOptions(options, readPlainFile));
+    process.exitCode = await runChild(name, args, Object.fromEntries(built.env));
+  });
+}

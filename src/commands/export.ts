@@ -1,0 +1,28 @@
+/**
+ * `vault export [-f FILE]... [--format dotenv|json|shell]`: prints the variables that the sources
+ * define and the references resolve, with the values `vault exec` would give them, for tools that
+ * need a file or `eval "$(vault export --format shell ...)"`. Prints nothing else of the environment.
+ */
+import { Command, Option } from 'commander';
+import { buildEnvironment } from '../runtime/environment.js';
+import { readPlainFile } from '../runtime/env-file.js';
+import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
+import { addEnvironmentOptions, environmentOptions } from './exec.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('export')
+    .description('print the resolved variables as dotenv, JSON or shell export lines');
+  addEnvironmentOptions(command).addOption(
+    new Option('--format <format>', 'output syntax').choices(EXPORT_FORMATS).default('dotenv'),
+  );
+  command.action(async (options: Record<string, unknown>) => {
+    const built = await buildEnvironment(process.env, environmentOptions(options, readPlainFile));
+    const selected = new Map<string, string>();
+    for (const name of built.defined) {
+      const value = built.env.get(name);
+      if (value !== undefined) selected.set(name, value);
+    }
+    process.stdout.write(formatEnv(selected, options.format as ExportFormat));
+  });
+}
