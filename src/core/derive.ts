@@ -1,0 +1,94 @@
+/**
+ * Every key derivation of format v1 in one place, with its exact label string (docs/FORMAT.md §4).
+ * HKDF-SHA-256 and HMAC-SHA-256 come from @noble/hashes (tested against Wycheproof). Callers own
+ * and zero the returned keys; nothing here keeps state.
+ */
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8 } from './bytes.js';
+
+export const DATA_KEY_LENGTH = 32;
+export const DATA_KEY_ID_LENGTH = 16;
+export const FILE_SALT_LENGTH = 32;
+export const KEY_ID_LENGTH = 16;
+
+export const LABELS = {
+  dataKeyId: 'vaultfile/v1 data key id',
+  file: 'vaultfile/v1 file',
+  deterministicSalt: 'vaultfile/v1 deterministic salt',
+  keyFileKek: 'vaultfile/v1 key file',
+  keyFileId: 'vaultfile/v1 key id',
+  entryKeys: 'vaultfile/v1 entry keys',
+  entryCommit: 'vaultfile/v1 entry commit',
+  keyringMac: 'vaultfile/v1 keyring mac',
+  previousKey: 'vaultfile/v1 previous key',
+} as const;
+
+const EMPTY = new Uint8Array(0);
+
+export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac(sha256, key, message);
+}
+
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array {
+  return hkdf(sha256, ikm, salt, utf8(info), length);
+}
+
+/** The public name of a data key: first 16 bytes of HMAC-SHA-256(dataKey, label); commits to the key. */
+export function dataKeyIdOf(dataKey: Uint8Array): Uint8Array {
+  return hmacSha256(dataKey, utf8(LABELS.dataKeyId)).slice(0, DATA_KEY_ID_LENGTH);
+}
+
+/** Per-file keys: HKDF(dataKey, fileSalt, "vaultfile/v1 file", 64) = payload key || header MAC key. */
+export function fileKeys(dataKey: Uint8Array, fileSalt: Uint8Array): { payloadKey: Uint8Array; macKey: Uint8Array } {
+  const okm = hkdfSha256(dataKey, fileSalt, LABELS.file, 64);
+  const keys = { payloadKey: okm.slice(0, 32), macKey: okm.slice(32) };
+  okm.fill(0);
+  return keys;
+}
+
+/**
+ * Deterministic mode's file salt: HMAC(HKDF(dataKey, "vaultfile/v1 deterministic salt"), plaintext).
+ * Leaks by design: equal plaintexts under one data key give byte-identical envelopes, so readers
+ * of the repository learn which files and versions are equal, the length, and can confirm a guess
+ * of the plaintext if they can get it sealed (docs/FORMAT.md §6). Git clean filter only.
+ */
+export function deterministicSalt(dataKey: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  const key = hkdfSha256(dataKey, EMPTY, LABELS.deterministicSalt, 32);
+  try {
+    return hmacSha256(key, plaintext);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** KEK for a key-file entry: HKDF(keyFileKey, entrySalt, "vaultfile/v1 key file", 32); no stretching. */
+export function keyFileKek(key: Uint8Array, entrySalt: Uint8Array): Uint8Array {
+  return hkdfSha256(key, entrySalt, LABELS.keyFileKek, 32);
+}
+
+/** The key-id a key-file entry carries, so the opener tries only matching entries. */
+export function keyFileId(key: Uint8Array): Uint8Array {
+  return hmacSha256(key, utf8(LABELS.keyFileId)).slice(0, KEY_ID_LENGTH);
+}
+
+/** From a KEK: the AES-KW wrap key and the commitment key, HKDF(kek, "", "vaultfile/v1 entry keys", 64). */
+export function entryKeys(kek: Uint8Array): { wrapKey: Uint8Array; commitKey: Uint8Array } {
+  const okm = hkdfSha256(kek, EMPTY, LABELS.entryKeys, 64);
+  const keys = { wrapKey: okm.slice(0, 32), commitKey: okm.slice(32) };
+  okm.fill(0);
+  return keys;
+}
+
+export function keyringMacKey(dataKey: Uint8Array): Uint8Array {
+  return hkdfSha256(dataKey, EMPTY, LABELS.keyringMac, 32);
+}
+
+export function previousKeyWrapKey(dataKey: Uint8Array): Uint8Array {
+  return hkdfSha256(dataKey, EMPTY, LABELS.previousKey, 32);
+}
+
+export function sha256Bytes(data: Uint8Array): Uint8Array {
+  return sha256(data);
+}
