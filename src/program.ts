@@ -10,8 +10,15 @@ import { register as registerKeys } from './commands/keys.js';
 import { register as registerEncrypt } from './commands/encrypt.js';
 import { register as registerDecrypt } from './commands/decrypt.js';
 import { register as registerView } from './commands/view.js';
+import { register as registerEdit } from './commands/edit.js';
+import { register as registerCreate } from './commands/create.js';
 import { register as registerExec } from './commands/exec.js';
 import { register as registerExport } from './commands/export.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerCheck } from './commands/check.js';
+import { register as registerUnlock } from './commands/unlock.js';
+import { register as registerLock } from './commands/lock.js';
+import { register as registerGit } from './commands/git.js';
 
 export function buildProgram(): Command {
   const program = new Command('vault')
@@ -31,8 +38,15 @@ export function buildProgram(): Command {
   registerEncrypt(program);
   registerDecrypt(program);
   registerView(program);
+  registerEdit(program);
+  registerCreate(program);
   registerExec(program);
   registerExport(program);
+  registerStatus(program);
+  registerCheck(program);
+  registerUnlock(program);
+  registerLock(program);
+  registerGit(program);
   addDebugOption(program);
   return program;
 }

@@ -1,0 +1,34 @@
+/**
+ * `vault check [--staged]`: exit 1 when a file the policy says must be encrypted would be (or is)
+ * committed as plaintext, or sealed for the wrong keyring. `--staged` looks at the index only, for
+ * the pre-commit hook and the pre-commit framework. Reads only; one line per problem on stderr.
+ */
+import type { Command } from 'commander';
+import { VaultError } from '../errors.js';
+import { hasDriverConfig } from '../git/setup.js';
+import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('exit non-zero if a file that must be encrypted is not')
+    .option('--staged', 'check the index (what the next commit holds); for pre-commit hooks')
+    .action(async (options: { staged?: boolean }) => {
+      const ctx = await openRepoContext(process.cwd());
+      const files = listPolicyFiles(ctx, { staged: options.staged === true });
+      const configured = await hasDriverConfig(ctx.top);
+      let problems = 0;
+      for (const file of files) {
+        const problem = policyProblem(file, configured);
+        if (problem === null) continue;
+        problems += 1;
+        process.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
+      }
+      if (problems > 0) {
+        throw new VaultError(
+          `${problems} file${problems === 1 ? '' : 's'} must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again (or "vault encrypt" them)`,
+        );
+      }
+      process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * `vault git setup` (filters, diff and merge drivers, .gitattributes from the policy, pre-commit
+ * hook; prints what it wrote) and the plumbing git runs: `filter-process`, `clean`, `smudge`,
+ * `textconv`, `merge` (hidden from help). Plumbing never prompts and writes only file content or
+ * protocol to stdout; its messages go to stderr.
+ */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError, quotePath } from '../errors.js';
+import { runFilterProcess } from '../git/filter-process.js';
+import { GitFilter } from '../git/filter.js';
+import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
+import { listStoredKeyrings } from '../git/key-store.js';
+import { openRepoContext } from '../git/policy-files.js';
+import { plannedAttributes, setupRepository } from '../git/setup.js';
+import { listKeyrings } from '../io/repo.js';
+
+const log = (line: string) => {
+  process.stderr.write(`vault: ${line}\n`);
+};
+
+function writeOut(bytes: Uint8Array): void {
+  process.stdout.write(bytes);
+}
+
+export function register(program: Command): void {
+  const git = program.command('git').description('git integration: transparent encryption of the files under the policy');
+
+  git
+    .command('setup')
+    .description('configure the vault filter, diff and merge drivers, .gitattributes and the pre-commit hook')
+    .option('--check', 'only check that .gitattributes matches the policy (exit 1 if not)')
+    .action(async (options: { check?: boolean }) => {
+      const ctx = await openRepoContext(process.cwd());
+      const show = (path: string) => relative(process.cwd(), path) || path;
+      if (options.check) {
+        const planned = await plannedAttributes(ctx.root);
+        if (!planned.upToDate) {
+          throw new UsageError(`${quotePath(show(planned.path))} does not match .vaultfile/policy.yml; run "vault git setup"`);
+        }
+        process.stdout.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
+        return;
+      }
+      const report = await setupRepository(ctx.root, ctx.top);
+      process.stdout.write('wrote git config (local):\n');
+      for (const [key, value] of report.config) process.stdout.write(`  ${key} = ${value}\n`);
+      process.stdout.write(
+        report.attributesChanged
+          ? `wrote ${show(report.attributesFile)} (block generated from .vaultfile/policy.yml); commit it\n`
+          : `${show(report.attributesFile)} already matches .vaultfile/policy.yml\n`,
+      );
+      if (report.hook.written) process.stdout.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
+      else process.stdout.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
+      const stored = new Set(listStoredKeyrings(ctx.dirs.commonDir));
+      const locked = (await listKeyrings(ctx.root)).filter((name) => !stored.has(name));
+      if (locked.length > 0) {
+        process.stdout.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
+      }
+    });
+
+  git
+    .command('filter-process', { hidden: true })
+    .description("git's long-running filter (protocol v2); run by git")
+    .action(async () => {
+      await runFilterProcess(process.stdin, process.stdout, () => GitFilter.open(process.cwd(), process.env, log), log);
+    });
+
+  for (const name of ['clean', 'smudge'] as const) {
+    git
+      .command(name, { hidden: true })
+      .description(`single-shot ${name} filter; run by git`)
+      .argument('[path]', 'the path git is filtering (%f)')
+      .action(async (path: string | undefined) => {
+        await runSingleShot(name, path ?? '', process.stdin, writeOut, log);
+      });
+  }
+
+  git
+    .command('textconv', { hidden: true })
+    .description('diff text conversion; run by git')
+    .argument('<file>')
+    .action((file: string) => {
+      writeOut(textconv(file, log));
+    });
+
+  git
+    .command('merge', { hidden: true })
+    .description('merge driver; run by git with %O %A %B %L %P')
+    .argument('<base>')
+    .argument('<ours>')
+    .argument('<theirs>')
+    .argument('<marker-size>')
+    .argument('<path>')
+    .action((base: string, ours: string, theirs: string, markerSize: string, path: string) => {
+      process.exitCode = mergeDriver({ base, ours, theirs, markerSize, path }, log);
+    });
+}

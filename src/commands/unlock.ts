@@ -1,0 +1,34 @@
+/**
+ * `vault unlock [KEYFILE]`: open the repository's keyrings with any key source, store their data
+ * keys in the git directory for the filters (0600), and check the covered files out again so the
+ * work tree holds plaintext. Refuses on uncommitted changes to those files.
+ */
+import type { Command } from 'commander';
+import { quotePath } from '../errors.js';
+import { unlockRepository } from '../git/lock.js';
+import { openRepoContext } from '../git/policy-files.js';
+import { createKeyContext } from '../io/key-sources.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('unlock')
+    .description('store the data keys for the git filters and decrypt the work tree')
+    .argument('[keyfile]', 'a key file made by "vault keygen" (same as --key-file)')
+    .option('--keyring <name>', 'unlock only this keyring')
+    .option('--force', 'check files out again even if they have uncommitted changes');
+  addKeySourceOptions(command).action(async (keyfile: string | undefined, options: Record<string, unknown>) => {
+    const ctx = await openRepoContext(process.cwd());
+    const sources = keySourceOptions(options);
+    if (keyfile !== undefined) sources.keyFile = [...(sources.keyFile ?? []), keyfile];
+    const keys = createKeyContext(sources);
+    const report = await unlockRepository(ctx, await keys.credentials(), keys.kdf, {
+      keyring: options.keyring as string | undefined,
+      force: options.force === true,
+    });
+    const names = (list: string[]) => list.map((name) => quotePath(name)).join(', ');
+    if (report.configured) process.stdout.write('configured the vault filter in .git/config (run "vault git setup" for the hook too)\n');
+    process.stdout.write(`unlocked keyring ${names(report.unlocked)}: ${report.decrypted.length} file${report.decrypted.length === 1 ? '' : 's'} decrypted\n`);
+    if (report.failed.length > 0) process.stdout.write(`still locked (the key does not open them): ${names(report.failed)}\n`);
+  });
+}

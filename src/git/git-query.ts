@@ -1,0 +1,102 @@
+/**
+ * The few git plumbing calls the lock/unlock/check/status commands need, each one process for all
+ * paths: `ls-files` for the index, `check-attr --stdin -z` for attributes, `cat-file --batch` for
+ * blobs, `status --porcelain -z` for local changes, `checkout --pathspec-from-file` to re-run the
+ * filters. Never used by the filter hot path. Paths in and out are relative to the work tree top.
+ */
+import { spawnSync } from 'node:child_process';
+import { FileSystemError, UsageError, quotePath } from '../errors.js';
+
+export interface IndexEntry {
+  mode: string;
+  sha: string;
+  stage: number;
+  path: string;
+}
+
+/** Run git in CWD; a failure is a FileSystemError carrying git's first stderr line. */
+export function runGit(cwd: string, args: string[], input?: Uint8Array | string): Buffer {
+  const result = spawnSync('git', args, { cwd, input: input ?? '', maxBuffer: 1 << 30 });
+  if (result.error) throw new FileSystemError(`cannot run git (${(result.error as NodeJS.ErrnoException).code ?? 'error'}); install git or fix PATH`);
+  if (result.status !== 0) {
+    const line = result.stderr.toString('utf8').trim().split('\n')[0] ?? '';
+    throw new FileSystemError(`git ${args[0]} failed: ${line || `exit ${result.status}`}`);
+  }
+  return result.stdout;
+}
+
+/** The work tree top level of CWD, or a UsageError outside a git work tree. */
+export function workTreeTop(cwd: string): string {
+  const result = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' });
+  if (result.status !== 0 || !result.stdout.trim()) {
+    throw new UsageError(`${quotePath(cwd)} is not inside a git work tree; run "git init" or change directory`);
+  }
+  return result.stdout.trim();
+}
+
+function splitZ(buffer: Buffer): string[] {
+  const parts = buffer.toString('utf8').split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** Every index entry (all stages). */
+export function listIndex(top: string): IndexEntry[] {
+  return splitZ(runGit(top, ['ls-files', '-s', '-z'])).map((record) => {
+    const tab = record.indexOf('\t');
+    const [mode, sha, stage] = record.slice(0, tab).split(' ');
+    return { mode: mode!, sha: sha!, stage: Number(stage), path: record.slice(tab + 1) };
+  });
+}
+
+/** Untracked, not ignored files. */
+export function listUntracked(top: string): string[] {
+  return splitZ(runGit(top, ['ls-files', '-z', '--others', '--exclude-standard']));
+}
+
+/** The value of attribute ATTR for each path (`unspecified`, `set`, `unset` or the value). */
+export function checkAttr(top: string, attr: string, paths: string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  if (paths.length === 0) return values;
+  const out = splitZ(runGit(top, ['check-attr', '--stdin', '-z', attr], paths.join('\0') + '\0'));
+  for (let i = 0; i + 2 < out.length; i += 3) values.set(out[i]!, out[i + 2]!);
+  return values;
+}
+
+/** Blob contents by sha, read with one `git cat-file --batch`. Missing objects are left out. */
+export function readBlobs(top: string, shas: string[]): Map<string, Uint8Array> {
+  const blobs = new Map<string, Uint8Array>();
+  const unique = [...new Set(shas)];
+  if (unique.length === 0) return blobs;
+  const out = runGit(top, ['cat-file', '--batch'], unique.join('\n') + '\n');
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(0x0a, at);
+    const header = out.subarray(at, eol).toString('utf8').split(' ');
+    at = eol + 1;
+    if (header[1] === 'missing') continue;
+    const size = Number(header[2]);
+    blobs.set(header[0]!, new Uint8Array(out.subarray(at, at + size)));
+    at += size + 1;
+  }
+  return blobs;
+}
+
+/** Paths with staged or unstaged changes to tracked files (renames give both names). */
+export function changedPaths(top: string): Set<string> {
+  const records = splitZ(runGit(top, ['status', '--porcelain', '-z', '--untracked-files=no']));
+  const paths = new Set<string>();
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    paths.add(record.slice(3));
+    // A rename or copy is followed by its source path as a separate record.
+    if (record[0] === 'R' || record[0] === 'C') paths.add(records[++i]!);
+  }
+  return paths;
+}
+
+/** Check PATHS out from the index again, so the current filters run on them. */
+export function checkoutFromIndex(top: string, paths: string[]): void {
+  if (paths.length === 0) return;
+  runGit(top, ['checkout', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.map((p) => `:(literal)${p}`).join('\0') + '\0');
+}

@@ -1,0 +1,109 @@
+/**
+ * `vault unlock` and `vault lock` for a git work tree (like git-crypt's): unlock opens each keyring
+ * with the given credentials (one KDF per entry tried), stores the data keys for the filters, and
+ * checks the covered files out again so they become plaintext; lock removes the keys and checks
+ * them out again as ciphertext. Both refuse to overwrite uncommitted changes of covered files
+ * (lock: unless forced). Returns what happened; printing is the command's job.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Credential } from '../core/credential.js';
+import type { KdfCache } from '../core/kdf.js';
+import { openKeyring, parseKeyring } from '../core/keyring.js';
+import { AuthError, UsageError, quotePath } from '../errors.js';
+import { keyringPath, listKeyrings } from '../io/repo.js';
+import { changedPaths, checkoutFromIndex } from './git-query.js';
+import { removeStoredKeys, writeStoredKeys } from './key-store.js';
+import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
+import { hasDriverConfig, writeDriverConfig } from './setup.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+
+/** Tracked covered files with uncommitted changes, which a re-checkout would overwrite. */
+function dirtyFiles(ctx: RepoContext, files: PolicyFile[]): string[] {
+  const changed = changedPaths(ctx.top);
+  return files.filter((file) => changed.has(file.path)).map((file) => file.path);
+}
+
+/** Remove the work tree copies and check them out from the index: the filter runs on each. */
+function recheckout(ctx: RepoContext, paths: string[]): void {
+  for (const path of paths) rmSync(join(ctx.top, path), { force: true });
+  checkoutFromIndex(ctx.top, paths);
+}
+
+export interface UnlockReport {
+  unlocked: string[];
+  failed: string[];
+  configured: boolean;
+  decrypted: string[];
+}
+
+export async function unlockRepository(
+  ctx: RepoContext,
+  credentials: Credential[],
+  kdf: KdfCache,
+  options: { keyring?: string; force?: boolean },
+): Promise<UnlockReport> {
+  const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
+  if (names.length === 0) throw new UsageError('no keyring in .vaultfile/keyrings/; run "vault init" first');
+  const files = listPolicyFiles(ctx, { staged: true }).filter((file) => file.index.kind !== 'absent');
+  // Checked before any key is stored: a refusal leaves the repository exactly as it was.
+  const dirty = options.force ? [] : dirtyFiles(ctx, files.filter((file) => file.tree.kind === 'encrypted'));
+  if (dirty.length > 0) {
+    throw new UsageError(`${quotePath(dirty[0]!)} has uncommitted changes; commit or stash them, or pass --force`);
+  }
+  const unlocked: string[] = [];
+  const failed: string[] = [];
+  for (const name of names) {
+    const path = keyringPath(ctx.root, name);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new UsageError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; check the name with "vault keys list"`);
+    }
+    const keyring = parseKeyring(text, path);
+    try {
+      const opened = await openKeyring(keyring, credentials, kdf);
+      const keys = new Map(opened.dataKeys);
+      keys.set(hex(keyring.dataKeyId), opened.dataKey);
+      writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
+      unlocked.push(name);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      failed.push(name);
+    }
+  }
+  if (unlocked.length === 0) {
+    throw new AuthError(`the key given opens no keyring (${names.map((n) => quotePath(n)).join(', ')}); check it with "vault keys list"`);
+  }
+  // A fresh clone has no filter config (.git/config is not cloned): install it so checkouts decrypt.
+  const configured = !(await hasDriverConfig(ctx.top));
+  if (configured) await writeDriverConfig(ctx.top);
+  const opened = new Set(unlocked);
+  const decrypted = files
+    .filter((file) => file.filtered && file.tree.kind === 'encrypted' && file.tree.keyring !== null && opened.has(file.tree.keyring))
+    .map((file) => file.path);
+  recheckout(ctx, decrypted);
+  return { unlocked, failed, configured, decrypted };
+}
+
+export interface LockReport {
+  locked: string[];
+  encrypted: string[];
+}
+
+export function lockRepository(ctx: RepoContext, options: { keyring?: string; force?: boolean }): LockReport {
+  const files = listPolicyFiles(ctx, { staged: true }).filter(
+    (file) => file.index.kind !== 'absent' && file.filtered && (options.keyring === undefined || file.keyring === options.keyring),
+  );
+  const plaintext = files.filter((file) => file.tree.kind === 'plaintext');
+  const dirty = options.force ? [] : dirtyFiles(ctx, plaintext);
+  if (dirty.length > 0) {
+    throw new UsageError(`${quotePath(dirty[0]!)} has uncommitted plaintext changes; commit them, or pass --force to discard them`);
+  }
+  const locked = removeStoredKeys(ctx.dirs.commonDir, options.keyring);
+  const paths = plaintext.map((file) => file.path);
+  recheckout(ctx, paths);
+  return { locked, encrypted: paths };
+}

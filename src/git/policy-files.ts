@@ -1,0 +1,124 @@
+/**
+ * The files the policy covers in a git repository, and their state: what the index holds (one
+ * `git ls-files`, one `git check-attr --stdin`, one `git cat-file --batch` for all of them), what
+ * the work tree holds, and whether this clone has the key. Shared by `vault status`, `vault check`,
+ * `vault unlock` and `vault lock`. Reads only; never prints.
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
+import { UsageError, quotePath } from '../errors.js';
+import { findRepoRoot, matchRule, readPolicy, type Policy } from '../io/repo.js';
+import { checkAttr, listIndex, listUntracked, readBlobs, workTreeTop } from './git-query.js';
+import { findGitDirs, listStoredKeyrings, type GitDirs } from './key-store.js';
+
+export interface RepoContext {
+  /** The directory holding `.vaultfile/`. */
+  root: string;
+  /** The git work tree top level (git's paths are relative to it). */
+  top: string;
+  dirs: GitDirs;
+  policy: Policy;
+}
+
+/** Content state of one side (index or work tree). */
+export type Side =
+  | { kind: 'absent' }
+  | { kind: 'plaintext' }
+  | { kind: 'encrypted'; keyring: string | null }
+  | { kind: 'damaged' };
+
+export interface PolicyFile {
+  /** Relative to the work tree top, '/'-separated (what git prints). */
+  path: string;
+  /** The keyring the policy names, or null for a file only the attributes send to the filter. */
+  keyring: string | null;
+  /** filter=vault applies (git encrypts it on add). */
+  filtered: boolean;
+  index: Side;
+  tree: Side;
+  /** This clone holds a key for `keyring`. */
+  key: boolean;
+}
+
+export async function openRepoContext(cwd: string): Promise<RepoContext> {
+  const top = workTreeTop(cwd);
+  const root = findRepoRoot(cwd);
+  if (!root) throw new UsageError(`no .vaultfile/ directory found above ${quotePath(cwd)}; run "vault init" first`);
+  const dirs = findGitDirs(top);
+  if (!dirs) throw new UsageError(`${quotePath(top)} is not a git repository; run "git init"`);
+  return { root, top, dirs, policy: await readPolicy(root) };
+}
+
+export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
+  if (bytes === undefined) return { kind: 'absent' };
+  if (!isEnvelope(bytes)) return { kind: 'plaintext' };
+  try {
+    return { kind: 'encrypted', keyring: inspectEnvelope(bytes, origin).keyringName };
+  } catch {
+    return { kind: 'damaged' };
+  }
+}
+
+function readTree(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every file under the policy (or with filter=vault): tracked ones from the index (stage 0 only;
+ * conflicts are not committable), plus untracked ones unless STAGED.
+ */
+export function listPolicyFiles(ctx: RepoContext, options: { staged: boolean }): PolicyFile[] {
+  const entries = listIndex(ctx.top).filter((entry) => entry.stage === 0 && entry.mode !== '160000');
+  const indexSha = new Map(entries.map((entry) => [entry.path, entry.sha]));
+  const candidates = [...indexSha.keys()];
+  if (!options.staged) candidates.push(...listUntracked(ctx.top));
+  const filters = checkAttr(ctx.top, 'filter', candidates);
+  const toRoot = (path: string) => relative(ctx.root, join(ctx.top, path)).split(sep).join('/');
+  const selected: Array<{ path: string; keyring: string | null; filtered: boolean }> = [];
+  for (const path of candidates) {
+    const rel = toRoot(path);
+    // The policy's own directory and the attributes file stay plaintext by design.
+    if (rel.startsWith('.vaultfile/') || rel.startsWith('../') || path === '.gitattributes' || path.endsWith('/.gitattributes')) continue;
+    const rule = matchRule(ctx.policy, rel);
+    const filtered = filters.get(path) === 'vault';
+    if (rule || filtered) selected.push({ path, keyring: rule?.keyring ?? null, filtered });
+  }
+  const blobs = readBlobs(ctx.top, selected.flatMap((file) => (indexSha.has(file.path) ? [indexSha.get(file.path)!] : [])));
+  const unlocked = new Set(listStoredKeyrings(ctx.dirs.commonDir));
+  return selected
+    .map((file) => {
+      const sha = indexSha.get(file.path);
+      return {
+        ...file,
+        index: sideOf(sha === undefined ? undefined : blobs.get(sha), file.path),
+        tree: sideOf(readTree(join(ctx.top, file.path)), file.path),
+        key: file.keyring !== null && unlocked.has(file.keyring),
+      };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Why FILE breaks the policy for a commit, or null when it is fine. Checked: the index (staged
+ * mode, or tracked files) holds an envelope of the right keyring; an untracked file is an envelope
+ * already or will be encrypted by the filter on `git add`.
+ */
+export function policyProblem(file: PolicyFile, filterConfigured: boolean): string | null {
+  const side = file.index.kind === 'absent' ? file.tree : file.index;
+  const where = file.index.kind === 'absent' ? 'in the work tree' : 'staged';
+  if (side.kind === 'absent') return null;
+  if (side.kind === 'damaged') return `${where} as a damaged envelope`;
+  if (side.kind === 'plaintext') {
+    if (file.index.kind === 'absent' && file.filtered && filterConfigured) return null;
+    return `${where} as plaintext`;
+  }
+  if (file.keyring !== null && side.keyring !== file.keyring) {
+    return `${where} encrypted for keyring ${quotePath(side.keyring ?? 'inline')} but the policy says ${quotePath(file.keyring)}`;
+  }
+  return null;
+}

@@ -1,0 +1,116 @@
+/**
+ * `vault git setup`: the repository-local git configuration for the vault filter, diff and merge
+ * drivers (written with simple-git, which asks for an explicit opt-in to set such commands), the
+ * `.gitattributes` block generated from the policy, and a pre-commit hook running
+ * `vault check --staged`. The commands point at the running node and this package's cli.js by
+ * absolute path, so they work from npx, GUIs and tests whatever PATH holds. Returns what it did;
+ * printing is the command's job. Never touches the work tree's secret files.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleGit } from 'simple-git';
+import { FileSystemError, quotePath } from '../errors.js';
+import { readPolicy } from '../io/repo.js';
+import { attributesBlock, attributesUpToDate, mergeAttributes } from './attributes.js';
+
+/** Marker line identifying a hook we wrote (and may therefore rewrite). */
+export const HOOK_MARKER = '# vaultfile pre-commit hook: refuses plaintext that the policy says must be encrypted';
+
+/** Quote one word for the POSIX shell git runs these commands through. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `node /abs/dist/cli.js`, quoted: the program git should run. */
+export function vaultCommand(): string {
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
+  return `${shellQuote(process.execPath)} ${shellQuote(cli)}`;
+}
+
+/** The config entries of the vault drivers, in the order they are written. */
+export function driverConfig(command = vaultCommand()): Array<[string, string]> {
+  return [
+    ['filter.vault.process', `${command} git filter-process`],
+    ['filter.vault.clean', `${command} git clean -- %f`],
+    ['filter.vault.smudge', `${command} git smudge -- %f`],
+    ['filter.vault.required', 'true'],
+    ['diff.vault.textconv', `${command} git textconv`],
+    ['merge.vault.name', 'vaultfile: decrypt, git merge-file, encrypt'],
+    ['merge.vault.driver', `${command} git merge %O %A %B %L %P`],
+  ];
+}
+
+export interface SetupReport {
+  config: Array<[string, string]>;
+  attributesFile: string;
+  attributesChanged: boolean;
+  hook: { path: string; written: boolean; reason?: string };
+}
+
+function gitFor(dir: string) {
+  return simpleGit({
+    baseDir: dir,
+    unsafe: { allowUnsafeFilter: true, allowUnsafeDiffTextConv: true, allowUnsafeMergeDriver: true },
+  });
+}
+
+/** Write the driver config into the repository's local config (shared by all worktrees). */
+export async function writeDriverConfig(top: string): Promise<Array<[string, string]>> {
+  const git = gitFor(top);
+  const entries = driverConfig();
+  for (const [key, value] of entries) await git.addConfig(key, value, false, 'local');
+  return entries;
+}
+
+/** Whether the filter driver is configured (a fresh clone has no local config). */
+export async function hasDriverConfig(top: string): Promise<boolean> {
+  const value = await gitFor(top).getConfig('filter.vault.process');
+  return typeof value.value === 'string' && value.value !== '';
+}
+
+/** The `.gitattributes` path and text the policy of ROOT asks for, and whether it already holds it. */
+export async function plannedAttributes(root: string): Promise<{ path: string; current: string; next: string; upToDate: boolean }> {
+  const path = join(root, '.gitattributes');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const block = attributesBlock(await readPolicy(root));
+  return { path, current, next: mergeAttributes(current, block), upToDate: attributesUpToDate(current, block) };
+}
+
+/** Install (or refresh) our pre-commit hook; a foreign hook is left alone and reported. */
+export async function installHook(top: string): Promise<SetupReport['hook']> {
+  const hooksDir = (await simpleGit({ baseDir: top }).raw(['rev-parse', '--git-path', 'hooks'])).trim();
+  const path = join(top, hooksDir);
+  const file = join(path, 'pre-commit');
+  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged\n`;
+  if (existsSync(file)) {
+    const existing = readFileSync(file, 'utf8');
+    if (!existing.includes(HOOK_MARKER)) {
+      return { path: file, written: false, reason: 'another pre-commit hook exists; add "vault check --staged" to it' };
+    }
+    if (existing === script) return { path: file, written: false, reason: 'already installed' };
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+    writeFileSync(file, script, { mode: 0o755 });
+    chmodSync(file, 0o755);
+  } catch (error) {
+    throw new FileSystemError(`cannot write the hook ${quotePath(file)}; check permissions`, { cause: error });
+  }
+  return { path: file, written: true };
+}
+
+/** Everything `vault git setup` does, for the repository whose policy is at ROOT and work tree TOP. */
+export async function setupRepository(root: string, top: string): Promise<SetupReport> {
+  const config = await writeDriverConfig(top);
+  const attributes = await plannedAttributes(root);
+  if (!attributes.upToDate) {
+    try {
+      writeFileSync(attributes.path, attributes.next);
+    } catch (error) {
+      throw new FileSystemError(`cannot write ${quotePath(attributes.path)}; check permissions`, { cause: error });
+    }
+  }
+  const hook = await installHook(top);
+  return { config, attributesFile: attributes.path, attributesChanged: !attributes.upToDate, hook };
+}
