@@ -189,7 +189,9 @@ export class ArmourDecoder {
   /** Validate one payload line; true when it is a full 76-column line that may be followed by more. */
   #checkLine(line: Uint8Array): boolean {
     const where = `line ${this.#line}`;
-    if (this.#finalSeen) throw damaged(this.#origin, `data after the last line (${where})`);
+    if (this.#finalSeen) {
+      throw damaged(this.#origin, `${where} follows line ${this.#line - 1}, which is short or padded and so must be the last`);
+    }
     if (line.length === 0) throw damaged(this.#origin, `${where} is blank`);
     if (line[line.length - 1] === CR) {
       throw damaged(this.#origin, `${where} has CR line endings (restore LF endings; check core.autocrlf)`);
