@@ -1,13 +1,13 @@
 /**
  * `vault decrypt FILE... [-o OUT|-]`: replace files with their plaintext (or write it to OUT /
  * standard output). Every byte is authenticated before the target is replaced; on failure the
- * file is unchanged.
+ * file is unchanged. Large envelopes stream in bounded memory.
  */
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { STDIO, readInput, writeStdout } from '../io/files.js';
+import { STDIO, writeStdout } from '../io/files.js';
 import { createKeyContext } from '../io/key-sources.js';
-import { SecretSession } from '../io/secrets.js';
+import { SecretSession, openPlaintext } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
 
@@ -22,11 +22,12 @@ export function register(program: Command): void {
     checkOutputOption(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
     for (const file of files) {
-      const { plaintext } = await session.open(await readInput(file), file);
+      const plaintext = await openPlaintext(session, file);
       const target = outputFor(file, output);
-      if (target === STDIO) await writeStdout(plaintext);
-      else await writeFileAtomic(target, plaintext);
-      plaintext.fill(0);
+      if (target !== STDIO) await writeFileAtomic(target, plaintext);
+      else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
+      else for await (const piece of plaintext) await writeStdout(piece);
+      if (plaintext instanceof Uint8Array) plaintext.fill(0);
     }
   });
 }

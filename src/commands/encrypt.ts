@@ -1,23 +1,19 @@
 /**
  * `vault encrypt FILE... [-o OUT|-]`: seal files in place (or to OUT / standard output). The
  * policy picks the keyring inside a repository; elsewhere the file carries an inline keyring.
- * An already-encrypted input is refused, never encrypted twice.
+ * An already-encrypted input is refused, never encrypted twice. Large files stream.
  */
 import type { Command } from 'commander';
 import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { STDIO, readInput, writeStdout } from '../io/files.js';
+import { STDIO, checkInputFile, readInput, writeStdout } from '../io/files.js';
 import { createKeyContext } from '../io/key-sources.js';
-import { SecretSession, isSealedByAnyCodec, targetForNewFile, type SealTarget } from '../io/secrets.js';
+import {
+  STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
+} from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
-
-interface EncryptOptions extends Record<string, unknown> {
-  output?: string;
-  keyring?: string;
-  format?: string;
-}
 
 export function register(program: Command): void {
   const command = program
@@ -27,26 +23,32 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile');
-  addKeySourceOptions(command).action(async (files: string[], options: EncryptOptions) => {
-    checkOutputOption(files, options.output);
+  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
+    const output = options.output as string | undefined;
+    checkOutputOption(files, output);
     if (options.format !== 'vaultfile' && options.format !== 'ansible') {
-      throw new UsageError(`--format ${options.format}: use vaultfile or ansible`);
+      throw new UsageError(`--format ${String(options.format)}: use vaultfile or ansible`);
     }
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
     for (const file of files) {
-      const plaintext = await readInput(file);
-      if (isEnvelope(plaintext) || isSealedByAnyCodec(plaintext)) {
+      const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
+      const head = large ? await readPrefix(file) : await readInput(file);
+      if (isEnvelope(head) || isSealedByAnyCodec(head)) {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
       const target: SealTarget =
-        options.format === 'ansible'
-          ? await ansibleTarget(session)
-          : await targetForNewFile(file, options.keyring);
-      const sealed = await session.seal(plaintext, target);
+        options.format === 'ansible' ? await ansibleTarget(session) : await targetForNewFile(file, options.keyring as string | undefined);
+      const destination = outputFor(file, output);
+      const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
+      const plaintext = large && !streams ? await readInput(file) : head;
+      const sealed = streams ? await sealFileStream(session, file, target) : await session.seal(plaintext, target);
       plaintext.fill(0);
-      const output = outputFor(file, options.output);
-      if (output === STDIO) await writeStdout(sealed);
-      else await writeFileAtomic(output, sealed);
+      if (destination === STDIO) {
+        if (sealed instanceof Uint8Array) await writeStdout(sealed);
+        else for await (const piece of sealed) await writeStdout(piece);
+      } else {
+        await writeFileAtomic(destination, sealed);
+      }
     }
   });
 }

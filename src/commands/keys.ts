@@ -51,7 +51,7 @@ async function splitCredentials(context: KeyContext, keyring: UnlockedKeyring['k
       unlocked ??= opened;
       opening.push(credential);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
+      if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
       others.push(credential);
     }
   }

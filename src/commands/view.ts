@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { readInput, writeStdout } from '../io/files.js';
+import { writeStdout } from '../io/files.js';
 import { createKeyContext } from '../io/key-sources.js';
-import { SecretSession } from '../io/secrets.js';
+import { SecretSession, openPlaintext } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -17,22 +17,28 @@ export function register(program: Command): void {
     .option('--no-pager', 'never start a pager');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    const parts: Uint8Array[] = [];
-    for (const file of files) {
-      parts.push((await session.open(await readInput(file), file)).plaintext);
-    }
+    // Open (and so authenticate) every file before showing any.
+    const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
+    for (const file of files) parts.push(await openPlaintext(session, file));
     if (options.pager !== false && process.stdout.isTTY) await page(parts);
-    else for (const part of parts) await writeStdout(part);
-    for (const part of parts) part.fill(0);
+    else for (const part of parts) await show(part, writeStdout);
+    for (const part of parts) if (part instanceof Uint8Array) part.fill(0);
   });
 }
 
 /** Pipe the plaintext into $PAGER (default "less -FRX"); plaintext goes over a pipe, never a file. */
-async function page(parts: Uint8Array[]): Promise<void> {
+async function show(part: Uint8Array | AsyncIterable<Uint8Array>, write: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+  if (part instanceof Uint8Array) await write(part);
+  else for await (const piece of part) await write(piece);
+}
+
+async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[]): Promise<void> {
   const pager = process.env.VAULTFILE_PAGER ?? process.env.PAGER ?? 'less -FRX';
   const child = spawn('/bin/sh', ['-c', pager], { stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.on('error', () => undefined); // the user quit the pager early
-  for (const part of parts) child.stdin.write(part);
+  const write = (bytes: Uint8Array) =>
+    new Promise<void>((resolve) => (child.stdin.write(bytes) ? resolve() : child.stdin.once('drain', resolve)));
+  for (const part of parts) await show(part, write);
   child.stdin.end();
   await new Promise((resolve) => child.on('close', resolve));
 }

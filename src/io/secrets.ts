@@ -7,7 +7,10 @@
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Credential } from '../core/credential.js';
+import { createReadStream } from 'node:fs';
 import {
+  EnvelopeOpener,
+  EnvelopeSealer,
   inspectEnvelope,
   isEnvelope,
   openEnvelope,
@@ -18,6 +21,7 @@ import { addEntry, createKeyring, openKeyring, parseKeyring, type UnlockedKeyrin
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
+import { STDIO, checkInputFile, readInput } from './files.js';
 import type { KeyContext } from './key-sources.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from './repo.js';
 
@@ -185,3 +189,49 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   return { kind: 'inline' };
 }
 
+/** Files above this size stream through the envelope in 64 KiB chunks (bounded memory). */
+export const STREAM_THRESHOLD = 8 * 1024 * 1024;
+const PREFIX_LENGTH = 256 * 1024;
+
+/** The first bytes of a file: enough for format detection and any envelope header. */
+export async function readPrefix(path: string): Promise<Uint8Array> {
+  const handle = await fs.open(path, 'r');
+  try {
+    const buffer = new Uint8Array(PREFIX_LENGTH);
+    const { bytesRead } = await handle.read(buffer, 0, PREFIX_LENGTH, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Plaintext of a large envelope file as a stream: each chunk is released only after its tag
+ * verified; a truncated file throws at the end (so an atomic write of it never lands).
+ */
+export async function openEnvelopeStream(session: SecretSession, path: string): Promise<AsyncIterable<Uint8Array>> {
+  const info = inspectEnvelope(await readPrefix(path), path);
+  const opener = new EnvelopeOpener(await session.keyringFor(info, path), path);
+  return (async function* () {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield* opener.push(chunk as Buffer);
+    yield* opener.finish();
+  })();
+}
+
+/** An envelope of a large plaintext file, as a stream. */
+export async function sealFileStream(session: SecretSession, path: string, target: SealTarget): Promise<AsyncIterable<Uint8Array>> {
+  const sealer = new EnvelopeSealer(await session.unlockedFor(target));
+  return (async function* () {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield* sealer.push(chunk as Buffer);
+    yield* sealer.finish();
+  })();
+}
+
+
+/** The plaintext of FILE ("-" for standard input): a stream for a large envelope, else bytes. */
+export async function openPlaintext(session: SecretSession, file: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
+    return openEnvelopeStream(session, file);
+  }
+  return (await session.open(await readInput(file), file)).plaintext;
+}

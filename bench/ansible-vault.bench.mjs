@@ -1,0 +1,80 @@
+// vaultfile against the real ansible-vault (Debian ansible-core) on the same 200 files of 2 KB:
+// `view` and `encrypt` of all 200 in one call, with a password and with a key file; then MB/s of a
+// 100 MB encrypt and decrypt with the peak RSS. Targets (issue 2): view and encrypt with a password
+// <= 0.4x ansible-vault, with a key file <= 0.1x.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, RSS, fmt, timeCommand } from './common.mjs';
+
+const hasAnsible = spawnSync('ansible-vault', ['--version']).status === 0;
+const work = mkdtempSync(join(tmpdir(), 'vaultfile-bench-'));
+const pw = join(work, 'pw');
+writeFileSync(pw, 'bench password', { mode: 0o600 });
+const key = join(work, 'bench.key');
+spawnSync(process.execPath, [CLI, 'keygen', key]);
+
+const plain = join(work, 'plain');
+mkdirSync(plain);
+const names = [];
+for (let i = 0; i < 200; i++) {
+  const name = `vars${String(i).padStart(3, '0')}.yml`;
+  let text = '';
+  while (text.length < 2048) text += `secret_${text.length}: ${Math.random().toString(36).slice(2)}\n`;
+  writeFileSync(join(plain, name), text.slice(0, 2048));
+  names.push(name);
+}
+
+/** Fresh copies of the plaintext files in DIR for each encrypt run. */
+function copyPlain(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(plain, dir, { recursive: true });
+}
+
+const rows = [];
+const vault = (dir, args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, prepare: () => copyPlain(dir) });
+const vaultView = (dir, args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir });
+
+const vPwDir = join(work, 'v-pw');
+const vKeyDir = join(work, 'v-key');
+const tEncPw = vault(vPwDir, ['encrypt', '--password-file', pw]);
+const tEncKey = vault(vKeyDir, ['encrypt', '--key-file', key]);
+const tViewPw = vaultView(vPwDir, ['--password-file', pw]);
+const tViewKey = vaultView(vKeyDir, ['--key-file', key]);
+
+if (hasAnsible) {
+  const aDir = join(work, 'ansible');
+  const tEncA = timeCommand('ansible-vault', ['encrypt', '--vault-password-file', pw, ...names], { cwd: aDir, prepare: () => copyPlain(aDir) });
+  const tViewA = timeCommand('ansible-vault', ['view', '--vault-password-file', pw, ...names], { cwd: aDir, env: { ...process.env, PAGER: 'cat' } });
+  rows.push(['view 200 files, password', tViewPw, tViewA, 0.4]);
+  rows.push(['view 200 files, key file', tViewKey, tViewA, 0.1]);
+  rows.push(['encrypt 200 files, password', tEncPw, tEncA, 0.4]);
+  rows.push(['encrypt 200 files, key file', tEncKey, tEncA, 0.1]);
+  process.stdout.write('task                          vaultfile ms  ansible-vault ms  ratio  target\n');
+  for (const [task, ours, theirs, target] of rows) {
+    const ratio = ours / theirs;
+    process.stdout.write(`${task.padEnd(30)}${fmt(ours).padStart(12)}${fmt(theirs).padStart(18)}${ratio.toFixed(3).padStart(7)}  <= ${target} ${ratio <= target ? 'ok' : 'MISSED'}\n`);
+  }
+} else {
+  process.stdout.write('ansible-vault not installed (apt-get install ansible-core): ratios skipped\n');
+  process.stdout.write(`vaultfile: view password ${fmt(tViewPw)} ms, key ${fmt(tViewKey)} ms; encrypt password ${fmt(tEncPw)} ms, key ${fmt(tEncKey)} ms\n`);
+}
+
+// 100 MB: throughput and peak RSS of the real CLI (streams; memory must stay bounded).
+const bigDir = join(work, 'big');
+mkdirSync(bigDir);
+const big = join(bigDir, 'big.bin');
+const block = Buffer.alloc(1 << 20);
+for (let i = 0; i < block.length; i++) block[i] = (i * 31) & 0xff;
+writeFileSync(big, Buffer.concat(Array.from({ length: 100 }, () => block)));
+for (const verb of ['encrypt', 'decrypt']) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--import', RSS, CLI, verb, big, '--key-file', key], { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${verb} failed: ${result.stderr}`);
+  const rss = Number(/vaultfile-max-rss-kib=(\d+)/.exec(result.stderr)?.[1] ?? 0);
+  process.stdout.write(`${verb} 100 MB: ${fmt(100 / (ms / 1000))} MB/s, peak RSS ${fmt(rss / 1024)} MiB\n`);
+}
+void readFileSync;
+rmSync(work, { recursive: true, force: true });
