@@ -26,6 +26,7 @@ export type { KeyringEntry, PasswordEntry, KeyFileEntry } from './entry.js';
 
 export const KEYRING_HEADER = 'vaultfile-keyring v1';
 export const MAX_ENTRIES = 64;
+export const MAX_INLINE_ENTRIES = 8;
 export const MAX_PREVIOUS = 1000;
 const MAC_LENGTH = 32;
 
@@ -97,8 +98,8 @@ export async function addEntry(
   if (keyring.entries.some((entry) => entry.label === label)) {
     throw new UsageError(`keyring "${keyring.name}" already has an entry labelled "${label}"; choose another --label`);
   }
-  if (keyring.entries.length >= MAX_ENTRIES) {
-    throw new UsageError(`keyring "${keyring.name}" already has ${MAX_ENTRIES} entries, the most allowed`);
+  if (keyring.entries.length >= (keyring.name === '' ? MAX_INLINE_ENTRIES : MAX_ENTRIES)) {
+    throw new UsageError(`keyring "${keyring.name}" already has ${keyring.entries.length} entries, the most allowed`);
   }
   const id = newEntryId(keyring, random);
   const salt = copyBytes(random(ENTRY_SALT_LENGTH));
@@ -363,7 +364,9 @@ export function serializeInlineEntries(keyring: Keyring): string {
 export function parseInlineEntries(text: string, origin: string): KeyringEntry[] {
   if (!text.endsWith('\n')) throw damaged(origin, 'the inline keyring does not end with a newline');
   const lines = text.slice(0, -1).split('\n');
-  if (lines.length > MAX_ENTRIES) throw damaged(origin, `more than ${MAX_ENTRIES} inline keyring entries`);
+  // A hostile file could list many slow scrypt entries; an inline keyring is made by one run of
+  // the tool for the few credentials it was given (DESIGN.md §3), so a small cap costs nothing.
+  if (lines.length > MAX_INLINE_ENTRIES) throw damaged(origin, `more than ${MAX_INLINE_ENTRIES} inline keyring entries`);
   const entries = lines.map((line, i) => {
     if (!line.startsWith('entry: ')) throw damaged(origin, `inline keyring line ${i + 1} is not an entry`);
     return parseEntry(line.slice(7), origin, `inline keyring line ${i + 1}`);
