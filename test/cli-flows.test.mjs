@@ -129,4 +129,10 @@ function inlineEntries(text) {
   return bytes.subarray(start, start + 64).toString('hex');
 }
 
+test('the README demo opens with the shipped demo key', () => {
+  const result = runVault(['view', 'fixtures/demo/deploy/vars/prod.yml', '--key-file', 'fixtures/demo/demo.key']);
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stdout, /aws_access_key_id: AKIA-DEMO-NOT-A-REAL-KEY/);
+});
+
 test.run();
