@@ -19,8 +19,10 @@ import { register as registerCheck } from './commands/check.js';
 import { register as registerUnlock } from './commands/unlock.js';
 import { register as registerLock } from './commands/lock.js';
 import { register as registerGit } from './commands/git.js';
+import { registerAnsible } from './io/ansible-secrets.js';
 
 export function buildProgram(): Command {
+  registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/io/ansible-secrets.ts)
   const program = new Command('vault')
     .description('keep deployment secrets encrypted in git')
     .version(VERSION, '-V, --version')

@@ -36,6 +36,11 @@ export interface AnsibleOpened {
   /** The label of the credential that opened it (Ansible's "vault id used"). */
   label: string;
   version: AnsibleVersion;
+  /** The label written in a 1.2 header (null for 1.1), to seal an edit the same way. */
+  headerLabel: string | null;
+  /** The credential that opened it and the exact password bytes that verified (maybe stripped). */
+  credential: Credential;
+  password: Uint8Array;
 }
 
 export interface AnsibleSealOptions {
@@ -47,6 +52,11 @@ export interface AnsibleSealOptions {
 
 const MAGIC_BYTES = new TextEncoder().encode(ANSIBLE_VAULT_MAGIC);
 const HEX_PAIR = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** The subject of a message: the file, and the YAML path of an inline value when there is one. */
+export function locate(origin: string, path?: string): string {
+  return path === undefined ? quotePath(origin) : `${quotePath(origin)} at ${path}`;
+}
 
 /** Ansible's `is_encrypted`: ASCII only and starts with the magic. */
 export function isAnsibleVault(bytes: Uint8Array): boolean {
@@ -64,15 +74,15 @@ function splitLines(text: string): string[] {
 }
 
 /** `binascii.unhexlify`: even length, hex digits of either case, nothing else (no whitespace). */
-function unhex(hex: string, origin: string, what: string): Uint8Array {
+function unhex(hex: string, where: string, what: string): Uint8Array {
   if (hex.length % 2 !== 0) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault ${what} has an odd number of hex digits; the file is truncated or damaged`);
+    throw new FormatError(`${where}: ansible vault ${what} has an odd number of hex digits; the file is truncated or damaged`);
   }
   if (!HEX_PAIR.test(hex)) {
     const bad = /[^0-9a-fA-F]/.exec(hex);
-    const where = bad && /\s/.test(bad[0]) ? 'whitespace (indented or wrapped lines?)' : 'a character that is not hex';
+    const found = bad && /\s/.test(bad[0]) ? 'whitespace (indented or wrapped lines?)' : 'a character that is not hex';
     throw new FormatError(
-      `${quotePath(origin)}: ansible vault ${what} holds ${where}; a vault body is 80-column hex lines with no indentation (a merge conflict?)`,
+      `${where}: ansible vault ${what} holds ${found}; a vault body is 80-column hex lines with no indentation (a merge conflict?)`,
     );
   }
   return new Uint8Array(Buffer.from(hex, 'hex'));
@@ -86,40 +96,41 @@ function checkLabel(label: string): void {
 }
 
 /** Parse envelope text the way Ansible reads it (CRLF and upper-case hex accepted). */
-export function parseAnsibleVault(bytes: Uint8Array, origin: string): AnsibleVaultText {
+export function parseAnsibleVault(bytes: Uint8Array, origin: string, path?: string): AnsibleVaultText {
+  const where = locate(origin, path);
   if (!isAnsibleVault(bytes)) {
-    throw new FormatError(`${quotePath(origin)}: not an ansible vault (no $ANSIBLE_VAULT header or non-ASCII bytes)`);
+    throw new FormatError(`${where}: not an ansible vault (no $ANSIBLE_VAULT header or non-ASCII bytes)`);
   }
   const lines = splitLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
   const header = lines[0]!.trim().split(';').map((field) => field.trim());
   if (header.length < 3) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault header ${JSON.stringify(lines[0]!.trim())} has too few fields`);
+    throw new FormatError(`${where}: ansible vault header ${JSON.stringify(lines[0]!.trim())} has too few fields`);
   }
   const [, version, cipher] = header as [string, string, string];
   if (version !== '1.1' && version !== '1.2') {
-    throw new FormatError(`${quotePath(origin)}: ansible vault version ${JSON.stringify(version)} is not supported; re-encrypt it with ansible-vault 2.4 or later (1.1/1.2)`);
+    throw new FormatError(`${where}: ansible vault version ${JSON.stringify(version)} is not supported; re-encrypt it with ansible-vault 2.4 or later (1.1/1.2)`);
   }
   if (cipher !== ANSIBLE_CIPHER) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault cipher ${JSON.stringify(cipher)} is not supported; only AES256 is`);
+    throw new FormatError(`${where}: ansible vault cipher ${JSON.stringify(cipher)} is not supported; only AES256 is`);
   }
   const label = header.length >= 4 && header[3] !== '' ? header[3]! : null;
-  const outer = unhex(lines.slice(1).join(''), origin, 'body');
+  const outer = unhex(lines.slice(1).join(''), where, 'body');
   const inner = Buffer.from(outer.buffer, outer.byteOffset, outer.byteLength).toString('latin1');
   // split(b"\n", 2): anything after a third "\n" stays in the ciphertext part and fails unhex.
   const first = inner.indexOf('\n');
   const second = first < 0 ? -1 : inner.indexOf('\n', first + 1);
   if (second < 0) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault body lacks its salt, mac and ciphertext parts; the file is damaged`);
+    throw new FormatError(`${where}: ansible vault body lacks its salt, mac and ciphertext parts; the file is damaged`);
   }
-  const salt = unhex(inner.slice(0, first), origin, 'salt');
-  const mac = unhex(inner.slice(first + 1, second), origin, 'mac');
-  const ciphertext = unhex(inner.slice(second + 1), origin, 'ciphertext');
+  const salt = unhex(inner.slice(0, first), where, 'salt');
+  const mac = unhex(inner.slice(first + 1, second), where, 'mac');
+  const ciphertext = unhex(inner.slice(second + 1), where, 'ciphertext');
   if (mac.length !== 32) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault mac is ${mac.length} bytes, expected 32; the file is damaged`);
+    throw new FormatError(`${where}: ansible vault mac is ${mac.length} bytes, expected 32; the file is damaged`);
   }
   // PKCS#7 always adds 1..16 bytes, so a valid ciphertext is a non-empty multiple of 16 bytes.
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
-    throw new FormatError(`${quotePath(origin)}: ansible vault ciphertext is ${ciphertext.length} bytes, not a multiple of 16; the file is truncated or damaged`);
+    throw new FormatError(`${where}: ansible vault ciphertext is ${ciphertext.length} bytes, not a multiple of 16; the file is truncated or damaged`);
   }
   return { version, label, salt, mac, ciphertext };
 }
@@ -182,7 +193,7 @@ function hmac(key: Uint8Array, data: Uint8Array): Uint8Array {
 }
 
 /** Try one password: null when the MAC does not verify (wrong password or tampered). */
-export async function decryptAnsibleVault(vault: AnsibleVaultText, password: Uint8Array, origin: string): Promise<Uint8Array | null> {
+export async function decryptAnsibleVault(vault: AnsibleVaultText, password: Uint8Array, where: string): Promise<Uint8Array | null> {
   const keys = await deriveKeys(password, vault.salt);
   try {
     const expected = hmac(keys.macKey, vault.ciphertext);
@@ -194,7 +205,7 @@ export async function decryptAnsibleVault(vault: AnsibleVaultText, password: Uin
     for (let i = padded.length - pad; valid && i < padded.length; i++) valid = padded[i] === pad;
     if (!valid) {
       padded.fill(0);
-      throw new FormatError(`${quotePath(origin)}: ansible vault padding is invalid although its mac verified; the writer was faulty`);
+      throw new FormatError(`${where}: ansible vault padding is invalid although its mac verified; the writer was faulty`);
     }
     const plaintext = padded.slice(0, padded.length - pad);
     padded.fill(0);
@@ -250,12 +261,14 @@ export function stripAnsiblePassword(password: Uint8Array): Uint8Array {
 export function orderByLabel(credentials: readonly Credential[], label: string | null): Credential[] {
   const passwords = credentials.filter((c) => c.kind === 'password');
   if (label === null) return passwords;
-  const first = passwords.filter((c) => c.kind === 'password' && c.label === label);
+  // An unlabelled source is Ansible's "default" vault-id.
+  const first = passwords.filter((c) => c.kind === 'password' && (c.label ?? ANSIBLE_DEFAULT_LABEL) === label);
   return [...first, ...passwords.filter((c) => !first.includes(c))];
 }
 
-function describeCredential(credential: Credential): string {
-  return credential.kind === 'password' && credential.label !== undefined
+/** How a credential is named in messages: its origin, with the label unless the origin shows it. */
+export function describeCredential(credential: Credential): string {
+  return credential.kind === 'password' && credential.label !== undefined && !credential.origin.includes(`${credential.label}@`)
     ? `${credential.label}@${credential.origin}`
     : credential.origin;
 }
@@ -265,12 +278,18 @@ function describeCredential(credential: Credential): string {
  * A password given through a vaultfile source (one newline stripped) is also tried stripped the
  * way Ansible strips it, so a file written for ansible-vault opens either way.
  */
-export async function openAnsibleVault(bytes: Uint8Array, credentials: readonly Credential[], origin: string): Promise<AnsibleOpened> {
-  const vault = parseAnsibleVault(bytes, origin);
+export async function openAnsibleVault(
+  bytes: Uint8Array,
+  credentials: readonly Credential[],
+  origin: string,
+  path?: string,
+): Promise<AnsibleOpened> {
+  const where = locate(origin, path);
+  const vault = parseAnsibleVault(bytes, origin, path);
   const ordered = orderByLabel(credentials, vault.label);
   if (ordered.length === 0) {
     const keyFiles = credentials.length > 0 ? ' (key files cannot open ansible vaults)' : '';
-    throw new NoKeyError(`${quotePath(origin)}: is an ansible vault and needs a password${keyFiles}; pass --vault-id LABEL@FILE or --password-file FILE`);
+    throw new NoKeyError(`${where}: is an ansible vault and needs a password${keyFiles}; pass --vault-id LABEL@FILE or --password-file FILE`);
   }
   for (const credential of ordered) {
     if (credential.kind !== 'password') continue;
@@ -278,13 +297,20 @@ export async function openAnsibleVault(bytes: Uint8Array, credentials: readonly 
     const stripped = stripAnsiblePassword(credential.password);
     if (stripped.length > 0 && stripped.length !== credential.password.length) candidates.push(stripped);
     for (const password of candidates) {
-      const plaintext = await decryptAnsibleVault(vault, password, origin);
+      const plaintext = await decryptAnsibleVault(vault, password, where);
       if (plaintext) {
-        return { plaintext, label: credential.label ?? vault.label ?? ANSIBLE_DEFAULT_LABEL, version: vault.version };
+        return {
+          plaintext,
+          label: credential.label ?? vault.label ?? ANSIBLE_DEFAULT_LABEL,
+          version: vault.version,
+          headerLabel: vault.label,
+          credential,
+          password,
+        };
       }
     }
   }
   const wanted = vault.label === null ? '' : ` (sealed for vault-id ${JSON.stringify(vault.label)})`;
   const tried = ordered.map(describeCredential).join(', ');
-  throw new AuthError(`${quotePath(origin)}: no password opened this ansible vault${wanted}; tried ${tried}; check the password or add --vault-id LABEL@FILE`);
+  throw new AuthError(`${where}: no password opened this ansible vault${wanted}; tried ${tried}; check the password or add --vault-id LABEL@FILE`);
 }

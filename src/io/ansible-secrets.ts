@@ -1,0 +1,261 @@
+/**
+ * Ansible's password semantics and the Ansible formats' place in the shell. `--vault-id
+ * LABEL@SOURCE` (SOURCE = `prompt`, a password file, or an executable run as Ansible runs it),
+ * ANSIBLE_VAULT_IDENTITY_LIST tried first, password files stripped the way Ansible strips them;
+ * and the two codecs src/io/secrets.ts dispatches to: whole-file `$ANSIBLE_VAULT` files and YAML
+ * with inline `!vault` values. Must not put a password in argv, a message or a log, and runs an
+ * executable only when its execute bit is set, exactly like Ansible.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, extname } from 'node:path';
+import type { Credential } from '../core/credential.js';
+import { ANSIBLE_DEFAULT_LABEL, isAnsibleVault, openAnsibleVault, sealAnsibleVault, stripAnsiblePassword } from '../core/ansible-vault.js';
+import { decryptInlineValues, hasInlineVaultValues, reencryptChangedInlineValues } from '../core/ansible-inline.js';
+import { systemRandom } from '../core/random.js';
+import { InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
+import { fileSystemError } from './atomic-write.js';
+import { setVaultIdResolver } from './key-sources.js';
+import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from './secrets.js';
+
+export interface VaultIdSpec {
+  /** undefined = Ansible's "default" vault-id. */
+  label: string | undefined;
+  source: string;
+  /** How the user wrote it, for messages. */
+  origin: string;
+}
+
+/** Split `LABEL@SOURCE` at the first "@" (`CLI.split_vault_id`); no "@" means the default label. */
+export function parseVaultId(text: string, originPrefix = '--vault-id'): VaultIdSpec {
+  const at = text.indexOf('@');
+  const label = at >= 0 && at > 0 ? text.slice(0, at) : undefined;
+  const source = at >= 0 ? text.slice(at + 1) : text;
+  const origin = `${originPrefix} ${JSON.stringify(text)}`;
+  if (source === '') throw new UsageError(`${origin}: no password source; write LABEL@FILE, LABEL@prompt or LABEL@SCRIPT`);
+  if (label !== undefined && (label.includes(';') || /\s/.test(label))) {
+    throw new UsageError(`${origin}: a vault-id label cannot hold ";" or spaces; choose another label`);
+  }
+  return { label, source, origin };
+}
+
+/** ANSIBLE_VAULT_IDENTITY_LIST: comma-separated vault-ids, tried before the command line's. */
+export function vaultIdsFromEnv(env: NodeJS.ProcessEnv): VaultIdSpec[] {
+  return (env.ANSIBLE_VAULT_IDENTITY_LIST ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => parseVaultId(part, 'ANSIBLE_VAULT_IDENTITY_LIST'));
+}
+
+/** Python's `bytes.strip(b"\r\n")`: CR and LF only, both ends (script output, file second pass). */
+function stripNewlines(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && (bytes[start] === 0x0a || bytes[start] === 0x0d)) start++;
+  while (end > start && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+  return bytes.slice(start, end);
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+/** `script_is_client`: the name without its extension ends in "-client". */
+export function isClientScript(path: string): boolean {
+  const name = basename(path);
+  return name.slice(0, name.length - extname(name).length).endsWith('-client');
+}
+
+export interface AnsibleSecretOptions {
+  /** Ask for a password on the terminal; the default uses @inquirer/prompts on stderr. */
+  prompt?: (message: string) => Promise<string>;
+  /** Whether a prompt may be shown; the default is "stdin and stderr are terminals". */
+  interactive?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function promptOnTerminal(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  try {
+    return await password({ message, mask: '*' }, { output: process.stderr });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the vault password prompt');
+    throw error;
+  }
+}
+
+/** Run a password script the way Ansible does: no shell, stdin and stderr inherited, stdout read. */
+async function runPasswordScript(spec: VaultIdSpec, path: string, env: NodeJS.ProcessEnv): Promise<Uint8Array> {
+  // Python's subprocess uses execve: a file with neither "#!" nor an ELF header fails with
+  // ENOEXEC. Node's execvp would hand it to /bin/sh instead, so refuse it here like Ansible does.
+  const head = Buffer.alloc(4);
+  const handle = await fs.open(path, 'r');
+  try {
+    await handle.read(head, 0, 4, 0);
+  } finally {
+    await handle.close();
+  }
+  if (head.toString('latin1', 0, 2) !== '#!' && head.toString('latin1') !== '\x7fELF') {
+    throw new NoKeyError(`${spec.origin}: could not run the password script (ENOEXEC); if it is not a script, remove its executable bit`);
+  }
+  const client = isClientScript(path);
+  const args = client && spec.label !== undefined ? ['--vault-id', spec.label] : [];
+  const child = spawn(path, args, { stdio: ['inherit', 'pipe', 'inherit'], env });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  }).catch((error: { code?: string }) => {
+    throw new NoKeyError(`${spec.origin}: could not run the password script (${error.code ?? 'error'}); if it is not a script, remove its executable bit`);
+  });
+  const output = new Uint8Array(Buffer.concat(chunks));
+  for (const chunk of chunks) chunk.fill(0);
+  if (code !== 0) {
+    output.fill(0);
+    if (client && code === 2) {
+      throw new NoKeyError(`${spec.origin}: the client script has no secret for vault-id ${JSON.stringify(spec.label ?? ANSIBLE_DEFAULT_LABEL)}; check the label`);
+    }
+    throw new NoKeyError(`${spec.origin}: the password script exited with code ${code}; run it by hand to see why`);
+  }
+  const password = stripNewlines(output);
+  output.fill(0);
+  return password;
+}
+
+/** One vault-id's password. EARLIER credentials open a password file that is itself a vault. */
+async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: AnsibleSecretOptions): Promise<Uint8Array> {
+  const env = options.env ?? process.env;
+  if (spec.source === 'prompt' || spec.source === 'prompt_ask_vault_pass') {
+    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+    if (!interactive) {
+      throw new NoKeyError(`${spec.origin}: prompting needs a terminal; use --vault-id ${spec.label ?? ANSIBLE_DEFAULT_LABEL}@FILE in scripts and CI`);
+    }
+    const answer = await (options.prompt ?? promptOnTerminal)(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
+    return stripAnsiblePassword(new TextEncoder().encode(answer)).slice();
+  }
+  const path = expandHome(spec.source);
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch (error) {
+    throw fileSystemError(error, path, `reading the password file of ${spec.origin}`);
+  }
+  if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; ${spec.origin} needs a password file or script`);
+  if ((stat.mode & 0o022) !== 0) {
+    // Someone else could swap the password (or the script); Ansible does not check, we do.
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    throw new UsageError(`${quotePath(path)}: password file is writable by group or others (mode ${mode}); run "chmod go-w ${path}"`);
+  }
+  if ((stat.mode & 0o111) !== 0) return runPasswordScript(spec, path, env);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(path));
+  } catch (error) {
+    throw fileSystemError(error, path, `reading the password file of ${spec.origin}`);
+  }
+  // FileVaultSecret: strip(), decrypt when the file is itself a vault, then strip(b"\r\n").
+  let password: Uint8Array = stripAnsiblePassword(bytes).slice();
+  bytes.fill(0);
+  if (isAnsibleVault(password)) {
+    const opened = await openAnsibleVault(password, earlier, path);
+    password = opened.plaintext;
+  }
+  return stripNewlines(password);
+}
+
+/**
+ * Credentials for vault-ids in Ansible's order: ANSIBLE_VAULT_IDENTITY_LIST first, then SPECS.
+ * Each carries its label; an unlabelled one is Ansible's "default".
+ */
+export async function resolveAnsibleVaultIds(specs: readonly string[], options: AnsibleSecretOptions = {}): Promise<Credential[]> {
+  const all = [...vaultIdsFromEnv(options.env ?? process.env), ...specs.map((spec) => parseVaultId(spec))];
+  const credentials: Credential[] = [];
+  for (const spec of all) {
+    const password = await passwordFor(spec, credentials, options);
+    if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
+    credentials.push({ kind: 'password', password, origin: spec.origin, ...(spec.label !== undefined ? { label: spec.label } : {}) });
+  }
+  return credentials;
+}
+
+/** Which session and password opened a target, so an edit seals with the same password. */
+const openedWith = new WeakMap<SealTarget, { session: SecretSession; password: Uint8Array }>();
+
+async function sealingPassword(target: SealTarget & { kind: 'ansible' }, session: SecretSession): Promise<Uint8Array> {
+  const remembered = openedWith.get(target);
+  if (remembered && remembered.session === session) return remembered.password;
+  const passwords = (await session.credentials()).filter((c) => c.kind === 'password');
+  const wanted = target.label ?? ANSIBLE_DEFAULT_LABEL;
+  const chosen = passwords.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted) ?? passwords[0];
+  if (!chosen || chosen.kind !== 'password') {
+    throw new NoKeyError('writing an ansible vault needs a password (key files cannot); pass --vault-id LABEL@FILE or --password-file FILE');
+  }
+  return chosen.password;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+function textOf(bytes: Uint8Array): string | null {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Whole-file `$ANSIBLE_VAULT` files: opened label-first, sealed again with the same header. */
+export const ansibleVaultCodec: SecretCodec = {
+  detect: isAnsibleVault,
+  async open(bytes, origin, session) {
+    const opened = await openAnsibleVault(bytes, await session.credentials(), origin);
+    const target: SealTarget =
+      opened.version === '1.2' ? { kind: 'ansible', version: '1.2', label: opened.headerLabel ?? ANSIBLE_DEFAULT_LABEL } : { kind: 'ansible', version: '1.1' };
+    openedWith.set(target, { session, password: opened.password });
+    return { plaintext: opened.plaintext, target };
+  },
+  handles: (target) => target.kind === 'ansible',
+  async seal(plaintext, target, session) {
+    if (target.kind !== 'ansible') throw new UsageError('internal: not an ansible target');
+    const password = await sealingPassword(target, session);
+    const options = target.label === undefined ? { version: target.version } : { version: target.version, label: target.label };
+    return sealAnsibleVault(plaintext, password, options, systemRandom);
+  },
+};
+
+/** YAML with inline `!vault` values: shown decrypted, sealed again value by value. */
+export const ansibleInlineCodec: SecretCodec = {
+  isWholeFileVault: false,
+  detect(bytes) {
+    const text = textOf(bytes);
+    return text !== null && hasInlineVaultValues(text);
+  },
+  async open(bytes, origin, session) {
+    const plaintext = await decryptInlineValues(textOf(bytes)!, await session.credentials(), origin);
+    return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
+  },
+  handles: (target) => target.kind === 'ansible-inline',
+  async seal(plaintext, target, session) {
+    if (target.kind !== 'ansible-inline') throw new UsageError('internal: not an inline target');
+    const edited = textOf(plaintext);
+    if (edited === null) throw new UsageError('the edited YAML is not UTF-8 text; save it as UTF-8');
+    const result = await reencryptChangedInlineValues(textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom);
+    for (const path of result.dropped) {
+      process.stderr.write(
+        `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
+      );
+    }
+    return new TextEncoder().encode(result.text);
+  },
+};
+
+let registered = false;
+/** Plug Ansible's formats and --vault-id semantics into the shell (once per process). */
+export function registerAnsible(): void {
+  if (registered) return;
+  registered = true;
+  registerSecretCodec(ansibleVaultCodec);
+  registerSecretCodec(ansibleInlineCodec);
+  setVaultIdResolver((vaultIds, env) => resolveAnsibleVaultIds(vaultIds, { env }));
+}
