@@ -1,0 +1,59 @@
+/**
+ * `vault edit FILE`: decrypt and verify in memory, open $EDITOR on a private temporary copy, seal
+ * the result the way the file was sealed (same keyring, inline keyring or Ansible format) and
+ * replace the file atomically. Unchanged content writes nothing (same bytes, same mtime); an editor
+ * failure or a result that no longer parses writes nothing; a file changed meanwhile by someone
+ * else is not overwritten (the edit goes to an encrypted side file).
+ */
+import type { Command } from 'commander';
+import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
+import { openKeyring } from '../core/keyring.js';
+import { quotePath } from '../errors.js';
+import { editPlaintext, saveEdited, snapshotFile } from '../io/edit-session.js';
+import { checkInputFile } from '../io/files.js';
+import { createKeyContext, type KeyContext } from '../io/key-sources.js';
+import { SecretSession, type OpenedSecret } from '../io/secrets.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+export function register(program: Command): void {
+  const command = program
+    .command('edit')
+    .description('edit an encrypted file in $EDITOR (unchanged content is not rewritten)')
+    .argument('<file>', 'the encrypted file');
+  addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
+    await checkInputFile(file);
+    const before = await snapshotFile(file);
+    const keys = createKeyContext(keySourceOptions(options));
+    const session = new SecretSession(keys);
+    // Fully opened and authenticated before any temporary copy exists.
+    const opened = await session.open(before!.bytes, file);
+    const edited = await editPlaintext(file, opened.plaintext);
+    opened.plaintext.fill(0);
+    if (edited === null) {
+      process.stderr.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
+      return;
+    }
+    const sealed = await sealLikeBefore(before!.bytes, file, opened, edited, session, keys);
+    edited.fill(0);
+    await saveEdited(file, before, sealed);
+    process.stderr.write(`${quotePath(file)}: saved\n`);
+  });
+}
+
+/**
+ * Seal the edit exactly as the file was sealed: a keyring file keeps its keyring and mode
+ * (deterministic or not); a standalone file keeps its own inline keyring, so every entry in it
+ * (other passwords, key files) still opens the file, not just the key given for this edit.
+ */
+async function sealLikeBefore(
+  bytes: Uint8Array, file: string, opened: OpenedSecret, plaintext: Uint8Array, session: SecretSession, keys: KeyContext,
+): Promise<Uint8Array> {
+  if (!isEnvelope(bytes)) return session.seal(plaintext, opened.target);
+  const info = inspectEnvelope(bytes, file);
+  if (info.inlineKeyring) {
+    // The KDF cache already holds what opening cost: this unlock runs no second scrypt.
+    const unlocked = await openKeyring(info.inlineKeyring, await keys.credentials(), keys.kdf);
+    return sealEnvelope(plaintext, unlocked, { deterministic: info.deterministic });
+  }
+  return session.seal(plaintext, opened.target, { deterministic: info.deterministic });
+}

@@ -1,0 +1,131 @@
+/**
+ * The editing loop shared by `vault edit` and `vault create` (SECURITY.md §3.9-3.10): plaintext
+ * (already decrypted and verified in memory) goes into a private temporary copy, the editor runs,
+ * the result is read back and checked. The caller seals it; `saveEdited` then writes it over the
+ * original only if nobody changed the original meanwhile, and otherwise keeps the edit, sealed, in
+ * a side file. Never writes plaintext anywhere but the private copy; never overwrites a file that
+ * changed under the editor.
+ */
+import { promises as fs } from 'node:fs';
+import { FileSystemError, InterruptedError, VaultError, quotePath } from '../errors.js';
+import { fileSystemError, writeFileAtomic } from './atomic-write.js';
+import { resolveEditor, runEditor } from './editor.js';
+import { reportLeftovers, withPrivateTemp } from './private-temp.js';
+import { describeProblem, findPlaintextProblem } from './validate-plaintext.js';
+
+/** What the file looked like when we read it: compared again just before writing. */
+export interface FileSnapshot {
+  bytes: Uint8Array;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** Read a file and remember how it looked; null when it does not exist. */
+export async function snapshotFile(path: string): Promise<FileSnapshot | null> {
+  try {
+    const bytes = new Uint8Array(await fs.readFile(path));
+    const info = await fs.stat(path);
+    return { bytes, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fileSystemError(error, path, 'reading');
+  }
+}
+
+function sameSnapshot(a: FileSnapshot | null, b: FileSnapshot | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && Buffer.compare(a.bytes, b.bytes) === 0;
+}
+
+/** Interactive only when both ends a person uses are terminals. */
+function isInteractive(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+}
+
+async function askReopen(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  try {
+    return await confirm({ message: `${message}. open the editor again?`, default: true }, { output: process.stderr });
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted; nothing was written');
+    throw error;
+  }
+}
+
+/**
+ * Open the editor on a private copy of `plaintext` named like `path`, until the result parses (or
+ * the user gives up). Returns the new plaintext, or null when it is byte-identical to the input.
+ * Throws (and nothing may be written) when the editor fails or the result does not parse.
+ */
+export async function editPlaintext(path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array | null> {
+  reportLeftovers(env);
+  const editor = resolveEditor(env);
+  // A file that did not parse before the edit is not the editor's fault: check only what was valid.
+  const checkResult = findPlaintextProblem(path, plaintext) === null;
+  return withPrivateTemp(
+    path,
+    plaintext,
+    async (temp) => {
+      for (;;) {
+        const result = await runEditor(editor, temp.file, (child) => {
+          temp.onInterrupt((signal) => child.kill(signal));
+        });
+        if (result.code !== 0) {
+          const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+          throw new VaultError(`the editor ${how}; ${quotePath(path)} was left as it was`);
+        }
+        let edited: Uint8Array;
+        try {
+          edited = new Uint8Array(await fs.readFile(temp.file));
+        } catch (error) {
+          throw new VaultError(`the editor removed the temporary copy; ${quotePath(path)} was left as it was`, { cause: error });
+        }
+        if (Buffer.compare(edited, plaintext) === 0) {
+          edited.fill(0);
+          return null;
+        }
+        const problem = checkResult ? findPlaintextProblem(path, edited) : null;
+        if (problem === null) return edited;
+        const message = describeProblem(quotePath(path), problem);
+        edited.fill(0);
+        if (isInteractive() && (await askReopen(message))) continue;
+        throw new VaultError(`${message}; nothing was written (fix it in the editor, or check the file's syntax)`);
+      }
+    },
+    env,
+  );
+}
+
+/** `deploy/prod.yml` -> `deploy/prod.yml.vault-conflict-20261124T235959Z` (UTC, sorts by time). */
+export function conflictPath(path: string, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${path}.vault-conflict-${stamp}`;
+}
+
+/**
+ * Write `sealed` over `path` if it still looks like `before` (null: it must still not exist).
+ * Otherwise the edit goes, still sealed, to a side file and a FileSystemError says where.
+ */
+export async function saveEdited(path: string, before: FileSnapshot | null, sealed: Uint8Array): Promise<void> {
+  const now = await snapshotFile(path);
+  if (!sameSnapshot(before, now)) {
+    let side = conflictPath(path);
+    for (let n = 2; await exists(side); n++) side = `${conflictPath(path)}-${n}`;
+    await writeFileAtomic(side, sealed, { newFileMode: 0o600, exclusive: true });
+    throw new FileSystemError(
+      `${quotePath(path)} changed on disk while the editor was open; it was not overwritten. ` +
+        `your edit is saved encrypted in ${quotePath(side)}: compare with "vault view", merge, then remove it`,
+    );
+  }
+  await writeFileAtomic(path, sealed, before === null ? { newFileMode: 0o600, exclusive: true } : {});
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,246 @@
+// End-to-end `vault edit` with scripted editors (issue 3): bytes, mtime and exit codes after an
+// append, a failing editor, no change, signals while the editor is open, invalid YAML/.env, a
+// concurrent edit of the same file, and no plaintext left under the temp roots after any of them.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir, modeOf } from './helpers.mjs';
+import { assertNoPlaintextLeft, editors, mtimeOf, startVault, vault, waitFor } from './lifecycle-support.mjs';
+
+const SECRET = 'db_password: MARKER-hunter2-7f3a\n';
+const MARKER = 'MARKER-hunter2-7f3a';
+
+/** A standalone directory with a key file, scripted editors and `prod.yml` encrypted with the key. */
+function setup(name = 'prod.yml', content = SECRET) {
+  const dir = tempDir();
+  const temp = join(dir, 'tmp');
+  mkdirSync(temp);
+  const keygen = vault(['keygen', 'k.key'], dir);
+  assert.is(keygen.code, 0, keygen.stderr);
+  writeFileSync(join(dir, name), content, { mode: 0o640 });
+  const enc = vault(['encrypt', name, '--key-file', 'k.key'], dir);
+  assert.is(enc.code, 0, enc.stderr);
+  return { dir, temp, file: join(dir, name), ed: editors(dir), key: ['--key-file', 'k.key'] };
+}
+
+/** @param {ReturnType<typeof setup>} s @param {string} name */
+function view(s, name = 'prod.yml') {
+  const result = vault(['view', name, ...s.key], s.dir);
+  assert.is(result.code, 0, result.stderr);
+  return result.stdout;
+}
+
+test('an editor that appends a line: the file is re-encrypted, mode kept, no plaintext left', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { VAULTFILE_EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.is(result.stderr, '"prod.yml": saved\n');
+  assert.is(result.stdout, '');
+  const after = readFileSync(s.file);
+  assert.not.equal(after, before);
+  assert.ok(after.toString().startsWith('$VAULTFILE;1;AES256\n'));
+  assert.not.ok(after.includes(MARKER));
+  assert.is(modeOf(s.file), 0o640);
+  assert.is(view(s), `${SECRET}added: line\n`);
+  assert.equal(readdirSync(s.dir).sort(), ['append.sh', 'fail.sh', 'gated.sh', 'k.key', 'noop.sh', 'prod.yml', 'replace.sh', 'sleep.sh', 'tmp']);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('an editor that exits 1: nothing written (same bytes, same mtime), exit 1', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const mtime = mtimeOf(s.file);
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.fail, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 1);
+  assert.is(result.stderr, 'vault: the editor exited with code 1; "prod.yml" was left as it was\n');
+  assert.equal(readFileSync(s.file), before);
+  assert.is(mtimeOf(s.file), mtime);
+  assertNoPlaintextLeft(s.temp, MARKER);
+  assertNoPlaintextLeft(s.temp, 'lost: edit');
+});
+
+test('an editor that changes nothing (even if it touches the copy): nothing written, exit 0', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const mtime = mtimeOf(s.file);
+  /** @type {Record<string, string>[]} */
+  const envs = [{ VISUAL: s.ed.noop }, { EDITOR: 'true' }];
+  for (const env of envs) {
+    const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { ...env, VAULTFILE_TMPDIR: s.temp });
+    assert.is(result.code, 0, result.stderr);
+    assert.is(result.stderr, '"prod.yml": no changes; the file was left as it was\n');
+    assert.equal(readFileSync(s.file), before);
+    assert.is(mtimeOf(s.file), mtime);
+  }
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+for (const [signal, code] of /** @type {const} */ ([['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]])) {
+  test(`${signal} to vault while the editor sleeps: copy removed, editor stopped, exit ${code}`, async () => {
+    const s = setup();
+    const before = readFileSync(s.file);
+    const log = join(s.dir, 'editor.log');
+    const run = startVault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+    await waitFor(() => existsSync(log), 'the editor to start');
+    const [dirLine, fileLine, pidLine] = readFileSync(log, 'utf8').trim().split('\n');
+    // While the editor runs: a 0700 directory under the temp root, a 0600 copy named like the original.
+    assert.match(dirLine, new RegExp(`^700 ${s.temp}/vaultfile-edit-${run.child.pid}-\\w+$`));
+    const copy = fileLine.split(' ')[1];
+    assert.is(fileLine, `600 ${copy}`);
+    assert.ok(copy.endsWith('/prod.yml'));
+    assert.is(readFileSync(copy, 'utf8'), SECRET);
+    run.child.kill(signal);
+    const result = await run.done;
+    assert.is(result.code, code, result.stderr);
+    assert.match(result.stderr, `vault: interrupted (${signal}); the temporary plaintext was removed, nothing was written`);
+    assert.equal(readFileSync(s.file), before);
+    assert.not.ok(existsSync(copy));
+    const editorPid = Number(pidLine.split(' ')[1]);
+    await waitFor(() => {
+      try {
+        process.kill(editorPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the editor to stop');
+    assertNoPlaintextLeft(s.temp, MARKER);
+  });
+}
+
+test('without VAULTFILE_TMPDIR the copy lives in /dev/shm and is gone afterwards', async () => {
+  const s = setup();
+  const log = join(s.dir, 'editor.log');
+  const run = startVault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log });
+  await waitFor(() => existsSync(log), 'the editor to start');
+  const dir = readFileSync(log, 'utf8').split('\n')[0].split(' ')[1];
+  assert.ok(dir.startsWith(`/dev/shm/vaultfile-edit-${run.child.pid}-`), dir);
+  run.child.kill('SIGTERM');
+  assert.is((await run.done).code, 143);
+  assert.not.ok(existsSync(dir));
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('an editor command with arguments and spaces is split like a shell, spawned without one', () => {
+  const s = setup();
+  const spaced = join(s.dir, 'my editors');
+  mkdirSync(spaced);
+  writeFileSync(join(spaced, 'ed'), '#!/bin/sh\nprintf "args: %s\\n" "$*" >> "$3"\n', { mode: 0o755 });
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: `"${spaced}/ed" --wait '$HOME;x'`, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.match(view(s), /^db_password: MARKER-hunter2-7f3a\nargs: --wait \$HOME;x \/.*\/prod\.yml\n$/);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('a missing editor: usage error naming the variable, nothing written', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: '/nonexistent/ed', VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 2);
+  assert.is(result.stderr, 'vault: editor "/nonexistent/ed" from EDITOR not found; set VAULTFILE_EDITOR or EDITOR to an installed editor\n');
+  assert.equal(readFileSync(s.file), before);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('YAML that no longer parses: located, refused without a TTY, nothing written', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, {
+    EDITOR: s.ed.append, APPEND_TEXT: '  nested: [unclosed', VAULTFILE_TMPDIR: s.temp,
+  });
+  assert.is(result.code, 1);
+  assert.match(result.stderr, /^vault: "prod\.yml": YAML error at line 1, column \d+: [a-z ]+; nothing was written/);
+  assert.not.match(result.stderr, /hunter2|unclosed/);
+  assert.equal(readFileSync(s.file), before);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('a .env that no longer parses: line and column, nothing written', () => {
+  const s = setup('.env.production', `DB_PASSWORD=${MARKER}\n`);
+  const before = readFileSync(s.file);
+  const result = vault(['edit', '.env.production', ...s.key], s.dir, {
+    EDITOR: s.ed.append, APPEND_TEXT: 'API_KEY="unterminated', VAULTFILE_TMPDIR: s.temp,
+  });
+  assert.is(result.code, 1);
+  assert.is(result.stderr, 'vault: ".env.production": dotenv error at line 2, column 9: unterminated " quoted value; nothing was written (fix it in the editor, or check the file\'s syntax)\n');
+  assert.equal(readFileSync(s.file), before);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('a YAML file that did not parse before the edit is not blocked', () => {
+  const s = setup('broken.yml', `a: [${MARKER}\n`);
+  const result = vault(['edit', 'broken.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.is(view(s, 'broken.yml'), `a: [${MARKER}\nadded: line\n`);
+});
+
+test('a wrong key or a plaintext file: refused before any editor starts', () => {
+  const s = setup();
+  const log = join(s.dir, 'editor.log');
+  vault(['keygen', 'other.key'], s.dir);
+  const wrong = vault(['edit', 'prod.yml', '--key-file', 'other.key'], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  assert.ok(wrong.code === 4 || wrong.code === 5, wrong.stderr);
+  writeFileSync(join(s.dir, 'plain.yml'), 'a: 1\n');
+  const plain = vault(['edit', 'plain.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  assert.is(plain.code, 3, plain.stderr);
+  const missing = vault(['edit', 'missing.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  assert.is(missing.code, 6, missing.stderr);
+  assert.not.ok(existsSync(log), 'the editor never started');
+  assert.equal(readdirSync(s.temp), []);
+});
+
+test('editing through a symlink replaces the target and keeps the link', () => {
+  const s = setup();
+  symlinkSync('prod.yml', join(s.dir, 'link.yml'));
+  const result = vault(['edit', 'link.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.ok(lstatSync(join(s.dir, 'link.yml')).isSymbolicLink());
+  assert.is(view(s), `${SECRET}added: line\n`);
+});
+
+test('leftovers of a killed run are reported at the start of the next edit', () => {
+  const s = setup();
+  const leftover = join(s.temp, 'vaultfile-edit-999999999-abc123');
+  mkdirSync(leftover, { mode: 0o700 });
+  writeFileSync(join(leftover, 'prod.yml'), 'old plaintext');
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.is(
+    result.stderr,
+    `vault: warning: ${JSON.stringify(leftover)} holds plaintext left by an interrupted edit; read what you need, then remove it\n` +
+      '"prod.yml": no changes; the file was left as it was\n',
+  );
+  assert.ok(existsSync(leftover), 'reported, not deleted behind the user\'s back');
+});
+
+test('two concurrent edits of one file: the first wins, the second is kept encrypted in a side file', async () => {
+  const s = setup();
+  const env = (/** @type {string} */ who) => ({
+    EDITOR: s.ed.gated, APPEND_TEXT: `by: ${who}`, EDITOR_LOG: join(s.dir, `${who}.log`), EDITOR_GO: join(s.dir, `${who}.go`), VAULTFILE_TMPDIR: s.temp,
+  });
+  const alice = startVault(['edit', 'prod.yml', ...s.key], s.dir, env('alice'));
+  const bob = startVault(['edit', 'prod.yml', ...s.key], s.dir, env('bob'));
+  await waitFor(() => existsSync(join(s.dir, 'alice.log')) && existsSync(join(s.dir, 'bob.log')), 'both editors');
+  writeFileSync(join(s.dir, 'alice.go'), '');
+  const first = await alice.done;
+  assert.is(first.code, 0, first.stderr);
+  writeFileSync(join(s.dir, 'bob.go'), '');
+  const second = await bob.done;
+  assert.is(second.code, 6, second.stderr);
+  const side = readdirSync(s.dir).filter((name) => name.startsWith('prod.yml.vault-conflict-'));
+  assert.is(side.length, 1);
+  assert.match(side[0], /^prod\.yml\.vault-conflict-\d{8}T\d{6}Z$/);
+  assert.is(
+    second.stderr,
+    `vault: "prod.yml" changed on disk while the editor was open; it was not overwritten. your edit is saved encrypted in "prod.yml.vault-conflict-${side[0].slice(-16)}": compare with "vault view", merge, then remove it\n`,
+  );
+  assert.is(modeOf(join(s.dir, side[0])), 0o600);
+  assert.ok(readFileSync(join(s.dir, side[0]), 'utf8').startsWith('$VAULTFILE;1;AES256\n'), 'the side file is encrypted');
+  assert.is(view(s), `${SECRET}by: alice\n`);
+  assert.is(view(s, side[0]), `${SECRET}by: bob\n`);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test.run();
