@@ -86,4 +86,48 @@ test('streaming sealer and opener agree with the whole-buffer API', () => {
   assert.equal(new Uint8Array(Buffer.concat(out)), plaintext);
 });
 
+test('sealer and opener refuse use after finish; the opener exposes the header', async () => {
+  const sealer = new EnvelopeSealer(unlocked, { random: seededRandom('misuse') });
+  const sealed = Buffer.concat([...sealer.push(enc('abc')), ...sealer.finish()]);
+  assert.instance(await thrown(() => sealer.push(enc('x'))), Error);
+  assert.instance(await thrown(() => sealer.finish()), Error);
+  const opener = new EnvelopeOpener(unlocked, 'f');
+  assert.is(opener.header, null);
+  opener.push(sealed);
+  assert.ok(opener.header);
+  assert.is(dec(Buffer.concat(opener.finish())), 'abc');
+  assert.instance(await thrown(() => opener.push(enc('x'))), Error);
+  assert.instance(await thrown(() => opener.finish()), Error);
+  const broken = new EnvelopeOpener(unlocked, 'f');
+  assert.instance(await thrown(() => broken.push(enc('nope\n'))), FormatError);
+  assert.instance(await thrown(() => broken.push(enc('x'))), Error, 'a failed opener stays failed');
+  assert.instance(await thrown(() => new EnvelopeSealer(unlocked, { random: () => new Uint8Array(3) })), Error);
+});
+
+test('openInlineEnvelope refuses a keyring envelope; seeded random gives reproducible envelopes', async () => {
+  const sealed = sealEnvelope(enc('x'), unlocked, { random: seededRandom('r') });
+  assert.equal(sealed, sealEnvelope(enc('x'), unlocked, { random: seededRandom('r') }));
+  const error = await thrown(() => openInlineEnvelope(sealed, [password('p')], /** @type {any} */ (null), 'f'));
+  assert.instance(error, FormatError);
+  assert.match(error.message, /keyring default/);
+});
+
+test('sealing and opening stream in bounded memory: 160 MiB through 1 MiB pushes', () => {
+  const sealer = new EnvelopeSealer(unlocked);
+  const opener = new EnvelopeOpener(unlocked, 'big');
+  const block = seededRandom('big')(1 << 20);
+  let opened = 0;
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  for (let i = 0; i < 160; i++) {
+    for (const text of sealer.push(block)) for (const plain of opener.push(text)) opened += plain.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  for (const text of sealer.finish()) for (const plain of opener.push(text)) opened += plain.length;
+  for (const plain of opener.finish()) opened += plain.length;
+  assert.is(opened, 160 << 20);
+  // Holding the data would need 160 MiB or more; streaming needs a few chunks plus GC slack.
+  assert.ok(peak - before < 120 << 20, `rss grew ${(peak - before) >> 20} MiB for 160 MiB of data`);
+});
+
 test.run();

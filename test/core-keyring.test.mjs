@@ -105,4 +105,56 @@ test('parse rejects damage as format errors', async () => {
   for (const bad of cases) assert.instance(await thrown(() => parseKeyring(bad, 'k')), FormatError, bad);
 });
 
+test('keyring names, key files, empty passwords and inline keyrings are checked', async () => {
+  const kdf = new KdfCache();
+  assert.instance(await thrown(() => createKeyring('bad name', random)), UsageError);
+  let unlocked = createKeyring('ok', random);
+  unlocked = await addEntry(unlocked, keyFile(ciKey), 'ci', kdf, random);
+  assert.instance(await thrown(() => addEntry(unlocked, keyFile(ciKey), 'ci2', kdf, random)), UsageError);
+  assert.instance(await thrown(() => addEntry(unlocked, password(''), 'empty', kdf, random, FAST)), UsageError);
+  assert.instance(await thrown(() => addEntry(unlocked, password('x'), 'slow', kdf, random, { logN: 21, r: 8, p: 1 })), UsageError);
+  let inline = createKeyring('', random);
+  assert.instance(await thrown(() => serializeKeyring(inline)), UsageError);
+  assert.instance(await thrown(() => sealEnvelope(enc('x'), inline)), UsageError);
+  for (let i = 0; i < 8; i++) inline = await addEntry(inline, keyFile(random(32)), `k${i}`, kdf, random);
+  assert.instance(await thrown(() => addEntry(inline, keyFile(random(32)), 'k9', kdf, random)), UsageError);
+});
+
+test('previous keys are checked against their ids', async () => {
+  const { unlocked, kdf } = await team();
+  const { unlocked: rotated } = await rotateKeyring(unlocked, [password('alice pw')], kdf, random);
+  const keyring = parseKeyring(serializeKeyring(rotated), 'k');
+  const previous = keyring.previous[0];
+  assert.ok(previous);
+  // Bypass the keyring MAC (mac: null) to reach the per-key checks.
+  const badWrap = { ...keyring, mac: null, previous: [{ ...previous, wrapped: new Uint8Array(40) }] };
+  assert.instance(await thrown(() => openKeyring(badWrap, [password('alice pw')], kdf)), AuthError);
+  const badId = { ...keyring, mac: null, previous: [{ ...previous, dataKeyId: new Uint8Array(16) }] };
+  assert.instance(await thrown(() => openKeyring(badId, [password('alice pw')], kdf)), AuthError);
+});
+
+test('parse: versions, previous lines, duplicates', async () => {
+  const { unlocked, kdf } = await team();
+  const { unlocked: rotated } = await rotateKeyring(unlocked, [password('alice pw'), password('bob pw'), keyFile(ciKey)], kdf, random);
+  const text = serializeKeyring(rotated);
+  assert.match(text, /\nprevious: /);
+  const newer = await thrown(() => parseKeyring(text.replace('vaultfile-keyring v1', 'vaultfile-keyring v3'), 'k'));
+  assert.match(newer.message, /written by a newer vaultfile \(keyring version 3\); upgrade vaultfile/);
+  assert.match((await thrown(() => parseKeyring('hello\n', 'k'))).message, /not a vaultfile keyring/);
+  const entryLine = (text.match(/^entry: .*$/m) ?? [''])[0];
+  const cases = [
+    text.replace(/previous: (\S+) (\S+)/, 'previous: $1'),
+    text.replace(/previous: (\S+) (\S+)/, 'previous: $1 AAAA'),
+    text.replace(entryLine, `${entryLine}\n${entryLine}`),
+    text.replace('name: prod', 'name: bad name'),
+    text.replace(/data-key-id: \S+/, 'data-key-id: AAAA'),
+    text.replace(/mac: \S+/, 'mac: AAAA'),
+    text.replace(/^entry: (\S+)/m, 'entry: XYZ'),
+    text.replace(/^entry: (\S+) (\S+) (\S+)/m, 'entry: $1 $2 bad!label'),
+    text.replace(/^entry: .*$/m, 'entry: 0000aaaa something else'),
+    text.replace(/salt=(\S+)/, 'salt=AAAA'),
+  ];
+  for (const bad of cases) assert.instance(await thrown(() => parseKeyring(bad, 'k')), FormatError, bad);
+});
+
 test.run();

@@ -86,13 +86,14 @@ export class ArmourEncoder {
 }
 
 function encodeLines(binary: Uint8Array): Uint8Array {
-  const text = encodeBase64(binary);
+  const text = Buffer.from(encodeBase64(binary), 'latin1');
   const lines = Math.ceil(text.length / LINE_LENGTH);
   const out = new Uint8Array(text.length + lines);
   let o = 0;
   for (let i = 0; i < text.length; i += LINE_LENGTH) {
-    const end = Math.min(text.length, i + LINE_LENGTH);
-    for (let j = i; j < end; j++) out[o++] = text.charCodeAt(j);
+    const line = text.subarray(i, Math.min(text.length, i + LINE_LENGTH));
+    out.set(line, o);
+    o += line.length;
     out[o++] = NEWLINE;
   }
   return out;
@@ -122,6 +123,16 @@ export class ArmourDecoder {
       batchStart = -1;
     };
     for (;;) {
+      // Fast path: a full 76-column line of plain base64 characters, checked in place.
+      const next = start + LINE_LENGTH;
+      if (this.#magicDone && !this.#finalSeen && next < data.length && data[next] === NEWLINE && plainBase64(data, start, next)) {
+        this.#line++;
+        this.#bodyLines++;
+        if (batchStart < 0) batchStart = start;
+        batchEnd = next + 1;
+        start = next + 1;
+        continue;
+      }
       const end = data.indexOf(NEWLINE, start);
       if (end < 0) break;
       this.#line++;
@@ -212,6 +223,14 @@ export class ArmourDecoder {
     if (decodeBase64(latin1(line)) === null) throw damaged(this.#origin, `${where} is not canonical base64`);
     return false;
   }
+}
+
+/** True when data[start..end) holds only base64 alphabet characters (no padding). */
+function plainBase64(data: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (BASE64_CHAR[data[i] as number] !== 1) return false;
+  }
+  return true;
 }
 
 function latin1(bytes: Uint8Array): string {
