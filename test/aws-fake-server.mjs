@@ -47,7 +47,9 @@ export async function startFakeAws(data = {}) {
     const selector = colon === -1 ? '' : bare.slice(colon);
     for (const candidate of [plain, plain.replace(/^\//, ''), `/${plain}`]) {
       const value = parameters.get(candidate);
-      if (value !== undefined) return { name: candidate, selector, value };
+      // Asked by ARN (shared parameters), AWS answers with the ARN as the name.
+      const name = requested.startsWith('arn:') ? requested.slice(0, requested.length - selector.length) : candidate;
+      if (value !== undefined) return { name, selector, value };
     }
     return undefined;
   };
@@ -59,7 +61,7 @@ export async function startFakeAws(data = {}) {
     Value: found.value,
     Version: 1,
     ...(found.selector ? { Selector: found.selector } : {}),
-    ARN: parameterArn(found.name),
+    ARN: found.name.startsWith('arn:') ? found.name : parameterArn(found.name),
     DataType: 'text',
     LastModifiedDate: 1700000000,
   });

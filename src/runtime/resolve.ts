@@ -63,7 +63,15 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
     for (let i = 0; i < names.length; i += SSM_BATCH) {
       const batch = names.slice(i, i + SSM_BATCH);
       tasks.push(async () => {
-        const outcomes = await backend.getParameters(region, batch);
+        let outcomes = await backend.getParameters(region, batch);
+        // AWS refuses a whole GetParameters call when one name is not allowed; ask name by name
+        // then, so that one missing permission does not hide every other value.
+        if (batch.length > 1 && batch.every((name) => outcomes.get(name)?.ok === false && (outcomes.get(name) as { error: string }).error === 'AccessDeniedException')) {
+          outcomes = new Map();
+          for (const name of batch) {
+            for (const [key, outcome] of await backend.getParameters(region, [name])) outcomes.set(key, outcome);
+          }
+        }
         for (const name of batch) {
           documents.set(`ssm\0${regionKey}\0${name}`, outcomes.get(name) ?? { ok: false, error: 'ParameterNotFound' });
         }
