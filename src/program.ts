@@ -12,6 +12,7 @@ import { register as registerDecrypt } from './commands/decrypt.js';
 import { register as registerView } from './commands/view.js';
 import { register as registerEdit } from './commands/edit.js';
 import { register as registerCreate } from './commands/create.js';
+import { register as registerRekey } from './commands/rekey.js';
 import { register as registerExec } from './commands/exec.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerStatus } from './commands/status.js';
@@ -20,6 +21,7 @@ import { register as registerUnlock } from './commands/unlock.js';
 import { register as registerLock } from './commands/lock.js';
 import { register as registerGit } from './commands/git.js';
 import { registerAnsible } from './io/ansible-secrets.js';
+import { register as registerEncryptString } from './commands/encrypt-string.js';
 
 export function buildProgram(): Command {
   registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/io/ansible-secrets.ts)
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
   registerView(program);
   registerEdit(program);
   registerCreate(program);
+  registerRekey(program);
   registerExec(program);
   registerExport(program);
   registerStatus(program);
@@ -49,6 +52,7 @@ export function buildProgram(): Command {
   registerUnlock(program);
   registerLock(program);
   registerGit(program);
+  registerEncryptString(program);
   addDebugOption(program);
   return program;
 }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, cleanEnv, removeDir, tempDir, writeSecret } from './helpers.mjs';
+import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 
@@ -90,6 +90,54 @@ if (!HAVE_ANSIBLE) {
       const result = ansible(dir, 'ansible-playbook', ['-i', 'localhost,', '--vault-id', 'prod@prod.pw', 'play.yml']);
       assert.is(result.code, 0, result.stdout.toString('utf8') + result.stderr);
       assert.is(readFileSync(join(dir, 'out.txt'), 'utf8'), 's3cr3t from vaultfile');
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('ansible-playbook reads what the vault CLI writes: encrypt --format ansible, edit, encrypt-string, edited inline values', () => {
+    const dir = tempDir();
+    try {
+      for (const name of ['pw-default.txt', 'pw-prod.txt']) writeSecret(join(dir, name), readFileSync(join(DIR, name), 'utf8'));
+      const ids = ['--vault-id', 'pw-default.txt', '--vault-id', 'prod@pw-prod.txt'];
+      writeFileSync(join(dir, 'edit.sh'), '#!/bin/sh\nsed -i -e "s/whole-file/edited-whole/" -e "s/^db_password: s3cr3t$/db_password: inline-edited/" "$1"\n', { mode: 0o700 });
+      const editor = { VAULTFILE_EDITOR: join(dir, 'edit.sh') };
+
+      writeFileSync(join(dir, 'vars.yml'), 'whole_password: "whole-file"\n');
+      let result = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'prod@pw-prod.txt', 'vars.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(dir, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
+      result = runVault(['edit', ...ids, 'vars.yml'], { cwd: dir, env: editor });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(dir, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
+      const view = ansible(dir, 'ansible-vault', ['view', '--vault-id', 'prod@pw-prod.txt', 'vars.yml']);
+      assert.is(view.stdout.toString('utf8'), 'whole_password: "edited-whole"\n', view.stderr);
+
+      writeFileSync(join(dir, 'inline.yml'), readFileSync(join(DIR, 'inline.yml')));
+      result = runVault(['edit', ...ids, 'inline.yml'], { cwd: dir, env: editor });
+      assert.is(result.code, 0, result.stderr);
+
+      result = runVault(['encrypt-string', '--vault-id', 'prod@pw-prod.txt', '-n', 'es_value', 'from encrypt-string'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      writeFileSync(join(dir, 'es.yml'), result.stdout);
+
+      writeFileSync(
+        join(dir, 'play.yml'),
+        [
+          '- hosts: localhost',
+          '  connection: local',
+          '  gather_facts: false',
+          '  vars_files: [vars.yml, inline.yml, es.yml]',
+          '  tasks:',
+          '    - ansible.builtin.copy:',
+          '        content: "{{ whole_password }}|{{ db_password }}|{{ nested.api_token }}|{{ users[0].password }}|{{ es_value }}"',
+          '        dest: "{{ playbook_dir }}/out.txt"',
+          '',
+        ].join('\n'),
+      );
+      const play = ansible(dir, 'ansible-playbook', ['-i', 'localhost,', ...ids, 'play.yml']);
+      assert.is(play.code, 0, play.stdout.toString('utf8') + play.stderr);
+      assert.is(readFileSync(join(dir, 'out.txt'), 'utf8'), 'edited-whole|inline-edited|tok-123: not yaml|multi\nline\nvalue\n|from encrypt-string');
     } finally {
       removeDir(dir);
     }
