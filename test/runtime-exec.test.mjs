@@ -151,7 +151,7 @@ test('exec: file errors name the file and the line, never the content; nothing r
   const missing = await runAsync(['exec', '-f', join(dir, 'nope.env'), '--', process.execPath, '-e', 'console.log("ran")']);
   assert.is(missing.code, 6);
   assert.is(missing.stdout, '');
-  assert.match(missing.stderr, /^vault: ".*nope\.env": no such file; check the -f path\n$/);
+  assert.match(missing.stderr, /^vault: ".*nope\.env": no such file; check the path\n$/);
   const broken = join(dir, 'broken.env');
   writeFileSync(broken, 'OK=1\nTOPSECRETVALUE\n');
   const bad = await runAsync(['exec', '-f', broken, '--', process.execPath, '-e', 'console.log("ran")']);

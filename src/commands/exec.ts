@@ -5,7 +5,9 @@
  */
 import { Command, Option } from 'commander';
 import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
-import { readPlainFile, type SourceReader } from '../runtime/env-file.js';
+import type { SourceReader } from '../runtime/env-file.js';
+import { createSecretReader } from '../runtime/secret-source.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { runChild } from '../runtime/spawn.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -47,8 +49,9 @@ export function register(program: Command): void {
   addEnvironmentOptions(command)
     .option('--pristine', 'start from an empty environment: only PATH and the variables read')
     .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
+  addKeySourceOptions(command);
   command.action(async (name: string, args: string[], options: Record<string, unknown>) => {
-    const built = await buildEnvironment(process.env, environmentOptions(options, readPlainFile));
+    const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
     process.exitCode = await runChild(name, args, Object.fromEntries(built.env));
   });
 }

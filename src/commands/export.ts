@@ -5,7 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { buildEnvironment } from '../runtime/environment.js';
-import { readPlainFile } from '../runtime/env-file.js';
+import { createSecretReader } from '../runtime/secret-source.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
 import { addEnvironmentOptions, environmentOptions } from './exec.js';
 
@@ -16,8 +17,9 @@ export function register(program: Command): void {
   addEnvironmentOptions(command).addOption(
     new Option('--format <format>', 'output syntax').choices(EXPORT_FORMATS).default('dotenv'),
   );
+  addKeySourceOptions(command);
   command.action(async (options: Record<string, unknown>) => {
-    const built = await buildEnvironment(process.env, environmentOptions(options, readPlainFile));
+    const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
     const selected = new Map<string, string>();
     for (const name of built.defined) {
       const value = built.env.get(name);

@@ -5,7 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
-import { FileSystemError, FormatError, quotePath } from '../errors.js';
+import { FormatError, quotePath } from '../errors.js';
+import { fileSystemError } from '../io/atomic-write.js';
 import { parseDotenv, type EnvVars } from './dotenv.js';
 import { parseEnvMap } from './env-map.js';
 
@@ -36,14 +37,11 @@ export function parseEnvFile(bytes: Uint8Array, path: string): EnvVars {
   return vars;
 }
 
-/** A reader for files that are not encrypted (and the fallback when no key context is wired). */
+/** Read PATH as it is on disk (sealed or not); errors name the file and the next action. */
 export const readPlainFile: SourceReader = async (path) => {
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new FileSystemError(`${quotePath(path)}: no such file; check the -f path`);
-    if (code === 'EISDIR') throw new FileSystemError(`${quotePath(path)}: is a directory; give a file to -f`);
-    throw new FileSystemError(`${quotePath(path)}: cannot read (${code ?? 'error'}); check the permissions`);
+    throw fileSystemError(error, path, 'reading the -f file');
   }
 };

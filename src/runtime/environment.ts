@@ -67,7 +67,12 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
   }
   const read = options.read ?? readPlainFile;
   for (const path of options.files) {
-    for (const [name, value] of parseEnvFile(await read(path), path)) sourced.set(name, value);
+    const plaintext = await read(path);
+    try {
+      for (const [name, value] of parseEnvFile(plaintext, path)) sourced.set(name, value);
+    } finally {
+      plaintext.fill(0);
+    }
   }
   const defined = new Set<string>();
   for (const [name, value] of sourced) {

@@ -1,0 +1,30 @@
+/**
+ * The reader `vault exec` and `vault export` give their sources: a vaultfile envelope, an Ansible
+ * Vault file or a YAML file with inline `!vault` values is opened with the command's key options
+ * (through the shell's SecretSession, so a keyring costs one KDF run however many files use it);
+ * any other file is taken as plaintext, and then no key is ever asked for.
+ */
+import { hasInlineVaultValues } from '../core/ansible-inline.js';
+import { isEnvelope } from '../core/envelope.js';
+import { createKeyContext, type KeySourceOptions } from '../io/key-sources.js';
+import { SecretSession, isSealedByAnyCodec } from '../io/secrets.js';
+import { readPlainFile, type SourceReader } from './env-file.js';
+
+/** True when BYTES need a key: an envelope, a whole-file Ansible vault, or inline !vault values. */
+export function isSealedSource(bytes: Uint8Array): boolean {
+  if (isEnvelope(bytes) || isSealedByAnyCodec(bytes)) return true;
+  // Inline values only matter in text; a decoding failure means "not YAML", so not sealed.
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  return hasInlineVaultValues(text);
+}
+
+export function createSecretReader(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): SourceReader {
+  let session: SecretSession | null = null;
+  return async (path) => {
+    const bytes = await readPlainFile(path);
+    if (!isSealedSource(bytes)) return bytes;
+    session ??= new SecretSession(createKeyContext(options, env));
+    const opened = await session.open(bytes, path);
+    return opened.plaintext;
+  };
+}
