@@ -1,0 +1,100 @@
+/**
+ * `vault rekey FILE... --new-password-file F | --new-key-file F | --new-vault-id L@F`: open each
+ * file with the current keys and seal it for the new ones, in memory (no plaintext on disk).
+ * Standalone files get one new inline keyring shared by the whole call, so each new key costs one
+ * KDF run however many files there are; Ansible files stay Ansible files (re-encrypted with the new
+ * password, keeping their 1.1/1.2 header). Every file is opened and sealed before the first one is
+ * written, so a wrong key for the tenth file leaves all ten untouched. Files sealed under a
+ * repository keyring are refused: their keys live in the keyring ("vault keys", "vault rotate").
+ */
+import type { Command } from 'commander';
+import { UsageError, quotePath } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { readInput } from '../io/files.js';
+import type { Credential } from '../core/credential.js';
+import { KdfCache } from '../core/kdf.js';
+import { createKeyContext, keyFromFile, passwordFromFile, resolveCredentials, type KeyContext } from '../io/key-sources.js';
+import { createProgress } from '../io/progress.js';
+import { SecretSession, type SealTarget } from '../io/secrets.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * The new keys, read from the --new-* options only (never from the environment or a prompt), and
+ * named after those options in messages.
+ */
+async function newKeyContext(options: Record<string, unknown>): Promise<KeyContext> {
+  const passwordFile = options.newPasswordFile as string | undefined;
+  const keyFiles = (options.newKeyFile as string[] | undefined) ?? [];
+  const vaultIds = (options.newVaultId as string[] | undefined) ?? [];
+  if (!passwordFile && keyFiles.length === 0 && vaultIds.length === 0) {
+    throw new UsageError('give the new key: --new-password-file FILE, --new-key-file FILE or --new-vault-id LABEL@FILE');
+  }
+  const credentials: Credential[] = [];
+  if (passwordFile) credentials.push(await passwordFromFile(passwordFile, `--new-password-file ${quotePath(passwordFile)}`));
+  for (const file of keyFiles) credentials.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
+  if (vaultIds.length > 0) {
+    const resolved = await resolveCredentials({ vaultId: vaultIds }, process.env);
+    credentials.push(...resolved.map((c) => ({ ...c, origin: c.origin.replace(/^--vault-id/, '--new-vault-id') })));
+  }
+  return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: process.env };
+}
+
+/** Where the file goes under the new keys; refuses targets whose keys are not the file's own. */
+function newTarget(file: string, target: SealTarget, newLabel: string | undefined): SealTarget {
+  switch (target.kind) {
+    case 'inline':
+      return target;
+    case 'ansible':
+      // A labelled new key (--new-vault-id prod@F) becomes the 1.2 header label, as ansible-vault does.
+      return newLabel ? { kind: 'ansible', version: '1.2', label: newLabel } : target;
+    case 'keyring':
+      throw new UsageError(
+        `${quotePath(file)}: sealed under keyring ${quotePath(target.name)}, whose keys are shared; use "vault keys add" / "vault keys remove" then "vault rotate"`,
+      );
+    default:
+      throw new UsageError(`${quotePath(file)}: holds inline !vault values; rekey each value with "vault encrypt-string" or the whole file with ansible-vault`);
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('rekey')
+    .description('re-encrypt files for new keys, in memory (standalone and Ansible files)')
+    .argument('<files...>', 'the encrypted files')
+    .option('--new-password-file <file>', 'the new password')
+    .option('--new-key-file <file>', 'a new key file (repeatable)', collect)
+    .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect);
+  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
+    if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
+    const fresh = await newKeyContext(options);
+    const oldSession = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const newSession = new SecretSession(fresh);
+    const labelled = (await fresh.credentials()).find((c) => c.kind === 'password' && c.label);
+    const newLabel = labelled?.kind === 'password' ? labelled.label : undefined;
+    const progress = createProgress(files.length * 2, 'rekey');
+    // Phase 1: open and seal everything in memory; nothing is written if any file fails.
+    const sealed: Uint8Array[] = [];
+    try {
+      for (const file of files) {
+        const opened = await oldSession.open(await readInput(file), file);
+        const target = newTarget(file, opened.target, newLabel);
+        sealed.push(await newSession.seal(opened.plaintext, target));
+        opened.plaintext.fill(0);
+        progress.tick(file);
+      }
+      // Phase 2: each file replaced atomically.
+      for (const [index, file] of files.entries()) {
+        await writeFileAtomic(file, sealed[index] as Uint8Array);
+        progress.tick(file);
+      }
+    } finally {
+      progress.done();
+    }
+    const keys = (await fresh.credentials()).map((c) => c.origin).join(', ');
+    process.stderr.write(`rekeyed ${files.length} ${files.length === 1 ? 'file' : 'files'} for ${keys}; older copies (git history, backups) still open with the old keys\n`);
+  });
+}
