@@ -1,0 +1,151 @@
+/**
+ * `vault migrate FILE|DIR|GLOB... [--keyring NAME] [--to ansible]`: convert whole-file Ansible
+ * vaults into vaultfile envelopes under the repository's keyring (the policy's, or --keyring), or
+ * back with `--to ansible`. Each file is checked (sealed, opened again, compared) before it is
+ * replaced atomically, so an interrupted run leaves every file either old or new, and a second run
+ * skips what is done (resumable). Ends with a one-line summary; never converts a file it cannot
+ * verify, and never touches plaintext files or YAML with inline values.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import picomatch from 'picomatch';
+import { ANSIBLE_DEFAULT_LABEL, describeCredential, isAnsibleVault } from '../core/ansible-vault.js';
+import { isEnvelope } from '../core/envelope.js';
+import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
+import { hasInlineVaultValues } from '../core/ansible-inline.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { createKeyContext } from '../io/key-sources.js';
+import { SecretSession, targetForNewFile, type SealTarget } from '../io/secrets.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+interface MigrateOptions extends Record<string, unknown> {
+  keyring?: string;
+  to?: string;
+  encryptVaultId?: string;
+}
+
+type Outcome = 'migrated' | 'done already' | 'skipped';
+
+export function register(program: Command): void {
+  const command = program
+    .command('migrate')
+    .description('convert Ansible Vault files to vaultfile envelopes (or back with --to ansible)')
+    .argument('<paths...>', 'files, directories (walked) or quoted globs such as "group_vars/**/*.yml"')
+    .option('--keyring <name>', 'seal under this keyring instead of the policy\'s')
+    .option('--to <format>', 'target format: vaultfile (default) or ansible', 'vaultfile')
+    .option('--encrypt-vault-id <label>', 'with --to ansible and several --vault-id, the label to encrypt with');
+  addKeySourceOptions(command).action(async (paths: string[], options: MigrateOptions) => {
+    if (options.to !== 'vaultfile' && options.to !== 'ansible') throw new UsageError(`--to ${options.to}: use vaultfile or ansible`);
+    const files = await expandPaths(paths);
+    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const counts: Record<Outcome | 'failed', number> = { migrated: 0, 'done already': 0, skipped: 0, failed: 0 };
+    let firstError: VaultError | null = null;
+    for (const file of files) {
+      try {
+        const outcome = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options);
+        counts[outcome] += 1;
+      } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        counts.failed += 1;
+        firstError ??= error;
+        process.stderr.write(`vault: ${error.message}\n`);
+      }
+    }
+    const summary = `migrate: ${counts.migrated} converted, ${counts['done already']} already ${options.to}, ${counts.skipped} skipped, ${counts.failed} failed`;
+    if (firstError) {
+      // Exit with the first failure's code (wrong password: 4, damaged file: 3, ...).
+      const Kind = firstError.constructor as new (message: string) => VaultError;
+      throw new Kind(`${summary}; fix the errors above and run the same command again (converted files are skipped)`);
+    }
+    process.stderr.write(`${summary}\n`);
+  });
+}
+
+async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Outcome> {
+  const bytes = new Uint8Array(await fs.readFile(file));
+  if (isEnvelope(bytes)) return report(file, 'done already', 'already a vaultfile envelope');
+  if (!isAnsibleVault(bytes)) {
+    const why = hasInlineVaultValues(new TextDecoder().decode(bytes)) ? 'has inline !vault values (kept as they are)' : 'not an ansible vault';
+    return report(file, 'skipped', why);
+  }
+  const target = await targetForNewFile(file, options.keyring);
+  if (target.kind !== 'keyring') {
+    throw new UsageError(`${quotePath(file)}: no .vaultfile/ keyring found above it; run "vault init" in the repository first`);
+  }
+  const opened = await session.open(bytes, file);
+  await replaceVerified(file, session, opened.plaintext, target);
+  return report(file, 'migrated', `ansible -> keyring ${quotePath(target.name)}`);
+}
+
+async function toAnsible(file: string, session: SecretSession, options: MigrateOptions): Promise<Outcome> {
+  const bytes = new Uint8Array(await fs.readFile(file));
+  if (isAnsibleVault(bytes)) return report(file, 'done already', 'already an ansible vault');
+  if (!isEnvelope(bytes)) return report(file, 'skipped', 'not a vaultfile envelope');
+  const opened = await session.open(bytes, file);
+  const label = await ansibleLabel(session, options.encryptVaultId);
+  const target: SealTarget = label === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label };
+  await replaceVerified(file, session, opened.plaintext, target);
+  return report(file, 'migrated', `vaultfile -> ansible ${target.version === '1.2' ? `1.2;${label}` : '1.1'}`);
+}
+
+/** The label of the --vault-id that encrypts Ansible output (Ansible's --encrypt-vault-id rule). */
+async function ansibleLabel(session: SecretSession, wanted: string | undefined): Promise<string> {
+  const ids = (await session.credentials()).filter((c) => c.kind === 'password' && /^(--vault-id|ANSIBLE_)/.test(c.origin));
+  const labels = ids.map((c) => (c.kind === 'password' && c.label) || ANSIBLE_DEFAULT_LABEL);
+  if (ids.length === 0) throw new NoKeyError('--to ansible needs the Ansible password: pass --vault-id LABEL@FILE');
+  if (wanted !== undefined) {
+    if (!labels.includes(wanted)) throw new UsageError(`--encrypt-vault-id ${wanted}: no --vault-id has that label`);
+    return wanted;
+  }
+  if (new Set(labels).size > 1) {
+    throw new UsageError(`several --vault-id could encrypt (${ids.map(describeCredential).join(', ')}); choose one with --encrypt-vault-id LABEL`);
+  }
+  return labels[0]!;
+}
+
+/** Seal, open the result again and compare, then replace the file atomically (mode kept). */
+async function replaceVerified(file: string, session: SecretSession, plaintext: Uint8Array, target: SealTarget): Promise<void> {
+  const sealed = await session.seal(plaintext, target);
+  const check = await session.open(sealed, file);
+  if (Buffer.compare(check.plaintext, plaintext) !== 0) {
+    throw new VaultError(`${quotePath(file)}: the converted file did not read back as the original; it was left unchanged`);
+  }
+  check.plaintext.fill(0);
+  plaintext.fill(0);
+  await writeFileAtomic(file, sealed);
+}
+
+function report(file: string, outcome: Outcome, detail: string): Outcome {
+  process.stderr.write(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
+  return outcome;
+}
+
+/** Files named, directories walked, and globs (quoted, so the shell left them) matched. */
+async function expandPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const stat = await fs.stat(path).catch(() => null);
+    if (stat?.isFile()) out.push(path);
+    else if (stat?.isDirectory()) out.push(...(await walk(path)));
+    else if (picomatch.scan(path).isGlob) {
+      const { base } = picomatch.scan(path);
+      const matcher = picomatch(path, { dot: false });
+      const found = (await walk(base || '.').catch(() => [])).filter((file) => matcher(file));
+      if (found.length === 0) throw new UsageError(`${quotePath(path)}: no file matches; check the pattern`);
+      out.push(...found);
+    } else throw new UsageError(`${quotePath(path)}: no such file or directory`);
+  }
+  return [...new Set(out)];
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name === '.git' || entry.name === '.vaultfile') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
