@@ -19,7 +19,7 @@ function describe(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(process.argv);
   try {
     await program.parseAsync(process.argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

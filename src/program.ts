@@ -1,58 +1,58 @@
 /**
  * Commander wiring only: each command lives in its own file under src/commands/ and registers
- * itself here. No logic, no I/O.
+ * itself. Only the command being run is loaded (start-up time is most of a small command's cost,
+ * and `vault view` of one file should not load git or AWS code); --help and unknown commands load
+ * them all. No logic, no I/O.
  */
 import { Command, Option } from 'commander';
 import { VERSION } from './version.js';
-import { register as registerInit } from './commands/init.js';
-import { register as registerKeygen } from './commands/keygen.js';
-import { register as registerKeys } from './commands/keys.js';
-import { register as registerEncrypt } from './commands/encrypt.js';
-import { register as registerDecrypt } from './commands/decrypt.js';
-import { register as registerView } from './commands/view.js';
-import { register as registerEdit } from './commands/edit.js';
-import { register as registerCreate } from './commands/create.js';
-import { register as registerRekey } from './commands/rekey.js';
-import { register as registerExec } from './commands/exec.js';
-import { register as registerExport } from './commands/export.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerCheck } from './commands/check.js';
-import { register as registerUnlock } from './commands/unlock.js';
-import { register as registerLock } from './commands/lock.js';
-import { register as registerGit } from './commands/git.js';
-import { registerAnsible } from './io/ansible-secrets.js';
-import { register as registerEncryptString } from './commands/encrypt-string.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+type Loader = () => Promise<{ register: Register }>;
+
+/** Commands in help order: name -> module. */
+const COMMANDS: [string, Loader][] = [
+  ['init', () => import('./commands/init.js')],
+  ['keygen', () => import('./commands/keygen.js')],
+  ['keys', () => import('./commands/keys.js')],
+  ['encrypt', () => import('./commands/encrypt.js')],
+  ['decrypt', () => import('./commands/decrypt.js')],
+  ['view', () => import('./commands/view.js')],
+  ['edit', () => import('./commands/edit.js')],
+  ['create', () => import('./commands/create.js')],
+  ['rekey', () => import('./commands/rekey.js')],
+  ['encrypt-string', () => import('./commands/encrypt-string.js')],
+  ['migrate', () => import('./commands/migrate.js')],
+  ['exec', () => import('./commands/exec.js')],
+  ['export', () => import('./commands/export.js')],
+  ['status', () => import('./commands/status.js')],
+  ['check', () => import('./commands/check.js')],
+  ['unlock', () => import('./commands/unlock.js')],
+  ['lock', () => import('./commands/lock.js')],
+  ['git', () => import('./commands/git.js')],
+];
+
+/** The subcommand named in ARGV (the first argument that is not an option), if any. */
+function commandName(argv: string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+}
+
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
+  const { registerAnsible } = await import('./io/ansible-secrets.js');
   registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/io/ansible-secrets.ts)
   const program = new Command('vault')
     .description('keep deployment secrets encrypted in git')
     .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces on errors')
     .enablePositionalOptions()
-    .showHelpAfterError('(run "vault --help" for usage)')
     .exitOverride()
     .configureOutput({
-      outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '')}`),
+      // One line: commander's message and where to read the usage.
+      outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '').trimEnd()}; see "vault --help"\n`),
     });
-  // Commands: one line each, in help order.
-  registerInit(program);
-  registerKeygen(program);
-  registerKeys(program);
-  registerEncrypt(program);
-  registerDecrypt(program);
-  registerView(program);
-  registerEdit(program);
-  registerCreate(program);
-  registerRekey(program);
-  registerExec(program);
-  registerExport(program);
-  registerStatus(program);
-  registerCheck(program);
-  registerUnlock(program);
-  registerLock(program);
-  registerGit(program);
-  registerEncryptString(program);
+  const name = commandName(argv);
+  const selected = COMMANDS.filter(([command]) => command === name);
+  for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program);
   addDebugOption(program);
   return program;
 }
