@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
-import { parseVaultId, vaultIdsFromEnv, resolveAnsibleVaultIds, isClientScript } from '../dist/io/ansible-secrets.js';
+import { parseVaultId, vaultIdsFromEnv, resolveAnsibleVaultIds, resolveAnsibleEnvironment, isClientScript } from '../dist/io/ansible-secrets.js';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 import { FileSystemError, NoKeyError, UsageError } from '../dist/errors.js';
@@ -70,6 +70,24 @@ test('password files are stripped like Ansible; identity list first; labels kept
       [['test-only-password-dev', 'dev'], ['test-only-password-spaces', undefined], ['test-only-password-prod', 'prod']],
     );
     assert.match(credentials[0].origin, /^ANSIBLE_VAULT_IDENTITY_LIST "dev@/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('the environment alone: identity list, then ANSIBLE_VAULT_PASSWORD_FILE taken whole', async () => {
+  const dir = workDir();
+  try {
+    const odd = join(dir, 'me@corp');
+    writeSecret(odd, 'odd-path-pw\n');
+    const credentials = await resolveAnsibleEnvironment({
+      env: { ANSIBLE_VAULT_IDENTITY_LIST: `prod@${join(dir, 'pw-prod.txt')}`, ANSIBLE_VAULT_PASSWORD_FILE: odd },
+    });
+    assert.equal(
+      credentials.map((c) => [c.origin.split(' ')[0], c.kind === 'password' ? dec.decode(c.password) : '', c.kind === 'password' ? c.label : '']),
+      [['ANSIBLE_VAULT_IDENTITY_LIST', 'test-only-password-prod', 'prod'], ['ANSIBLE_VAULT_PASSWORD_FILE', 'odd-path-pw', undefined]],
+    );
+    assert.equal(await resolveAnsibleEnvironment({ env: {} }), []);
   } finally {
     removeDir(dir);
   }

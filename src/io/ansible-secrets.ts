@@ -166,19 +166,35 @@ async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: An
   return stripNewlines(password);
 }
 
-/**
- * Credentials for vault-ids in Ansible's order: ANSIBLE_VAULT_IDENTITY_LIST first, then SPECS.
- * Each carries its label; an unlabelled one is Ansible's "default".
- */
-export async function resolveAnsibleVaultIds(specs: readonly string[], options: AnsibleSecretOptions = {}): Promise<Credential[]> {
-  const all = [...vaultIdsFromEnv(options.env ?? process.env), ...specs.map((spec) => parseVaultId(spec))];
+async function credentialsFor(specs: readonly VaultIdSpec[], options: AnsibleSecretOptions): Promise<Credential[]> {
   const credentials: Credential[] = [];
-  for (const spec of all) {
+  for (const spec of specs) {
     const password = await passwordFor(spec, credentials, options);
     if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
     credentials.push({ kind: 'password', password, origin: spec.origin, ...(spec.label !== undefined ? { label: spec.label } : {}) });
   }
   return credentials;
+}
+
+/**
+ * Credentials for vault-ids in Ansible's order: ANSIBLE_VAULT_IDENTITY_LIST first, then SPECS.
+ * Each carries its label; an unlabelled one is Ansible's "default".
+ */
+export async function resolveAnsibleVaultIds(specs: readonly string[], options: AnsibleSecretOptions = {}): Promise<Credential[]> {
+  return credentialsFor([...vaultIdsFromEnv(options.env ?? process.env), ...specs.map((spec) => parseVaultId(spec))], options);
+}
+
+/**
+ * Ansible's environment alone (no key option given): ANSIBLE_VAULT_IDENTITY_LIST, then
+ * ANSIBLE_VAULT_PASSWORD_FILE (a file or a script, its path taken whole even with an "@" in it).
+ */
+export async function resolveAnsibleEnvironment(options: AnsibleSecretOptions = {}): Promise<Credential[]> {
+  const env = options.env ?? process.env;
+  const specs = vaultIdsFromEnv(env);
+  if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
+    specs.push({ label: undefined, source: env.ANSIBLE_VAULT_PASSWORD_FILE, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' });
+  }
+  return credentialsFor(specs, options);
 }
 
 /** Which session and password opened a target, so an edit seals with the same password. */
