@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import type { KdfCache } from '../core/kdf.js';
 import { openKeyring, parseKeyring } from '../core/keyring.js';
-import { AuthError, UsageError, quotePath } from '../errors.js';
+import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings } from '../io/repo.js';
 import { changedPaths, checkoutFromIndex } from './git-query.js';
 import { removeStoredKeys, writeStoredKeys } from './key-store.js';
@@ -48,12 +48,13 @@ export async function unlockRepository(
   if (names.length === 0) throw new UsageError('no keyring in .vaultfile/keyrings/; run "vault init" first');
   const files = listPolicyFiles(ctx, { staged: true }).filter((file) => file.index.kind !== 'absent');
   // Checked before any key is stored: a refusal leaves the repository exactly as it was.
-  const dirty = options.force ? [] : dirtyFiles(ctx, files.filter((file) => file.tree.kind === 'encrypted'));
+  const dirty = options.force ? [] : dirtyFiles(ctx, files);
   if (dirty.length > 0) {
     throw new UsageError(`${quotePath(dirty[0]!)} has uncommitted changes; commit or stash them, or pass --force`);
   }
   const unlocked: string[] = [];
   const failed: string[] = [];
+  let wrongKey = false;
   for (const name of names) {
     const path = keyringPath(ctx.root, name);
     let text: string;
@@ -70,12 +71,15 @@ export async function unlockRepository(
       writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
       unlocked.push(name);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
+      // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
+      if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
+      wrongKey ||= error instanceof AuthError;
       failed.push(name);
     }
   }
   if (unlocked.length === 0) {
-    throw new AuthError(`the key given opens no keyring (${names.map((n) => quotePath(n)).join(', ')}); check it with "vault keys list"`);
+    const message = `the key given opens no keyring (${names.map((n) => quotePath(n)).join(', ')}); check it with "vault keys list"`;
+    throw wrongKey ? new AuthError(message) : new NoKeyError(message);
   }
   // A fresh clone has no filter config (.git/config is not cloned): install it so checkouts decrypt.
   const configured = !(await hasDriverConfig(ctx.top));
