@@ -13,7 +13,8 @@ export function register(program: Command): void {
     .command('check')
     .description('exit non-zero if a file that must be encrypted is not')
     .option('--staged', 'check the index (what the next commit holds); for pre-commit hooks')
-    .action(async (options: { staged?: boolean }) => {
+    .option('--quiet', 'print nothing when all is well')
+    .action(async (options: { staged?: boolean; quiet?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
       const files = listPolicyFiles(ctx, { staged: options.staged === true });
       const configured = await hasDriverConfig(ctx.top);
@@ -29,6 +30,7 @@ export function register(program: Command): void {
           `${problems} file${problems === 1 ? '' : 's'} must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again (or "vault encrypt" them)`,
         );
       }
+      if (options.quiet) return;
       process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
     });
 }

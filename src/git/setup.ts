@@ -82,7 +82,7 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
   const hooksDir = (await simpleGit({ baseDir: top }).raw(['rev-parse', '--git-path', 'hooks'])).trim();
   const path = join(top, hooksDir);
   const file = join(path, 'pre-commit');
-  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged\n`;
+  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged --quiet\n`;
   if (existsSync(file)) {
     const existing = readFileSync(file, 'utf8');
     if (!existing.includes(HOOK_MARKER)) {

@@ -1,0 +1,116 @@
+// End-to-end: `vault check [--staged]`, the pre-commit hook, `vault status` and
+// `vault git setup --check` against real repositories where plaintext slipped past the filter.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, runVault, ROOT } from './helpers.mjs';
+import { gitResult, put, vault, vaultRepo } from './git-support.mjs';
+
+const PROD = 'deploy/vars/prod.yml';
+
+/** Stage CONTENT at PATH bypassing every filter (what a clone without the filter config does). */
+function stageRaw(/** @type {string} */ dir, /** @type {string} */ path, /** @type {string} */ content) {
+  const sha = git(dir, ['hash-object', '-w', '--no-filters', '--stdin'], { input: content }).trim();
+  git(dir, ['update-index', '--add', '--cacheinfo', `100644,${sha},${path}`]);
+}
+
+test('check --staged passes on envelopes and fails on staged plaintext; the hook blocks the commit', async () => {
+  const { dir } = await vaultRepo();
+  put(dir, PROD, 'ok: 1\n');
+  git(dir, ['add', '-A']);
+  assert.match(vault(dir, ['check', '--staged']).stdout, /^1 file under the policy, all encrypted in the index\n$/);
+  assert.is(vault(dir, ['check', '--staged', '--quiet']).stdout, '');
+  git(dir, ['commit', '-q', '-m', 'ok']);
+
+  stageRaw(dir, 'deploy/vars/leak.yml', 'password: leaked\n');
+  const check = runVault(['check', '--staged'], { cwd: dir });
+  assert.is(check.code, 1);
+  assert.match(check.stderr, /^vault: "deploy\/vars\/leak\.yml" is staged as plaintext$/m);
+  assert.match(check.stderr, /vault: 1 file must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again/);
+  const commit = gitResult(dir, ['commit', '-q', '-m', 'leak']);
+  assert.is.not(commit.code, 0, 'the pre-commit hook refuses');
+  assert.match(commit.stderr, /"deploy\/vars\/leak\.yml" is staged as plaintext/);
+  assert.is(git(dir, ['log', '--format=%s', '-1']), 'ok\n');
+});
+
+test('check reports a file sealed for another keyring than the policy names', async () => {
+  const rules = [{ path: 'deploy/vars/*.yml', keyring: 'dev' }];
+  const { dir } = await vaultRepo({ keyrings: ['dev', 'prod'], rules });
+  put(dir, PROD, 'p: 1\n');
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'dev-sealed']);
+  // The policy moves the file to prod; the index still holds the dev envelope.
+  put(dir, '.vaultfile/policy.yml', 'version: 1\nrules:\n  - path: "deploy/vars/prod.yml"\n    keyring: prod\n  - path: "deploy/vars/*.yml"\n    keyring: dev\n');
+  const check = runVault(['check', '--staged'], { cwd: dir });
+  assert.is(check.code, 1);
+  assert.match(check.stderr, /"deploy\/vars\/prod\.yml" is staged encrypted for keyring "dev" but the policy says "prod"/);
+  const status = vault(dir, ['status', '--staged']);
+  assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +encrypted\(dev\) +plaintext +yes/);
+  // Re-adding moves it: clean re-seals under the policy's keyring (both keys are here).
+  const later = new Date(Date.now() + 5000);
+  const { utimesSync } = await import('node:fs');
+  utimesSync(join(dir, PROD), later, later);
+  git(dir, ['add', PROD]);
+  vault(dir, ['check', '--staged']);
+  assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +encrypted +plaintext +yes/);
+});
+
+test('check without --staged: untracked plaintext the filter will not encrypt is reported', async () => {
+  const { dir } = await vaultRepo();
+  put(dir, '.vaultfile/policy.yml', 'version: 1\nrules:\n  - path: "deploy/vars/*.yml"\n    keyring: default\n  - path: "secrets/*"\n    keyring: default\n');
+  put(dir, 'secrets/token', 'TOKEN=1\n');
+  put(dir, 'deploy/vars/new.yml', 'n: 1\n');
+  const check = runVault(['check'], { cwd: dir });
+  assert.is(check.code, 1);
+  assert.match(check.stderr, /"secrets\/token" is in the work tree as plaintext/);
+  assert.not.match(check.stderr, /new\.yml/, 'the filter will encrypt it on add');
+  const setupCheck = runVault(['git', 'setup', '--check'], { cwd: dir });
+  assert.is(setupCheck.code, 2);
+  assert.match(setupCheck.stderr, /"\.gitattributes" does not match \.vaultfile\/policy\.yml; run "vault git setup"/);
+  vault(dir, ['git', 'setup']);
+  assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^secrets\/\* filter=vault diff=vault merge=vault -text$/m);
+  vault(dir, ['check']);
+  const status = vault(dir, ['status']);
+  assert.match(status.stdout, /^PATH +KEYRING +INDEX +TREE +KEY$/m);
+  assert.match(status.stdout, /^secrets\/token +default +- +plaintext +yes$/m);
+});
+
+test('setup keeps a foreign pre-commit hook and other .gitattributes lines', async () => {
+  const { dir } = await vaultRepo();
+  writeFileSync(join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  const attributes = join(dir, '.gitattributes');
+  writeFileSync(attributes, `*.png binary\n${readFileSync(attributes, 'utf8')}*.sh text eol=lf\n`);
+  const setup = vault(dir, ['git', 'setup']);
+  assert.match(setup.stdout, /another pre-commit hook exists; add "vault check --staged" to it/);
+  assert.is(readFileSync(join(dir, '.git/hooks/pre-commit'), 'utf8'), '#!/bin/sh\nexit 0\n');
+  const text = readFileSync(attributes, 'utf8');
+  assert.ok(text.startsWith('*.png binary\n# >>> vaultfile'));
+  assert.ok(text.endsWith('# <<< vaultfile\n*.sh text eol=lf\n'));
+});
+
+test('commands outside a vaultfile repository say what to do', async () => {
+  const { tempRepo, tempDir } = await import('./helpers.mjs');
+  const plain = tempRepo();
+  const status = runVault(['status'], { cwd: plain });
+  assert.is(status.code, 2);
+  assert.match(status.stderr, /no \.vaultfile\/ directory found above .*; run "vault init" first/);
+  const notGit = runVault(['check', '--staged'], { cwd: tempDir() });
+  assert.is(notGit.code, 2);
+  assert.match(notGit.stderr, /is not inside a git work tree; run "git init" or change directory/);
+  const filter = runVault(['git', 'clean', '--', 'x'], { cwd: plain, input: 'x' });
+  assert.is(filter.code, 3);
+  assert.match(filter.stderr, /no \.vaultfile\/ directory above .*; run "vault init" or remove filter=vault from \.gitattributes/);
+});
+
+test('.pre-commit-hooks.yaml and .gitattributes.example match what setup writes', async () => {
+  const hooks = readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8');
+  assert.match(hooks, /- id: vault-check/);
+  assert.match(hooks, /entry: vault check --staged/);
+  const { dir } = await vaultRepo({ cli: true });
+  const example = readFileSync(join(ROOT, '.gitattributes.example'), 'utf8');
+  const written = readFileSync(join(dir, '.gitattributes'), 'utf8');
+  assert.ok(example.endsWith(written), '.gitattributes.example ends with the block setup writes for the default policy');
+});
+
+test.run();
