@@ -227,6 +227,34 @@ test('vault edit of inline values: only the changed value gets new ciphertext', 
   }
 });
 
+test('vault edit: a deleted inline value is reported; key files alone cannot write ansible; binary is not YAML', () => {
+  const dir = tempDir();
+  try {
+    copyFileSync(join(DIR, 'inline.yml'), join(dir, 'main.yml'));
+    writeSecret(join(dir, 'pw'), 'test-only-password-default\n');
+    writeSecret(join(dir, 'prod.pw'), 'test-only-password-prod\n');
+    writeFileSync(join(dir, 'ed.sh'), '#!/bin/sh\nsed -i "/api_token/d" "$1"\n', { mode: 0o700 });
+    const result = runVault(['edit', '--vault-id', 'pw', '--vault-id', 'prod@prod.pw', 'main.yml'], { cwd: dir, env: { VAULTFILE_EDITOR: join(dir, 'ed.sh') } });
+    assert.is(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^vault: warning: the encrypted value at nested\.api_token is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n/);
+    assert.not.match(readFileSync(join(dir, 'main.yml'), 'utf8'), /AES256;prod/);
+
+    let run = runVault(['keygen', 'k.key'], { cwd: dir });
+    assert.is(run.code, 0, run.stderr);
+    writeFileSync(join(dir, 'vars.yml'), 'a: 1\n');
+    run = runVault(['encrypt', '--format', 'ansible', '--key-file', 'k.key', 'vars.yml'], { cwd: dir });
+    assert.is(run.code, 5);
+    assert.match(run.stderr, /writing an ansible vault needs a password \(key files cannot\)/);
+    assert.is(readFileSync(join(dir, 'vars.yml'), 'utf8'), 'a: 1\n');
+
+    writeFileSync(join(dir, 'bin.dat'), new Uint8Array([0xff, 0x21, 0x76, 0x61, 0x75, 0x6c, 0x74, 0x20]));
+    run = runVault(['view', '--vault-id', 'pw', 'bin.dat'], { cwd: dir });
+    assert.is(run.code, 3);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('vault encrypt-string: argument, --stdin-name, "-", names, and label choice', async () => {
   const dir = tempDir();
   try {
