@@ -155,7 +155,8 @@ export async function buildVectors() {
   // Keys that do not open.
   add('wrong-password', inlineBase, { keyring: null, credential: { password: 'not the password' } }, 'auth', 'inline keyring, wrong password');
   add('keyring-wrong-password', base, { ...TEAM, credential: { password: 'not the password' } }, 'auth', 'repository keyring, wrong password');
-  add('wrong-key-file', base, { ...TEAM, credential: { keyFile: 'keys/other.key' } }, 'no-key', 'a key file that matches no keyring entry');
+  add('wrong-key-file', base, { ...TEAM, credential: { keyFile: 'keys/other.key' } }, 'auth', 'a key file that matches no keyring entry');
+  add('no-credential', base, { ...TEAM, credential: null }, 'no-key', 'no credential at all');
   add('keyring-edited', base, { ...TEAM, keyring: 'keyrings/team-edited.keyring' }, 'auth', 'keyring file edited by hand: its MAC fails after unlocking');
 
   // Bit flips (keyring "team": version 0, flags 1, name length 2, name 3-6, data key id 7-22,
@@ -222,7 +223,7 @@ export async function buildVectors() {
     description: 'vaultfile envelope v1 test vectors (docs/FORMAT.md "Test vectors"); made by scripts/make-vectors.mjs',
     seed: SEED,
     scrypt: FAST,
-    expect: { success: 'opens to plaintext', format: 'FormatError (exit 3)', auth: 'AuthError (exit 4)', 'no-key': 'NoKeyError (exit 5)' },
+    expect: { success: 'opens to plaintext', format: 'FormatError (exit 3)', auth: 'AuthError (exit 4)', 'no-key': 'NoKeyError (exit 5): no credential given' },
     vectors,
   };
   files.set('manifest.json', enc(`${JSON.stringify(manifest, null, 2)}\n`));

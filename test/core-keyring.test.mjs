@@ -34,14 +34,16 @@ test('serialize and parse round trip; each member opens the same data key', asyn
   }
 });
 
-test('wrong password is an auth error; an unknown key file and no credential are no-key', async () => {
+test('a wrong password or an unknown key file is an auth error; no credential is no-key', async () => {
   const { unlocked } = await team();
   const keyring = parseKeyring(serializeKeyring(unlocked), 'k');
   const kdf = new KdfCache();
   const wrong = await thrown(() => openKeyring(keyring, [password('mallory')], kdf));
   assert.instance(wrong, AuthError);
   assert.not.match(wrong.message, /mallory/);
-  assert.instance(await thrown(() => openKeyring(keyring, [keyFile(random(32))], kdf)), NoKeyError);
+  const unknown = await thrown(() => openKeyring(keyring, [keyFile(random(32))], kdf));
+  assert.instance(unknown, AuthError);
+  assert.match(unknown.message, /no keyring entry matches --key-file "ci.key"/);
   assert.instance(await thrown(() => openKeyring(keyring, [], kdf)), NoKeyError);
 });
 

@@ -20,13 +20,15 @@ const read = (/** @type {string} */ path) => new Uint8Array(readFileSync(join(di
 /** @param {any} vector */
 async function open(vector) {
   const bytes = read(vector.file);
-  const credential = vector.credential.password !== undefined
+  const credential = vector.credential === null ? null : vector.credential.password !== undefined
     ? { kind: 'password', password: new TextEncoder().encode(vector.credential.password), origin: 'vector password' }
     : { kind: 'key-file', key: parseKeyFile(readFileSync(join(dir, vector.credential.keyFile), 'utf8'), vector.credential.keyFile), origin: vector.credential.keyFile };
   const kdf = new KdfCache();
-  if (vector.keyring === null) return openInlineEnvelope(bytes, [/** @type {any} */ (credential)], kdf, vector.file);
+  /** @type {any[]} */
+  const credentials = credential === null ? [] : [credential];
+  if (vector.keyring === null) return openInlineEnvelope(bytes, credentials, kdf, vector.file);
   const keyring = parseKeyring(readFileSync(join(dir, vector.keyring), 'utf8'), vector.keyring);
-  const unlocked = await openKeyring(keyring, [/** @type {any} */ (credential)], kdf);
+  const unlocked = await openKeyring(keyring, credentials, kdf);
   return openEnvelope(bytes, unlocked, vector.file);
 }
 

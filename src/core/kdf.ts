@@ -5,9 +5,8 @@
  * memory is allocated (SECURITY.md §5 #13). No module-level state: two KdfCaches share nothing.
  */
 import { scrypt as scryptCallback } from 'node:crypto';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { concatBytes, copyBytes, toHex, utf8 } from './bytes.js';
+import { concatBytes, copyBytes, equalBytes, toHex, utf8 } from './bytes.js';
 
 export interface ScryptParams {
   logN: number;
@@ -54,9 +53,16 @@ export function checkWriteParams(params: ScryptParams): void {
   }
 }
 
+interface CachedKek {
+  /** A private copy of the password, compared in constant time and zeroed by wipe(). */
+  password: Uint8Array;
+  kek: Promise<Uint8Array>;
+}
+
 export class KdfCache {
   readonly maxLogN: number;
-  readonly #cache = new Map<string, Promise<Uint8Array>>();
+  /** Keyed by salt and parameters; no hash of the password is kept (it would be crackable offline). */
+  readonly #cache = new Map<string, CachedKek[]>();
   #runs = 0;
 
   constructor(options: { maxLogN?: number } = {}) {
@@ -80,25 +86,30 @@ export class KdfCache {
     if (salt.length !== SCRYPT_SALT_LENGTH) {
       throw new FormatError(`${quotePath(origin)}: scrypt salt must be ${SCRYPT_SALT_LENGTH} bytes; the file is damaged`);
     }
-    // The cache key holds a hash of the password, never the password itself.
-    const key = `${toHex(sha256(password))}:${toHex(salt)}:${params.logN}:${params.r}:${params.p}`;
-    let pending = this.#cache.get(key);
-    if (pending === undefined) {
+    const key = `${toHex(salt)}:${params.logN}:${params.r}:${params.p}`;
+    const slot = this.#cache.get(key) ?? [];
+    let cached = slot.find((entry) => equalBytes(entry.password, password));
+    if (cached === undefined) {
       this.#runs++;
-      pending = runScrypt(password, concatBytes(SCRYPT_SALT_LABEL, salt), params);
-      this.#cache.set(key, pending);
+      const copy = copyBytes(password);
+      cached = { password: copy, kek: runScrypt(copy, concatBytes(SCRYPT_SALT_LABEL, salt), params) };
+      slot.push(cached);
+      this.#cache.set(key, slot);
       // A failed run (out of memory) must not poison the cache.
-      pending.catch(() => this.#cache.delete(key));
+      const failed = cached;
+      failed.kek.catch(() => slot.splice(slot.indexOf(failed), 1));
     }
-    return copyBytes(await pending);
+    return copyBytes(await cached.kek);
   }
 
-  /** Zero and forget every cached key (call when the command is done). */
+  /** Zero and forget every cached key and password copy (call when the command is done). */
   async wipe(): Promise<void> {
-    const pending = [...this.#cache.values()];
+    const entries = [...this.#cache.values()].flat();
     this.#cache.clear();
-    for (const result of await Promise.allSettled(pending)) {
-      if (result.status === 'fulfilled') result.value.fill(0);
+    for (const entry of entries) {
+      const result = await entry.kek.then((kek) => kek, () => null);
+      result?.fill(0);
+      entry.password.fill(0);
     }
   }
 }

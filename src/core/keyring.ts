@@ -168,9 +168,9 @@ function attempts(keyring: Keyring, credentials: Credential[]): [KeyringEntry, C
 }
 
 /**
- * Unlock with the first credential that opens an entry. AuthError when a credential was tried and
- * failed (wrong password or tampering: one class on purpose), NoKeyError when no entry could even
- * be tried (no credential, or key files that match no entry). Then verifies the keyring MAC.
+ * Unlock with the first credential that opens an entry. AuthError when credentials were given and
+ * none opens an entry (wrong password, a key file that matches no entry, or tampering: one class
+ * on purpose); NoKeyError when no credential was given at all. Then verifies the keyring MAC.
  */
 export async function openKeyring(keyring: Keyring, credentials: Credential[], kdf: KdfCache): Promise<UnlockedKeyring> {
   const q = quotePath(keyring.origin);
@@ -193,7 +193,9 @@ export async function openKeyring(keyring: Keyring, credentials: Credential[], k
   }
   if (dataKey === null) {
     if (!tried) {
-      throw new NoKeyError(`${q}: no keyring entry matches ${origins}; use a key that was added with "vault keys add"`);
+      // A key source was given but is the wrong key: class 4 like a wrong password (errors.ts);
+      // the key id that did not match is public, so saying "matches no entry" leaks nothing.
+      throw new AuthError(`${q}: no keyring entry matches ${origins}; use a key that was added with "vault keys add"`);
     }
     throw new AuthError(`${q}: no keyring entry opens with ${origins}; check the password or key file, or run "vault keys list"`);
   }
