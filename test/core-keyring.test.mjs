@@ -110,6 +110,7 @@ test('parse rejects damage as format errors', async () => {
 test('keyring names, key files, empty passwords and inline keyrings are checked', async () => {
   const kdf = new KdfCache();
   assert.instance(await thrown(() => createKeyring('bad name', random)), UsageError);
+  assert.instance(await thrown(() => serializeKeyring(createKeyring('empty', random))), UsageError);
   let unlocked = createKeyring('ok', random);
   unlocked = await addEntry(unlocked, keyFile(ciKey), 'ci', kdf, random);
   assert.instance(await thrown(() => addEntry(unlocked, keyFile(ciKey), 'ci2', kdf, random)), UsageError);

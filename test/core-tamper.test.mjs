@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sealEnvelope, openEnvelope, openInlineEnvelope } from '../dist/core/envelope.js';
-import { AuthError, FormatError, NoKeyError } from '../dist/errors.js';
+import { AuthError, FormatError, NoKeyError, UsageError } from '../dist/errors.js';
 import { makeKeyring, password, enc } from './core-helpers.mjs';
 
 const { unlocked } = await makeKeyring('team', ['pw']);
@@ -49,20 +49,34 @@ test('every bit flip of the armoured text fails (keyring envelope)', async () =>
   assert.ok(counts.format > 0 && counts.auth > 0);
 });
 
-test('every bit flip of the binary fails (inline keyring envelope, deterministic and random)', async () => {
-  for (const deterministic of [false, true]) {
-    const sealed = sealEnvelope(enc('standalone'), inline, { deterministic });
+test('every bit flip of the binary fails (inline keyring, and deterministic mode)', async () => {
+  /** @type {[Uint8Array, (bytes: Uint8Array) => unknown][]} */
+  const cases = [
+    [sealEnvelope(enc('standalone'), inline), (bytes) => openInlineEnvelope(bytes, [password('inline pw')], kdf, 'f')],
+    [sealEnvelope(enc('filtered'), unlocked, { deterministic: true }), (bytes) => openEnvelope(bytes, unlocked, 'f')],
+  ];
+  for (const [sealed, open] of cases) {
     const binary = binaryOf(sealed);
-    assert.is(await outcome(() => openInlineEnvelope(armour(binary), [password('inline pw')], kdf, 'f')), 'success');
+    assert.is(await outcome(() => open(armour(binary))), 'success');
     for (let i = 0; i < binary.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
         const copy = binary.slice();
         copy[i] ^= 1 << bit;
-        const result = await outcome(() => openInlineEnvelope(armour(copy), [password('inline pw')], kdf, 'f'));
+        const result = await outcome(() => open(armour(copy)));
         assert.ok(result === 'format' || result === 'auth', `byte ${i} bit ${bit}: ${result}`);
       }
     }
   }
+});
+
+test('deterministic mode refuses an inline keyring (its header could change under one salt)', async () => {
+  let error;
+  try {
+    sealEnvelope(enc('x'), inline, { deterministic: true });
+  } catch (caught) {
+    error = caught;
+  }
+  assert.instance(error, UsageError);
 });
 
 test.run();

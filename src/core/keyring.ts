@@ -270,8 +270,10 @@ export async function rotateKeyring(
   const wrapKey = previousKeyWrapKey(fresh.dataKey);
   const previous: PreviousKey[] = [];
   const dataKeys = new Map(fresh.dataKeys);
+  // The current key is carried even if the caller's map lacks it (a keyring built by hand).
+  const old = new Map(unlocked.dataKeys).set(toHex(keyring.dataKeyId), unlocked.dataKey);
   try {
-    for (const [hexId, key] of unlocked.dataKeys) {
+    for (const [hexId, key] of old) {
       previous.push({ dataKeyId: dataKeyIdOf(key), wrapped: aeskw(wrapKey).encrypt(key) });
       dataKeys.set(hexId, key);
     }
@@ -299,6 +301,7 @@ function signedText(keyring: Keyring): string {
 export function serializeKeyring(unlocked: UnlockedKeyring): string {
   const { keyring, dataKey } = unlocked;
   if (isInlineKeyring(keyring)) throw new UsageError('an inline keyring has no keyring file');
+  if (keyring.entries.length === 0) throw new UsageError(`keyring "${keyring.name}" has no entries; add one before writing it`);
   const text = signedText(keyring);
   const key = keyringMacKey(dataKey);
   const mac = hmacSha256(key, utf8(text));

@@ -143,6 +143,12 @@ export class EnvelopeSealer {
  * so this takes it all at once. See deterministicSalt for what the mode leaks.
  */
 export function sealDeterministic(plaintext: Uint8Array, unlocked: UnlockedKeyring): Uint8Array[] {
+  // The salt covers only the plaintext, so the header must be a function of the data key alone:
+  // an inline keyring's entries can change under one data key, and two headers with one salt
+  // would reuse GCM nonces under different AADs (docs/FORMAT.md §6).
+  if (isInlineKeyring(unlocked.keyring)) {
+    throw new UsageError('deterministic mode needs a repository keyring, not an inline one');
+  }
   const options = {};
   deterministicSalts.set(options, deterministicSalt(unlocked.dataKey, plaintext));
   const sealer = new EnvelopeSealer(unlocked, options);
