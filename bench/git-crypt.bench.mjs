@@ -1,0 +1,141 @@
+// vaultfile's git filter against Debian's git-crypt and against plain git without any filter, on
+// the same repository: 1,000 files of 1-4 KB plus 20 of 1 MB under the filter. Measured: checkout
+// of a branch that changes all 1,000 small files, `git status` after touching every file,
+// `git add -A && git commit` of 1,000 modified files, and `git clone` + unlock. Targets (issue 4):
+// each at most 0.1x git-crypt's time, checkout at most 2x plain git. Prints figures and ratios.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, fmt, timeCommand } from './common.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
+const BIG = Number(process.env.BENCH_BIG_FILES ?? 20);
+const hasGitCrypt = spawnSync('git-crypt', ['--version']).status === 0;
+const work = mkdtempSync(join(tmpdir(), 'vaultfile-bench-git-'));
+const env = {
+  ...process.env,
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+
+/** Run a command for set-up (untimed); throws with its stderr on failure. */
+function run(/** @type {string} */ cwd, /** @type {string} */ command, /** @type {string[]} */ args) {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+let seed = 42;
+/** Deterministic pseudo-random text so every tool gets the same files. */
+function text(/** @type {number} */ length, /** @type {string} */ salt) {
+  let out = '';
+  while (out.length < length) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    out += `key_${salt}_${out.length}: ${seed.toString(36)}${(seed * 7).toString(36)}\n`;
+  }
+  return out.slice(0, length - 1) + '\n';
+}
+
+function writeSmall(/** @type {string} */ dir, /** @type {string} */ salt) {
+  for (let i = 0; i < SMALL; i++) {
+    writeFileSync(join(dir, 'secret/small', `f${String(i).padStart(4, '0')}.yml`), text(1024 + ((i * 37) % 3072), salt));
+  }
+}
+
+/**
+ * An origin repository for TOOL ('vault' | 'git-crypt' | 'plain') with main and a branch
+ * "changed" that rewrites every small file; returns its path and the key file (if any).
+ */
+function makeRepo(/** @type {string} */ tool) {
+  const dir = join(work, tool);
+  mkdirSync(join(dir, 'secret/small'), { recursive: true });
+  mkdirSync(join(dir, 'secret/big'), { recursive: true });
+  run(dir, 'git', ['init', '-q', '-b', 'main']);
+  let key = '';
+  if (tool === 'vault') {
+    key = join(work, 'vault.key');
+    run(work, process.execPath, [CLI, 'keygen', key]);
+    run(dir, process.execPath, [CLI, 'init', '--key-file', key]);
+    writeFileSync(join(dir, '.vaultfile/policy.yml'), 'version: 1\nrules:\n  - path: "secret/**"\n    keyring: default\n');
+    run(dir, process.execPath, [CLI, 'git', 'setup']);
+    run(dir, process.execPath, [CLI, 'unlock', key]);
+  } else if (tool === 'git-crypt') {
+    key = join(work, 'git-crypt.key');
+    run(dir, 'git-crypt', ['init']);
+    run(dir, 'git-crypt', ['export-key', key]);
+    writeFileSync(join(dir, '.gitattributes'), 'secret/** filter=git-crypt diff=git-crypt\n.gitattributes !filter !diff\n');
+  }
+  writeSmall(dir, 'a');
+  for (let i = 0; i < BIG; i++) writeFileSync(join(dir, 'secret/big', `b${String(i).padStart(2, '0')}.bin`), text(1 << 20, `big${i}`));
+  run(dir, 'git', ['add', '-A']);
+  run(dir, 'git', ['commit', '-q', '-m', 'secrets']);
+  run(dir, 'git', ['checkout', '-q', '-b', 'changed']);
+  writeSmall(dir, 'b');
+  run(dir, 'git', ['commit', '-q', '-am', 'change every small file']);
+  run(dir, 'git', ['checkout', '-q', 'main']);
+  return { dir, key };
+}
+
+function touchAll(/** @type {string} */ dir) {
+  const later = new Date(Date.now() + 10_000 + Math.random() * 1000);
+  for (const sub of ['secret/small', 'secret/big']) {
+    for (const name of readdirSync(join(dir, sub))) utimesSync(join(dir, sub, name), later, later);
+  }
+}
+
+function measure(/** @type {string} */ tool) {
+  const { dir, key } = makeRepo(tool);
+  const opts = { cwd: dir, runs: RUNS, env };
+  // `git checkout -` alternates between the two branches; each run changes all small files.
+  run(dir, 'git', ['checkout', '-q', 'changed']);
+  run(dir, 'git', ['checkout', '-q', 'main']);
+  const checkout = timeCommand('git', ['checkout', '-q', '-'], opts);
+  run(dir, 'git', ['checkout', '-q', 'main']);
+  const status = timeCommand('git', ['status', '--porcelain'], { ...opts, prepare: () => touchAll(dir) });
+  let round = 0;
+  const commit = timeCommand('sh', ['-c', 'git add -A && git commit -q -m bench'], {
+    ...opts,
+    prepare: () => writeSmall(dir, `c${round++}`),
+  });
+  const clone = join(work, `${tool}-clone`);
+  const unlock =
+    tool === 'vault'
+      ? `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} unlock ${JSON.stringify(key)} >/dev/null`
+      : tool === 'git-crypt'
+        ? `git-crypt unlock ${JSON.stringify(key)}`
+        : 'true';
+  const cloneUnlock = timeCommand('sh', ['-c', `git clone -q ${JSON.stringify(dir)} ${JSON.stringify(clone)} && cd ${JSON.stringify(clone)} && ${unlock}`], {
+    ...opts,
+    cwd: work,
+    prepare: () => rmSync(clone, { recursive: true, force: true }),
+  });
+  // Sanity: the unlocked clone holds plaintext and a clean status.
+  const dirty = run(clone, 'git', ['status', '--porcelain']);
+  if (dirty !== '') throw new Error(`${tool}: clone not clean after unlock: ${dirty.slice(0, 200)}`);
+  return { checkout, status, commit, cloneUnlock };
+}
+
+process.stdout.write(`git filters: ${SMALL} files of 1-4 KB + ${BIG} of 1 MB, median of ${RUNS} runs (ms)\n`);
+const tools = ['vault', ...(hasGitCrypt ? ['git-crypt'] : []), 'plain'];
+/** @type {Record<string, ReturnType<typeof measure>>} */
+const results = {};
+for (const tool of tools) {
+  results[tool] = measure(tool);
+}
+const ops = /** @type {const} */ (['checkout', 'status', 'commit', 'cloneUnlock']);
+const labels = { checkout: 'checkout of a branch changing 1,000 files', status: 'git status after touching all files', commit: 'git add -A && git commit (1,000 modified)', cloneUnlock: 'git clone + unlock' };
+process.stdout.write(`${'operation'.padEnd(44)}${tools.map((t) => t.padStart(11)).join('')}${hasGitCrypt ? '  vault/git-crypt' : ''}  vault/plain\n`);
+for (const op of ops) {
+  const cells = tools.map((tool) => fmt(results[tool][op]).padStart(11)).join('');
+  const vsCrypt = hasGitCrypt ? `  ${(results.vault[op] / results['git-crypt'][op]).toFixed(3).padStart(15)}` : '';
+  const vsPlain = (results.vault[op] / results.plain[op]).toFixed(2).padStart(11);
+  process.stdout.write(`${labels[op].padEnd(44)}${cells}${vsCrypt}  ${vsPlain}\n`);
+}
+if (!hasGitCrypt) process.stdout.write('git-crypt is not installed: apt-get install git-crypt for the comparison\n');
+rmSync(work, { recursive: true, force: true });
