@@ -5,7 +5,7 @@
  */
 import { FormatError, quotePath } from '../errors.js';
 import type { Credential } from './credential.js';
-import { ArmourDecoder, ENVELOPE_MAGIC, hasEnvelopePrefix } from './armour.js';
+import { ArmourDecoder, hasEnvelopePrefix } from './armour.js';
 import { concatBytes } from './bytes.js';
 import { damaged } from './damage.js';
 import { FLAG_DETERMINISTIC, FLAG_INLINE_KEYRING, parseHeader, type EnvelopeHeader } from './header.js';
