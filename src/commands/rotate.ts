@@ -1,0 +1,141 @@
+/**
+ * `vault rotate [--keyring NAME]`: a new data key for a keyring, then every file sealed under the
+ * keyring re-encrypted with it (DESIGN.md §3). Order is what makes it safe to kill at any point:
+ * a marker naming the new key, then the new keyring (old data keys kept wrapped under the new one,
+ * so every file opens throughout), then each file atomically. A second run that finds the marker
+ * finishes the job with the same key, skipping files already under it (envelope data key id).
+ * Rotation protects what is written from now on; it cannot take back what a removed member has
+ * already read, and the command says so.
+ */
+import { promises as fs } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { openEnvelope, sealEnvelope } from '../core/envelope.js';
+import { openKeyring, parseKeyring, rotateKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { systemRandom } from '../core/random.js';
+import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
+import { findGitDirs, readStoredKeys, writeStoredKeys } from '../git/key-store.js';
+import { fileSystemError, writeFileAtomic } from '../io/atomic-write.js';
+import { snapshotFile } from '../io/edit-session.js';
+import { findKeyringFiles, type KeyringFile } from '../io/keyring-files.js';
+import { createKeyContext } from '../io/key-sources.js';
+import { createProgress } from '../io/progress.js';
+import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath } from '../io/repo.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** `.vaultfile/<name>.rotating`: present from before the new keyring is written until the last file is done. */
+function markerPath(root: string, name: string): string {
+  return join(root, VAULTFILE_DIR, `${name}.rotating`);
+}
+
+async function readMarker(path: string): Promise<string | null> {
+  try {
+    return /data key ([0-9a-f]+)/.exec(await fs.readFile(path, 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Re-encrypt one file under the current data key, unless someone changed it since we read it. */
+async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKeyring): Promise<void> {
+  const { path } = file;
+  const full = join(root, path);
+  const before = await snapshotFile(full);
+  if (before === null) return; // removed meanwhile: nothing to protect
+  const plaintext = openEnvelope(before.bytes, unlocked, path);
+  // A deterministic file (git filter output) stays deterministic, so the clean filter keeps agreeing with it.
+  const sealed = sealEnvelope(plaintext, unlocked, { deterministic: file.info.deterministic });
+  plaintext.fill(0);
+  const now = await snapshotFile(full);
+  if (now === null || Buffer.compare(now.bytes, before.bytes) !== 0 || now.mtimeMs !== before.mtimeMs) {
+    throw new FileSystemError(`${quotePath(path)} changed while rotating; run "vault rotate" again to finish`);
+  }
+  await writeFileAtomic(full, sealed);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('rotate')
+    .description('new data key for a keyring; re-encrypt every file under it (resumable)')
+    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)');
+  addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
+    const name = checkKeyringName(options.keyring as string);
+    const root = findRepoRoot(process.cwd());
+    if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
+    const path = keyringPath(root, name);
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
+      throw fileSystemError(error, path, 'reading the keyring');
+    }
+    const keys = createKeyContext(keySourceOptions(options));
+    const credentials = await keys.credentials();
+    const current = await openKeyring(parseKeyring(text, path), credentials, keys.kdf);
+    const marker = markerPath(root, name);
+    const resuming = (await readMarker(marker)) === hex(current.keyring.dataKeyId);
+    let unlocked = current;
+    if (!resuming) {
+      const rotated = await rotateKeyring(current, credentials, keys.kdf, systemRandom);
+      if (rotated.dropped.length > 0 && options.dropUnopened !== true) {
+        const labels = rotated.dropped.map((entry) => quotePath(entry.label)).join(', ');
+        throw new UsageError(
+          `the keys given do not open entries ${labels}, so they cannot receive the new data key; give their keys too (--key-file, --vault-id LABEL@FILE) or pass --drop-unopened to remove them`,
+        );
+      }
+      unlocked = rotated.unlocked;
+      // The marker goes first: killed after it, the old keyring is still current and a rerun starts over.
+      await writeFileAtomic(marker, new TextEncoder().encode(`rotation of keyring ${name} to data key ${hex(unlocked.keyring.dataKeyId)}; run "vault rotate --keyring ${name}" to finish\n`), { newFileMode: 0o644 });
+      await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
+      for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
+    }
+    refreshStoredKeys(root, name, unlocked);
+
+    const scan = await findKeyringFiles(root, name);
+    const currentId = hex(unlocked.keyring.dataKeyId);
+    const pending = scan.files.filter((file) => hex(file.info.dataKeyId) !== currentId);
+    const progress = createProgress(pending.length, 'rotate');
+    const failed: string[] = [];
+    try {
+      for (const file of pending) {
+        try {
+          await rotateFile(root, file, unlocked);
+        } catch (error) {
+          if (!(error instanceof VaultError)) throw error;
+          failed.push(file.path);
+          progress.done();
+          process.stderr.write(`vault: ${error.message}\n`);
+        }
+        progress.tick(file.path);
+      }
+    } finally {
+      progress.done();
+    }
+    for (const damaged of scan.damaged) process.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
+    const where = relative(process.cwd(), path) || path;
+    if (failed.length > 0) {
+      throw new VaultError(`${failed.length} of ${pending.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
+    }
+    await fs.rm(marker, { force: true });
+    const done = pending.length;
+    const skipped = scan.files.length - done;
+    process.stderr.write(
+      `${resuming ? 'finished rotating' : 'rotated'} keyring ${quotePath(name)} (${where}): new data key ${currentId.slice(0, 16)}; ` +
+        `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}\n` +
+        'note: rotation protects what is encrypted from now on. anyone whose key was removed could already read ' +
+        'every file up to now (and git history keeps the old versions): change the secrets themselves upstream ' +
+        '(passwords, tokens, API keys), then update these files with "vault edit"\n',
+    );
+  });
+}
+
+/** `vault unlock` left data keys for the git filters: give them the new key too, keeping the old ones. */
+function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring): void {
+  const dirs = findGitDirs(root);
+  if (!dirs || readStoredKeys(dirs.commonDir, name) === null) return;
+  writeStoredKeys(dirs.commonDir, { keyring: name, currentId: hex(unlocked.keyring.dataKeyId), keys: new Map(unlocked.dataKeys) });
+}

@@ -1,0 +1,206 @@
+// End-to-end `vault rotate` (issue 3): a new data key, the keyring written before any file, every
+// file re-encrypted; crash injection (SIGKILL at several points over 200 files): every file opens
+// with the current keys at every moment, the keyring stays consistent, and a second rotate
+// finishes the job. Also: keys remove + rotate locks the removed key out; missing keys are refused.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempRepo, writeSecret } from './helpers.mjs';
+import { startVault, vault } from './lifecycle-support.mjs';
+import { inspectEnvelope, openEnvelope } from '../dist/core/envelope.js';
+import { openKeyring, parseKeyring } from '../dist/core/keyring.js';
+import { KdfCache } from '../dist/core/kdf.js';
+
+const PASSWORD = 'ops team password';
+const COUNT = 200;
+const hex = (/** @type {Uint8Array} */ bytes) => Buffer.from(bytes).toString('hex');
+
+/** A repository with keyring "default" (fast scrypt) and COUNT files sealed under it. */
+function setup(count = COUNT) {
+  const repo = tempRepo();
+  const pass = writeSecret(join(repo, '..', `ops-${process.pid}-${Date.now()}.pw`), `${PASSWORD}\n`);
+  const init = vault(['init', '--password-file', pass, '--work-factor', '10'], repo);
+  assert.is(init.code, 0, init.stderr);
+  mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
+  const files = [];
+  for (let i = 0; i < count; i++) {
+    const name = `deploy/vars/app-${String(i).padStart(3, '0')}.yml`;
+    writeFileSync(join(repo, name), `secret_${i}: value-${i}\n`);
+    files.push(name);
+  }
+  if (count > 0) {
+    const enc = vault(['encrypt', ...files, '--password-file', pass], repo);
+    assert.is(enc.code, 0, enc.stderr);
+  }
+  return { repo, pass, files, keyring: join(repo, '.vaultfile/keyrings/default.keyring') };
+}
+
+const kdf = new KdfCache();
+/** @returns {import('../dist/core/credential.js').Credential} */
+const credential = () => ({ kind: 'password', password: new TextEncoder().encode(PASSWORD), origin: 'test' });
+
+/**
+ * The state on disk opens: files are read FIRST, then the keyring (so the keyring is at least as
+ * new as any file). Every file must decrypt to its original text with the keyring's keys.
+ * @param {ReturnType<typeof setup>} s
+ */
+async function assertAllOpen(s) {
+  const contents = s.files.map((name) => readFileSync(join(s.repo, name)));
+  const keyring = parseKeyring(readFileSync(s.keyring, 'utf8'), 'keyring');
+  const unlocked = await openKeyring(keyring, [credential()], kdf); // checks the keyring MAC too
+  const ids = { current: 0, previous: 0 };
+  for (const [i, bytes] of contents.entries()) {
+    const plaintext = openEnvelope(bytes, unlocked, s.files[i]);
+    assert.is(new TextDecoder().decode(plaintext), `secret_${i}: value-${i}\n`);
+    if (hex(inspectEnvelope(bytes, s.files[i]).dataKeyId) === hex(keyring.dataKeyId)) ids.current++;
+    else ids.previous++;
+  }
+  return ids;
+}
+
+/** @param {ReturnType<typeof setup>} s */
+function filesUnderCurrentKey(s) {
+  const id = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'keyring').dataKeyId);
+  return s.files.filter((name) => hex(inspectEnvelope(readFileSync(join(s.repo, name)), name).dataKeyId) === id).length;
+}
+
+test('rotate re-encrypts every file under a new key; old keys stay readable in the keyring', async () => {
+  const s = setup(5);
+  const oldId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
+  const result = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(result.code, 0, result.stderr);
+  const keyring = parseKeyring(readFileSync(s.keyring, 'utf8'), 'k');
+  assert.is.not(hex(keyring.dataKeyId), oldId);
+  assert.equal(keyring.previous.map((p) => hex(p.dataKeyId)), [oldId]);
+  assert.match(result.stderr, new RegExp(`^rotated keyring "default" \\(.vaultfile/keyrings/default.keyring\\): new data key ${hex(keyring.dataKeyId).slice(0, 16)}; 5 files re-encrypted\n`));
+  assert.match(result.stderr, 'anyone whose key was removed could already read every file up to now');
+  assert.match(result.stderr, 'change the secrets themselves upstream');
+  assert.equal(await assertAllOpen(s), { current: 5, previous: 0 });
+  assert.not.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
+});
+
+test('keys remove then rotate: the removed key no longer opens the keyring or the files', () => {
+  const s = setup(3);
+  const alice = join(s.repo, '..', `alice-${process.pid}-${Date.now()}.key`);
+  assert.is(vault(['keygen', alice], s.repo).code, 0);
+  assert.is(vault(['keys', 'add', '--password-file', s.pass, '--new-key-file', alice, '--label', 'alice'], s.repo).code, 0);
+  assert.is(vault(['view', s.files[0], '--key-file', alice], s.repo).stdout, 'secret_0: value-0\n');
+  const oldKeyring = readFileSync(s.keyring, 'utf8');
+  assert.is(vault(['keys', 'remove', 'alice', '--password-file', s.pass], s.repo).code, 0);
+  const rotate = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(rotate.code, 0, rotate.stderr);
+  assert.ok(vault(['view', s.files[0], '--key-file', alice], s.repo).code !== 0);
+  // With the OLD keyring (git history) alice can still open the old data key, not the new files.
+  writeFileSync(s.keyring, oldKeyring);
+  const stale = vault(['view', s.files[0], '--key-file', alice], s.repo);
+  assert.ok(stale.code === 4 || stale.code === 5, stale.stderr);
+});
+
+test('entries whose keys are not given are refused, or dropped with --drop-unopened', async () => {
+  const s = setup(2);
+  const ci = join(s.repo, '..', `ci-${process.pid}-${Date.now()}.key`);
+  assert.is(vault(['keygen', ci], s.repo).code, 0);
+  assert.is(vault(['keys', 'add', '--password-file', s.pass, '--new-key-file', ci, '--label', 'ci'], s.repo).code, 0);
+  const before = readFileSync(s.keyring);
+  const refused = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(refused.code, 2);
+  assert.is(refused.stderr, 'vault: the keys given do not open entries "ci", so they cannot receive the new data key; give their keys too (--key-file, --vault-id LABEL@FILE) or pass --drop-unopened to remove them\n');
+  assert.equal(readFileSync(s.keyring), before, 'nothing written');
+  const both = vault(['rotate', '--password-file', s.pass, '--key-file', ci], s.repo);
+  assert.is(both.code, 0, both.stderr);
+  assert.is(vault(['view', s.files[1], '--key-file', ci], s.repo).stdout, 'secret_1: value-1\n');
+  const dropped = vault(['rotate', '--password-file', s.pass, '--drop-unopened'], s.repo);
+  assert.is(dropped.code, 0, dropped.stderr);
+  assert.match(dropped.stderr, /^removed entry "ci" \(its key was not given\)\n/);
+  assert.is(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').entries.length, 1);
+  assert.equal(await assertAllOpen(s), { current: 2, previous: 0 });
+});
+
+test('usage: outside a repository, unknown keyring', () => {
+  const s = setup(0);
+  const outside = vault(['rotate', '--password-file', s.pass], join(s.repo, '..'));
+  assert.ok(outside.code === 2, outside.stderr);
+  const unknown = vault(['rotate', '--keyring', 'nope', '--password-file', s.pass], s.repo);
+  assert.is(unknown.code, 2);
+  assert.is(unknown.stderr, 'vault: keyring "nope" does not exist; run "vault keys list" or "vault init --keyring nope"\n');
+});
+
+test('a damaged envelope and files of other keyrings are left alone', () => {
+  const s = setup(3);
+  writeFileSync(join(s.repo, 'damaged.yml'), '$VAULTFILE;1;AES256\n!!!!\n');
+  assert.is(vault(['init', '--keyring', 'other', '--password-file', s.pass, '--work-factor', '10'], s.repo).code, 0);
+  writeFileSync(join(s.repo, 'other.yml'), 'x: 1\n');
+  assert.is(vault(['encrypt', 'other.yml', '--keyring', 'other', '--password-file', s.pass], s.repo).code, 0);
+  const other = readFileSync(join(s.repo, 'other.yml'));
+  const result = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stderr, 'vault: warning: "damaged.yml" looks like a vault file but its header is damaged; not rotated\n');
+  assert.match(result.stderr, '3 files re-encrypted');
+  assert.is(readFileSync(join(s.repo, 'damaged.yml'), 'utf8'), '$VAULTFILE;1;AES256\n!!!!\n');
+  assert.equal(readFileSync(join(s.repo, 'other.yml')), other);
+});
+
+test(`SIGKILL at several points over ${COUNT} files: every file opens at every moment, a second rotate finishes`, async () => {
+  const s = setup();
+  const snapshot = () => s.files.map((name) => readFileSync(join(s.repo, name)).toString('latin1'));
+  /** @type {{point: string, current: number, previous: number}[]} */
+  const seen = [];
+  const marker = join(s.repo, '.vaultfile/default.rotating');
+  const points = [
+    { point: 'at once', when: () => true },
+    { point: 'marker written', when: () => existsSync(marker) },
+    { point: 'keyring written', when: (/** @type {string} */ k0) => readFileSync(s.keyring, 'utf8') !== k0 },
+    { point: 'after ~25%', when: (/** @type {string} */ _k, /** @type {string[]} */ f0) => changed(f0) >= COUNT / 4 },
+    { point: 'after ~75%', when: (/** @type {string} */ _k, /** @type {string[]} */ f0) => changed(f0) >= (COUNT * 3) / 4 },
+  ];
+  /** @param {string[]} f0 */
+  const changed = (f0) => snapshot().filter((text, i) => text !== f0[i]).length;
+  for (const { point, when } of points) {
+    const k0 = readFileSync(s.keyring, 'utf8');
+    const f0 = snapshot();
+    const run = startVault(['rotate', '--password-file', s.pass], s.repo);
+    let exited = false;
+    run.done.then(() => (exited = true));
+    // Meanwhile, the files and keyring on disk must open at every moment we look.
+    while (!exited && !when(k0, f0)) {
+      await assertAllOpen(s);
+      await new Promise((resolve) => setImmediate(resolve)); // let the child's exit event in
+    }
+    run.child.kill('SIGKILL');
+    const result = await run.done;
+    const state = await assertAllOpen(s);
+    seen.push({ point, ...state });
+    if (result.signal !== 'SIGKILL') assert.is(result.code, 0, result.stderr);
+  }
+  // A kill must have landed half-way at least once (keyring rotated, files under both keys).
+  assert.ok(seen.some((s) => s.current > 0 && s.previous > 0), JSON.stringify(seen));
+  const finish = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(finish.code, 0, finish.stderr);
+  assert.equal(await assertAllOpen(s), { current: COUNT, previous: 0 });
+  assert.is(filesUnderCurrentKey(s), COUNT);
+  assert.not.ok(existsSync(marker), 'the marker is gone once the rotation is complete');
+  console.log(`  kill points: ${seen.map((x) => `${x.point}: ${x.current} under the current key/${x.previous} under the previous`).join('; ')}; then: ${finish.stderr.split('\n')[0]}`);
+});
+
+test('a resumed rotation keeps the same new key and skips files already under it', async () => {
+  const s = setup(40);
+  const run = startVault(['rotate', '--password-file', s.pass], s.repo);
+  const k0 = readFileSync(s.keyring, 'utf8');
+  let exited = false;
+  run.done.then(() => (exited = true));
+  while (!exited && (readFileSync(s.keyring, 'utf8') === k0 || filesUnderCurrentKey(s) < 5)) await new Promise((r) => setTimeout(r, 2));
+  run.child.kill('SIGKILL');
+  await run.done;
+  const midId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
+  const already = filesUnderCurrentKey(s);
+  const finish = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(finish.code, 0, finish.stderr);
+  assert.is(hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId), midId, 'same key: the run was finished, not restarted');
+  if (already < 40) {
+    assert.match(finish.stderr, new RegExp(`^finished rotating keyring "default" .*: new data key ${midId.slice(0, 16)}; ${40 - already} files re-encrypted, ${already} already under the new key\n`));
+  }
+  assert.equal(await assertAllOpen(s), { current: 40, previous: 0 });
+});
+
+test.run();
