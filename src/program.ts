@@ -21,6 +21,7 @@ const COMMANDS: [string, Loader][] = [
   ['edit', () => import('./commands/edit.js')],
   ['create', () => import('./commands/create.js')],
   ['rekey', () => import('./commands/rekey.js')],
+  ['rotate', () => import('./commands/rotate.js')],
   ['encrypt-string', () => import('./commands/encrypt-string.js')],
   ['migrate', () => import('./commands/migrate.js')],
   ['exec', () => import('./commands/exec.js')],
