@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { serializeKeyFile, parseKeyFile } from '../dist/core/key-file.js';
-import { FormatError } from '../dist/errors.js';
+import { FormatError, UsageError } from '../dist/errors.js';
 import { seededRandom, thrown } from './core-helpers.mjs';
 
 const key = seededRandom('key-file')(32);
@@ -38,6 +38,13 @@ test('damage is a format error naming the file', async () => {
     assert.match(error.message, /^"ci\.key": the key file is damaged/);
   }
   assert.match((await thrown(() => parseKeyFile('hunter2\n', 'pw.txt'))).message, /not a vaultfile key file/);
+});
+
+test('serialize refuses a wrong key length or a multi-line date; comments may end in CRLF', async () => {
+  assert.instance(await thrown(() => serializeKeyFile(new Uint8Array(16))), UsageError);
+  assert.instance(await thrown(() => serializeKeyFile(key, { created: 'a\nb' })), UsageError);
+  assert.ok(serializeKeyFile(key).startsWith('# vaultfile key file\n'));
+  assert.equal(parseKeyFile(text.replace(/\n/g, '\r\n'), 'k.key'), key);
 });
 
 test.run();
