@@ -59,6 +59,16 @@ function openChunk(key: Uint8Array, index: number, last: boolean, aad: Uint8Arra
   return out;
 }
 
+/**
+ * Does the chunk verify with the other last-chunk flag? Tells truncation and appended data (format
+ * errors) from tampering; the plaintext is wiped, never released.
+ */
+function verifies(key: Uint8Array, index: number, last: boolean, aad: Uint8Array, sealed: Uint8Array): boolean {
+  const plaintext = openChunk(key, index, last, aad, sealed);
+  plaintext?.fill(0);
+  return plaintext !== null;
+}
+
 export interface SealerOptions {
   random?: RandomSource;
 }
@@ -211,7 +221,7 @@ export class EnvelopeOpener {
       if (rest.length === TAG_LENGTH && this.#index > 0) throw damaged(this.#origin, 'an empty last chunk follows other chunks');
       const plaintext = openChunk(this.#payloadKey, this.#index, true, this.#aad, rest);
       if (plaintext !== null) return [plaintext];
-      if (rest.length === SEALED_CHUNK && openChunk(this.#payloadKey, this.#index, false, this.#aad, rest)) {
+      if (rest.length === SEALED_CHUNK && verifies(this.#payloadKey, this.#index, false, this.#aad, rest)) {
         throw damaged(this.#origin, 'truncated (the last chunk is missing)');
       }
       throw this.#tampered();
@@ -235,7 +245,7 @@ export class EnvelopeOpener {
       const sealed = this.#pending.subarray(offset, offset + SEALED_CHUNK);
       const plaintext = openChunk(key, this.#index, false, this.#aad, sealed);
       if (plaintext === null) {
-        if (openChunk(key, this.#index, true, this.#aad, sealed)) throw damaged(this.#origin, 'data after the last chunk');
+        if (verifies(key, this.#index, true, this.#aad, sealed)) throw damaged(this.#origin, 'data after the last chunk');
         throw this.#tampered();
       }
       out.push(plaintext);
