@@ -23,6 +23,7 @@ import {
   readStoredKeys,
   removeStoredKeys,
   serializeStoredKeys,
+  storeUnlockedKeyring,
   writeStoredKeys,
 } from '../dist/git/key-store.js';
 import { GitFilter, hasConflictMarkers } from '../dist/git/filter.js';
@@ -282,6 +283,16 @@ test('filter: no .vaultfile is refused; no .git means every keyring is locked', 
   const filter = GitFilter.open(dir, {}, () => {});
   assert.is(filter.dirs, null);
   assert.throws(() => filter.clean('dev/x', enc.encode('x')), /no key for keyring "dev"/);
+});
+
+test('storeUnlockedKeyring writes the keys of an unlocked keyring inside git only', async () => {
+  const { dir, unlocked } = await filterTree(['dev']);
+  const path = storeUnlockedKeyring(join(dir, 'dev'), unlocked.dev, {});
+  assert.is(path, keyFilePath(join(dir, '.git'), 'dev'));
+  assert.is(readStoredKeys(join(dir, '.git'), 'dev')?.currentId, hex(unlocked.dev.keyring.dataKeyId));
+  const filter = GitFilter.open(dir, {}, () => {});
+  assert.ok(filter.clean('dev/x.yml', enc.encode('x')).length > 0);
+  assert.is(storeUnlockedKeyring('/', unlocked.dev, {}), null);
 });
 
 test.run();

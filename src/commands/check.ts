@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { VaultError } from '../errors.js';
-import { hasDriverConfig } from '../git/setup.js';
+import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
 
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .action(async (options: { staged?: boolean; quiet?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
       const files = listPolicyFiles(ctx, { staged: options.staged === true });
-      const configured = await hasDriverConfig(ctx.top);
+      const configured = hasFilterConfig(ctx.top);
       let problems = 0;
       for (const file of files) {
         const problem = policyProblem(file, configured);

@@ -12,7 +12,6 @@ import { GitFilter } from '../git/filter.js';
 import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
 import { listStoredKeyrings } from '../git/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
-import { plannedAttributes, setupRepository } from '../git/setup.js';
 import { listKeyrings } from '../io/repo.js';
 
 const log = (line: string) => {
@@ -31,6 +30,8 @@ export function register(program: Command): void {
     .description('configure the vault filter, diff and merge drivers, .gitattributes and the pre-commit hook')
     .option('--check', 'only check that .gitattributes matches the policy (exit 1 if not)')
     .action(async (options: { check?: boolean }) => {
+      // Loaded here: simple-git is for setup, and the filter plumbing below should start fast.
+      const { plannedAttributes, setupRepository } = await import('../git/setup.js');
       const ctx = await openRepoContext(process.cwd());
       const show = (path: string) => relative(process.cwd(), path) || path;
       if (options.check) {

@@ -4,7 +4,7 @@
  * Reads only.
  */
 import type { Command } from 'commander';
-import { hasDriverConfig } from '../git/setup.js';
+import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type Side } from '../git/policy-files.js';
 
 function describe(side: Side, expected: string | null): string {
@@ -34,6 +34,6 @@ export function register(program: Command): void {
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
       for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
-      if (!(await hasDriverConfig(ctx.top))) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
+      if (!hasFilterConfig(ctx.top)) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
     });
 }

@@ -95,6 +95,12 @@ export function changedPaths(top: string): Set<string> {
   return paths;
 }
 
+/** Whether the vault filter is configured for this repository (a fresh clone has no local config). */
+export function hasFilterConfig(top: string): boolean {
+  const result = spawnSync('git', ['config', '--get', 'filter.vault.process'], { cwd: top, encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim() !== '';
+}
+
 /** Check PATHS out from the index again, so the current filters run on them. */
 export function checkoutFromIndex(top: string, paths: string[]): void {
   if (paths.length === 0) return;

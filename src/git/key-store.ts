@@ -207,3 +207,21 @@ export function removeStoredKeys(commonDir: string, keyring?: string): string[] 
   if (listStoredKeyrings(commonDir).length === 0) rmSync(join(commonDir, 'vaultfile'), { recursive: true, force: true });
   return removed;
 }
+
+/**
+ * For `vault init` and `vault rotate`: when START is inside a git repository, store the keys of a
+ * keyring just created or rotated (it is unlocked in memory anyway), so the filters work without a
+ * separate `vault unlock`. Returns the key file written, or null outside git.
+ */
+export function storeUnlockedKeyring(
+  start: string,
+  unlocked: { keyring: { name: string; dataKeyId: Uint8Array }; dataKey: Uint8Array; dataKeys: Map<string, Uint8Array> },
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  const dirs = findGitDirs(start, env);
+  if (!dirs) return null;
+  const currentId = Buffer.from(unlocked.keyring.dataKeyId).toString('hex');
+  const keys = new Map(unlocked.dataKeys);
+  keys.set(currentId, unlocked.dataKey);
+  return writeStoredKeys(dirs.commonDir, { keyring: unlocked.keyring.name, currentId, keys });
+}

@@ -12,10 +12,9 @@ import type { KdfCache } from '../core/kdf.js';
 import { openKeyring, parseKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings } from '../io/repo.js';
-import { changedPaths, checkoutFromIndex } from './git-query.js';
+import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
 import { removeStoredKeys, writeStoredKeys } from './key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
-import { hasDriverConfig, writeDriverConfig } from './setup.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -82,8 +81,9 @@ export async function unlockRepository(
     throw wrongKey ? new AuthError(message) : new NoKeyError(message);
   }
   // A fresh clone has no filter config (.git/config is not cloned): install it so checkouts decrypt.
-  const configured = !(await hasDriverConfig(ctx.top));
-  if (configured) await writeDriverConfig(ctx.top);
+  const configured = !hasFilterConfig(ctx.top);
+  // simple-git is loaded only when the config is written (it is setup's tool, not the hot path's).
+  if (configured) await (await import('./setup.js')).writeDriverConfig(ctx.top);
   const opened = new Set(unlocked);
   const decrypted = files
     .filter((file) => file.filtered && file.tree.kind === 'encrypted' && file.tree.keyring !== null && opened.has(file.tree.keyring))

@@ -63,12 +63,6 @@ export async function writeDriverConfig(top: string): Promise<Array<[string, str
   return entries;
 }
 
-/** Whether the filter driver is configured (a fresh clone has no local config). */
-export async function hasDriverConfig(top: string): Promise<boolean> {
-  const value = await gitFor(top).getConfig('filter.vault.process');
-  return typeof value.value === 'string' && value.value !== '';
-}
-
 /** The `.gitattributes` path and text the policy of ROOT asks for, and whether it already holds it. */
 export async function plannedAttributes(root: string): Promise<{ path: string; current: string; next: string; upToDate: boolean }> {
   const path = join(root, '.gitattributes');
