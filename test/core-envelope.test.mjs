@@ -130,4 +130,30 @@ test('sealing and opening stream in bounded memory: 160 MiB through 1 MiB pushes
   assert.ok(peak - before < 120 << 20, `rss grew ${(peak - before) >> 20} MiB for 160 MiB of data`);
 });
 
+test('the opener releases only authenticated chunks: a tampered middle chunk stops the stream', async () => {
+  const plaintext = seededRandom('release')(3 * 65536 + 10);
+  const sealed = sealEnvelope(plaintext, unlocked);
+  const lines = dec(sealed).split('\n');
+  const binary = Buffer.from(lines.slice(1).join(''), 'base64');
+  const headerLength = binary.length - (3 * 65552 + 26);
+  binary[headerLength + 65552 + 100] ^= 1;
+  const text = binary.toString('base64');
+  const armoured = ['$VAULTFILE;1;AES256'];
+  for (let i = 0; i < text.length; i += 76) armoured.push(text.slice(i, i + 76));
+  const tampered = enc(`${armoured.join('\n')}\n`);
+  const opener = new EnvelopeOpener(unlocked, 'f');
+  let released = 0;
+  const error = await thrown(() => {
+    for (let i = 0; i < tampered.length; i += 4096) {
+      for (const piece of opener.push(tampered.subarray(i, i + 4096))) {
+        assert.equal(piece, plaintext.subarray(released, released + piece.length));
+        released += piece.length;
+      }
+    }
+  });
+  assert.instance(error, AuthError);
+  assert.match(error.message, /chunk 1/);
+  assert.is(released, 65536, 'only chunk 0 was released');
+});
+
 test.run();
