@@ -6,6 +6,7 @@ import {
   EnvelopeSealer, EnvelopeOpener,
 } from '../dist/core/envelope.js';
 import { AuthError, FormatError } from '../dist/errors.js';
+import { KdfCache } from '../dist/core/kdf.js';
 import { makeKeyring, seededRandom, password, enc, dec, thrown } from './core-helpers.mjs';
 
 const { unlocked } = await makeKeyring('default', ['correct horse']);
@@ -154,6 +155,18 @@ test('the opener releases only authenticated chunks: a tampered middle chunk sto
   assert.instance(error, AuthError);
   assert.match(error.message, /chunk 1/);
   assert.is(released, 65536, 'only chunk 0 was released');
+});
+
+test('a bulk run seals and opens 50 standalone files with one scrypt', async () => {
+  const { unlocked: inline, kdf } = await makeKeyring('', ['bulk pw'], 'bulk');
+  const runsAfterCreate = kdf.runs;
+  const files = Array.from({ length: 50 }, (_, i) => sealEnvelope(enc(`file ${i}`), inline));
+  const reader = new KdfCache();
+  for (const [i, file] of files.entries()) {
+    assert.is(dec(await openInlineEnvelope(file, [password('bulk pw')], reader, `f${i}`)), `file ${i}`);
+  }
+  assert.is(runsAfterCreate, 1);
+  assert.is(reader.runs, 1, 'one scrypt for 50 files');
 });
 
 test.run();
