@@ -5,8 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, modeOf } from './helpers.mjs';
-import { assertNoPlaintextLeft, editors, mtimeOf, startVault, vault, waitFor } from './lifecycle-support.mjs';
+import { spawnSync } from 'node:child_process';
+import { CLI, cleanEnv, tempDir, modeOf } from './helpers.mjs';
+import { assertNoPlaintextLeft, editors, mtimeOf, script, startVault, vault, waitFor } from './lifecycle-support.mjs';
 
 const SECRET = 'db_password: MARKER-hunter2-7f3a\n';
 const MARKER = 'MARKER-hunter2-7f3a';
@@ -240,6 +241,43 @@ test('two concurrent edits of one file: the first wins, the second is kept encry
   assert.ok(readFileSync(join(s.dir, side[0]), 'utf8').startsWith('$VAULTFILE;1;AES256\n'), 'the side file is encrypted');
   assert.is(view(s), `${SECRET}by: alice\n`);
   assert.is(view(s, side[0]), `${SECRET}by: bob\n`);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+/**
+ * Run vault under script(1), which gives it a pseudo-terminal; ANSWER is typed after DELAY ms.
+ * @param {string} dir @param {string} command @param {string} answer
+ */
+function onTerminal(dir, command, answer, delay = 2500) {
+  return spawnSync('/bin/sh', ['-c', `(sleep ${delay / 1000}; printf '${answer}') | script -qec "stty cols 400; $0" /dev/null`, command], {
+    cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 60000,
+  });
+}
+
+test('on a terminal, YAML that no longer parses offers to re-open the editor on the edited copy', () => {
+  const s = setup();
+  // First run breaks the YAML; the second sees the broken copy (the edit is not lost) and fixes it.
+  const flip = script(join(s.dir, 'flip.sh'), [
+    'for f; do :; done',
+    'if grep -q "nested" "$f"; then grep -v nested "$f" > "$f.new"; echo "fixed: yes" >> "$f.new"; cat "$f.new" > "$f"; rm "$f.new";',
+    'else echo "  nested: [" >> "$f"; fi',
+  ].join('\n'));
+  const command = `VAULTFILE_TMPDIR='${s.temp}' EDITOR='${flip}' '${process.execPath}' '${CLI}' edit prod.yml --key-file k.key`;
+  const yes = onTerminal(s.dir, command, 'y\r');
+  assert.match(yes.stdout, /"prod\.yml": YAML error at line 1, column \d+: [a-z ]+\. open the editor again\?/);
+  assert.match(yes.stdout, '"prod.yml": saved');
+  assert.is(view(s), `${SECRET}fixed: yes\n`);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('on a terminal, declining to re-open writes nothing', () => {
+  const s = setup();
+  const before = readFileSync(s.file);
+  const command = `VAULTFILE_TMPDIR='${s.temp}' APPEND_TEXT='  nested: [' EDITOR='${s.ed.append}' '${process.execPath}' '${CLI}' edit prod.yml --key-file k.key`;
+  const no = onTerminal(s.dir, command, 'n\r');
+  assert.match(no.stdout, 'open the editor again?');
+  assert.match(no.stdout, /nothing was written/);
+  assert.equal(readFileSync(s.file), before);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
