@@ -55,7 +55,8 @@ test('exec: the existing environment wins unless --overload', async () => {
   assert.equal(JSON.parse(over.stdout), hashesOf({ SHARED: 'from-dotenv', API_KEY: 'k$y#1' }));
 });
 
-const PRINT_NAMES = 'process.stdout.write(JSON.stringify(Object.keys(process.env).sort()))';
+// Node itself adds NODE_V8_COVERAGE to every child while coverage is on; it is not ours.
+const PRINT_NAMES = 'process.stdout.write(JSON.stringify(Object.keys(process.env).filter((n) => n !== "NODE_V8_COVERAGE").sort()))';
 
 test('exec --pristine: only PATH and the variables read; --no-path drops PATH too', async () => {
   const env = runtimeEnv({ LEAKED_TOKEN: 'should-not-pass' });
