@@ -2,7 +2,7 @@
 // environment; sources, precedence, --pristine, exit statuses, signals, and export formats.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, removeDir, tempDir } from './helpers.mjs';
@@ -146,6 +146,41 @@ test('exec: SIGINT and SIGHUP are forwarded; the child exit code is kept', async
   const hup = /** @type {any} */ (await signalRun('SIGHUP', `process.removeAllListeners('SIGHUP'); process.kill(process.pid, 'SIGHUP');`));
   assert.is(hup.stdout, 'ready\ngot SIGHUP\n');
   assert.is(hup.code, 129);
+});
+
+test('exec on a terminal: Ctrl-C reaches the child once, not twice', async () => {
+  // `script` (util-linux) runs vault on a pseudo-terminal; writing ^C to it makes the line
+  // discipline signal the foreground process group, as a user's Ctrl-C does.
+  if (spawnSync('script', ['--version']).status !== 0) return;
+  const child = join(dir, 'count-sigint.cjs');
+  writeFileSync(
+    child,
+    `let count = 0;
+process.on('SIGINT', () => { count += 1; if (count === 1) setTimeout(() => { process.stdout.write('count=' + count + '\\n'); process.exit(0); }, 1000); });
+process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
+  );
+  const commandLine = [process.execPath, CLI, 'exec', '--', process.execPath, child].map((word) => `'${word}'`).join(' ');
+  const result = await new Promise((resolve, reject) => {
+    const pty = spawn('script', ['-qfec', commandLine, '/dev/null'], { env: runtimeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let sent = false;
+    const timer = setTimeout(() => pty.kill('SIGKILL'), 20000);
+    pty.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!sent && out.includes('ready')) {
+        sent = true;
+        pty.stdin.write('\x03');
+      }
+    });
+    pty.on('error', reject);
+    pty.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+  const { code, out } = /** @type {{ code: number, out: string }} */ (result);
+  assert.match(out, /count=1\r?\n/);
+  assert.is(code, 0);
 });
 
 test('exec: file errors name the file and the line, never the content; nothing runs', async () => {

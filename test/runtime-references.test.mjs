@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { JsonPathSyntaxError, evaluateJsonPath, parseJsonPath, projectJson } from '../dist/runtime/jsonpath.js';
 import { findReferences, parseReference, resolveTargetOf } from '../dist/runtime/references.js';
 import { awsErrorName } from '../dist/runtime/aws.js';
-import { exitStatusOf } from '../dist/runtime/spawn.js';
+import { exitStatusOf, isTerminalForeground } from '../dist/runtime/spawn.js';
 import { parameterEnvName } from '../dist/runtime/environment.js';
 import { FormatError } from '../dist/errors.js';
 
@@ -144,6 +144,11 @@ test('helpers: AWS error names, shell exit statuses, names of path parameters', 
   assert.is(exitStatusOf(null, 'SIGTERM'), 143);
   assert.is(exitStatusOf(null, 'SIGINT'), 130);
   assert.is(exitStatusOf(null, null), 128);
+  // /proc/self/stat: pid (comm) state ppid pgrp session tty_nr tpgid ...
+  assert.is(isTerminalForeground('4242 (node) S 4200 4242 4200 34816 4242 4194304 1 0'), true);
+  assert.is(isTerminalForeground('4242 (my (odd) name) S 4200 4242 4200 34816 4242 0'), true);
+  assert.is(isTerminalForeground('4242 (node) S 4200 4242 4200 34816 4300 0'), false, 'background job');
+  assert.is(isTerminalForeground('4242 (node) S 4200 4242 4200 0 -1 0'), false, 'no terminal');
   assert.is(parameterEnvName('/svc/app', '/svc/app/db/password'), 'DB_PASSWORD');
   assert.is(parameterEnvName('/svc/app/', '/svc/app/token'), 'TOKEN');
   assert.is(parameterEnvName('/svc/app', '/elsewhere/x-y'), 'X_Y');

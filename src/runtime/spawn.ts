@@ -5,6 +5,7 @@
  * Must not print the environment or put any value in argv.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { VaultError, quotePath } from '../errors.js';
 
@@ -26,10 +27,40 @@ export function exitStatusOf(code: number | null, signal: NodeJS.Signals | null)
   return 128 + (number ?? 0);
 }
 
+/**
+ * From the text of /proc/self/stat: is this process in the foreground process group of its
+ * controlling terminal? (Fields after "(comm)": state ppid pgrp session tty_nr tpgid; tpgid is -1
+ * without a terminal.)
+ */
+export function isTerminalForeground(stat: string): boolean {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const pgrp = Number(fields[2]);
+  const tpgid = Number(fields[5]);
+  return tpgid > 0 && tpgid === pgrp;
+}
+
+/** Did a Ctrl-C on a terminal already reach the child, which shares our process group? */
+function terminalDeliveredInterrupt(): boolean {
+  try {
+    return isTerminalForeground(readFileSync('/proc/self/stat', 'utf8'));
+  } catch {
+    // No /proc (macOS, BSD): a terminal on stdin is the best sign left.
+    return process.stdin.isTTY === true;
+  }
+}
+
 export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
+    let interrupts = 0;
     const forward = (signal: NodeJS.Signals): void => {
+      if (signal === 'SIGINT') {
+        interrupts += 1;
+        // Ctrl-C makes the terminal signal the whole foreground process group, child included;
+        // forwarding it too would deliver it twice, which programs read as "force quit now".
+        // Later ones are forwarded, as an escape hatch for a child that left our group.
+        if (interrupts === 1 && terminalDeliveredInterrupt()) return;
+      }
       // The child may already be gone; a failed kill then changes nothing.
       child.kill(signal);
     };
