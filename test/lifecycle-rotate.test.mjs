@@ -141,6 +141,45 @@ test('a damaged envelope and files of other keyrings are left alone', () => {
   assert.equal(readFileSync(join(s.repo, 'other.yml')), other);
 });
 
+test('a file that cannot be re-encrypted is reported, the marker stays, and a rerun finishes once it is fixed', async () => {
+  const s = setup(3);
+  // A file sealed under another repository's keyring that is also called "default": its header
+  // names this keyring, but its data key is not in it.
+  const stranger = setup(1);
+  const foreign = join(s.repo, 'foreign.yml');
+  writeFileSync(foreign, readFileSync(join(stranger.repo, stranger.files[0])));
+  const first = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(first.code, 1, first.stderr);
+  assert.match(first.stderr, /^vault: .*foreign\.yml.*\n/);
+  assert.match(first.stderr, 'vault: 1 of 4 files could not be re-encrypted (see above); fix them and run "vault rotate --keyring default" again to finish\n');
+  assert.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
+  assert.equal(await assertAllOpen(s), { current: 3, previous: 0 });
+  const newId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
+  writeFileSync(foreign, 'now: plaintext\n');
+  const second = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stderr, new RegExp(`^finished rotating keyring "default" .*: new data key ${newId.slice(0, 16)}; 0 files re-encrypted, 3 already under the new key\n`));
+  assert.not.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
+});
+
+test('data keys stored by "vault unlock" for the git filters get the new key', async () => {
+  const s = setup(2);
+  const unlock = vault(['unlock', '--password-file', s.pass], s.repo);
+  assert.is(unlock.code, 0, unlock.stderr);
+  const { readStoredKeys } = await import('../dist/git/key-store.js');
+  const commonDir = join(s.repo, '.git');
+  const before = readStoredKeys(commonDir, 'default');
+  assert.ok(before);
+  const rotate = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(rotate.code, 0, rotate.stderr);
+  const after = readStoredKeys(commonDir, 'default');
+  const keyring = parseKeyring(readFileSync(s.keyring, 'utf8'), 'k');
+  assert.ok(after);
+  assert.is(after.currentId, hex(keyring.dataKeyId));
+  assert.ok(after.keys.has(before.currentId), 'the old key is kept for history');
+  assert.is(vault(['view', s.files[0], '--password-file', s.pass], s.repo).stdout, 'secret_0: value-0\n');
+});
+
 test(`SIGKILL at several points over ${COUNT} files: every file opens at every moment, a second rotate finishes`, async () => {
   const s = setup();
   const snapshot = () => s.files.map((name) => readFileSync(join(s.repo, name)).toString('latin1'));
