@@ -7,7 +7,15 @@ import * as assert from 'uvu/assert';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
-import { parseVaultId, vaultIdsFromEnv, resolveAnsibleVaultIds, resolveAnsibleEnvironment, isClientScript } from '../dist/io/ansible-secrets.js';
+import {
+  parseVaultId,
+  vaultIdsFromEnv,
+  resolveAnsibleVaultIds,
+  resolveAnsibleEnvironment,
+  isClientScript,
+  ansibleInlineCodec,
+  MAX_INLINE_YAML_BYTES,
+} from '../dist/io/ansible-secrets.js';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 import { FileSystemError, NoKeyError, UsageError } from '../dist/errors.js';
@@ -73,6 +81,15 @@ test('password files are stripped like Ansible; identity list first; labels kept
   } finally {
     removeDir(dir);
   }
+});
+
+test('inline detection: YAML with !vault only, and never a huge file', () => {
+  const yaml = readFileSync(join(DIR, 'inline.yml'));
+  assert.ok(ansibleInlineCodec.detect(new Uint8Array(yaml)));
+  assert.not.ok(ansibleInlineCodec.detect(new TextEncoder().encode('a: 1\n')));
+  const huge = new Uint8Array(MAX_INLINE_YAML_BYTES + 1);
+  huge.set(yaml);
+  assert.not.ok(ansibleInlineCodec.detect(huge));
 });
 
 test('the environment alone: identity list, then ANSIBLE_VAULT_PASSWORD_FILE taken whole', async () => {

@@ -241,9 +241,15 @@ export const ansibleVaultCodec: SecretCodec = {
 };
 
 /** YAML with inline `!vault` values: shown decrypted, sealed again value by value. */
+/** Vars files are small; above this a file is not parsed as YAML looking for inline values. */
+export const MAX_INLINE_YAML_BYTES = 16 * 1024 * 1024;
+
 export const ansibleInlineCodec: SecretCodec = {
   isWholeFileVault: false,
   detect(bytes) {
+    // Cheap checks first: every file a command reads passes through here.
+    if (bytes.length > MAX_INLINE_YAML_BYTES) return false;
+    if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('!vault') < 0) return false;
     const text = textOf(bytes);
     return text !== null && hasInlineVaultValues(text);
   },
