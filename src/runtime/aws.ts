@@ -56,33 +56,31 @@ function quietly<T>(make: () => T): T {
   }
 }
 
+/** One client per region, made on first use from a module imported on first use. */
+function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
+  let pending: Promise<M> | null = null;
+  const clients = new Map<string, C>();
+  return async (region: string | undefined): Promise<{ sdk: M; client: C }> => {
+    pending ??= load();
+    const sdk = await pending;
+    let client = clients.get(region ?? '');
+    if (!client) {
+      client = quietly(() => make(sdk, region));
+      clients.set(region ?? '', client);
+    }
+    return { sdk, client };
+  };
+}
+
 export function createAwsBackend(): SecretBackend {
-  let ssmModule: Promise<SsmModule> | null = null;
-  let smModule: Promise<SmModule> | null = null;
-  const ssmClients = new Map<string, InstanceType<SsmModule['SSMClient']>>();
-  const smClients = new Map<string, InstanceType<SmModule['SecretsManagerClient']>>();
-
-  async function ssm(region: string | undefined) {
-    ssmModule ??= import('@aws-sdk/client-ssm');
-    const sdk = await ssmModule;
-    let client = ssmClients.get(region ?? '');
-    if (!client) {
-      client = quietly(() => new sdk.SSMClient(region ? { region } : {}));
-      ssmClients.set(region ?? '', client);
-    }
-    return { sdk, client };
-  }
-
-  async function secretsManager(region: string | undefined) {
-    smModule ??= import('@aws-sdk/client-secrets-manager');
-    const sdk = await smModule;
-    let client = smClients.get(region ?? '');
-    if (!client) {
-      client = quietly(() => new sdk.SecretsManagerClient(region ? { region } : {}));
-      smClients.set(region ?? '', client);
-    }
-    return { sdk, client };
-  }
+  const ssm = lazyClients(
+    (): Promise<SsmModule> => import('@aws-sdk/client-ssm'),
+    (sdk, region) => new sdk.SSMClient(region ? { region } : {}),
+  );
+  const secretsManager = lazyClients(
+    (): Promise<SmModule> => import('@aws-sdk/client-secrets-manager'),
+    (sdk, region) => new sdk.SecretsManagerClient(region ? { region } : {}),
+  );
 
   return {
     async getParameters(region, names) {

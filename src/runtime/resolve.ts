@@ -24,6 +24,10 @@ export interface Resolution {
   failures: ResolveFailure[];
 }
 
+function isDenied(outcome: Outcome | undefined): boolean {
+  return outcome !== undefined && !outcome.ok && outcome.error === 'AccessDeniedException';
+}
+
 /** Run TASKS with at most LIMIT in flight. */
 async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Promise<void> {
   let next = 0;
@@ -66,7 +70,7 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
         let outcomes = await backend.getParameters(region, batch);
         // AWS refuses a whole GetParameters call when one name is not allowed; ask name by name
         // then, so that one missing permission does not hide every other value.
-        if (batch.length > 1 && batch.every((name) => outcomes.get(name)?.ok === false && (outcomes.get(name) as { error: string }).error === 'AccessDeniedException')) {
+        if (batch.length > 1 && batch.every((name) => isDenied(outcomes.get(name)))) {
           outcomes = new Map();
           for (const name of batch) {
             for (const [key, outcome] of await backend.getParameters(region, [name])) outcomes.set(key, outcome);
