@@ -14,7 +14,7 @@ import { openEnvelope, sealEnvelope } from '../core/envelope.js';
 import { openKeyring, parseKeyring, rotateKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
-import { findGitDirs, readStoredKeys, writeStoredKeys } from '../git/key-store.js';
+import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../git/key-store.js';
 import { fileSystemError, writeFileAtomic } from '../io/atomic-write.js';
 import { snapshotFile } from '../io/edit-session.js';
 import { findKeyringFiles, type KeyringFile } from '../io/keyring-files.js';
@@ -133,9 +133,12 @@ export function register(program: Command): void {
   });
 }
 
-/** `vault unlock` left data keys for the git filters: give them the new key too, keeping the old ones. */
+/**
+ * `vault unlock` left data keys for the git filters: give them the new key too (old ones kept). A
+ * clone that was locked on purpose stays locked: nothing is stored where nothing was.
+ */
 function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring): void {
   const dirs = findGitDirs(root);
   if (!dirs || readStoredKeys(dirs.commonDir, name) === null) return;
-  writeStoredKeys(dirs.commonDir, { keyring: name, currentId: hex(unlocked.keyring.dataKeyId), keys: new Map(unlocked.dataKeys) });
+  storeUnlockedKeyring(root, unlocked);
 }
