@@ -6,8 +6,8 @@
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
 
@@ -16,6 +16,12 @@ export const POLICY_FILE = 'policy.yml';
 export const KEYRINGS_DIR = 'keyrings';
 export const DEFAULT_KEYRING = 'default';
 const KEYRING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+// The yaml package is ~70 modules: load it on first use, not at start-up of every command.
+const require = createRequire(import.meta.url);
+function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
 
 export interface PolicyRule {
   path: string;
@@ -79,7 +85,7 @@ export async function listKeyrings(root: string): Promise<string[]> {
 export function parsePolicy(text: string, origin: string): Policy {
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = yaml().parse(text);
   } catch (error) {
     throw new FormatError(`${quotePath(origin)}: not valid YAML (${(error as Error).message.split('\n')[0]}); fix the policy file`);
   }
@@ -101,7 +107,7 @@ export function serializePolicy(policy: Policy): string {
   return (
     '# vaultfile policy: files matching a rule are encrypted under its keyring (first match wins).\n' +
     '# `vault git setup` generates .gitattributes from these rules.\n' +
-    stringifyYaml({ version: 1, rules: policy.rules })
+    yaml().stringify({ version: 1, rules: policy.rules })
   );
 }
 
