@@ -17,7 +17,8 @@ import {
   sealEnvelope,
   type EnvelopeInfo,
 } from '../core/envelope.js';
-import { addEntry, createKeyring, openKeyring, parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { addEntry, createKeyring, openKeyring, parseKeyring, serializeInlineEntries, type UnlockedKeyring } from '../core/keyring.js';
+import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
@@ -113,7 +114,16 @@ export class SecretSession {
   async keyringFor(info: EnvelopeInfo, filePath: string): Promise<UnlockedKeyring> {
     if (info.keyringName === null) {
       if (!info.inlineKeyring) throw new FormatError(`${quotePath(filePath)}: envelope has no keyring; the file is damaged`);
-      return openKeyring(info.inlineKeyring, await this.credentials(), this.keys.kdf);
+      // Files sealed in one run share their inline keyring: unwrap it once. Safe to reuse: the
+      // same data key id and entries give the same data key, and each file's header MAC is still
+      // checked under it.
+      const cacheKey = `inline:${toHex(info.dataKeyId)}:${serializeInlineEntries(info.inlineKeyring)}`;
+      let pending = this.keyrings.get(cacheKey);
+      if (!pending) {
+        pending = this.credentials().then((credentials) => openKeyring(info.inlineKeyring!, credentials, this.keys.kdf));
+        this.keyrings.set(cacheKey, pending);
+      }
+      return pending;
     }
     const root = findRepoRoot(dirname(resolve(filePath)));
     if (!root) {
