@@ -139,6 +139,8 @@ test('helpers: AWS error names, shell exit statuses, names of path parameters', 
   assert.is(awsErrorName(new Error('Region is missing')), 'RegionMissing (set AWS_REGION)');
   assert.is(awsErrorName(new Error('plain')), 'UnknownError');
   assert.is(awsErrorName('string'), 'UnknownError');
+  const missing = Object.assign(new Error("Cannot find package '@aws-sdk/client-ssm' imported from x"), { code: 'ERR_MODULE_NOT_FOUND' });
+  assert.match(awsErrorName(missing), /^AwsSdkMissing \(install @aws-sdk\/client-ssm/);
   assert.is(exitStatusOf(0, null), 0);
   assert.is(exitStatusOf(3, null), 3);
   assert.is(exitStatusOf(null, 'SIGTERM'), 143);

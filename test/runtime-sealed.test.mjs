@@ -54,6 +54,13 @@ test('exec opens an envelope, an Ansible vault and inline !vault values with one
   );
 });
 
+test('VAULTFILE_PASSWORD opens the files but is withheld from the command', async () => {
+  const env = runtimeEnv({ VAULTFILE_PASSWORD: 'correct horse', VAULTFILE_PASSWORD_FILE_UNRELATED: 'kept' });
+  const result = await runAsync(['exec', '--no-resolve', '-f', envFile, ...hashChild('DB_PASSWORD', 'VAULTFILE_PASSWORD', 'VAULTFILE_PASSWORD_FILE_UNRELATED')], { env });
+  assert.is(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout), hashesOf({ DB_PASSWORD: 'envelope secret', VAULTFILE_PASSWORD: null, VAULTFILE_PASSWORD_FILE_UNRELATED: 'kept' }));
+});
+
 test('export takes the key from VAULTFILE_PASSWORD_FILE too', async () => {
   const result = await runAsync(['export', '--no-resolve', '-f', envFile, '--format', 'json'], { env: runtimeEnv({ VAULTFILE_PASSWORD_FILE: pw }) });
   assert.is(result.code, 0, result.stderr);

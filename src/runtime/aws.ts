@@ -23,6 +23,10 @@ export interface SecretBackend {
 /** The error name to report for anything the SDK throws. */
 export function awsErrorName(error: unknown): string {
   if (error instanceof Error) {
+    // The SDK packages are plain dependencies, but a trimmed install (npm --omit) may lack them.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\//.test(error.message)) {
+      return 'AwsSdkMissing (install @aws-sdk/client-ssm and @aws-sdk/client-secrets-manager)';
+    }
     // The SDK throws a plain Error when no region is configured anywhere.
     if (/region is missing/i.test(error.message)) return 'RegionMissing (set AWS_REGION)';
     if (error.name && error.name !== 'Error') return error.name;

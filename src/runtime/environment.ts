@@ -42,12 +42,20 @@ export function parameterEnvName(path: string, name: string): string {
   return envNameOf(rest);
 }
 
+/**
+ * vault's own key given as a value: it opened the files and the command has no use for it, while
+ * a program that dumps its environment (crash reporters do) would leak it. File paths are kept.
+ */
+export const WITHHELD_VARIABLES = ['VAULTFILE_PASSWORD'];
+
 export async function buildEnvironment(base: NodeJS.ProcessEnv, options: EnvironmentOptions): Promise<BuiltEnvironment> {
   const env: EnvVars = new Map();
   if (options.pristine) {
     if (options.keepPath && base.PATH !== undefined) env.set('PATH', base.PATH);
   } else {
-    for (const [name, value] of Object.entries(base)) if (value !== undefined) env.set(name, value);
+    for (const [name, value] of Object.entries(base)) {
+      if (value !== undefined && !WITHHELD_VARIABLES.includes(name)) env.set(name, value);
+    }
   }
   let backend: SecretBackend | null = null;
   const getBackend = (): SecretBackend => (backend ??= (options.backend ?? createAwsBackend)());
