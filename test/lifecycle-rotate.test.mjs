@@ -76,6 +76,7 @@ test('rotate re-encrypts every file under a new key; old keys stay readable in t
   assert.match(result.stderr, new RegExp(`^rotated keyring "default" \\(.vaultfile/keyrings/default.keyring\\): new data key ${hex(keyring.dataKeyId).slice(0, 16)}; 5 files re-encrypted\n`));
   assert.match(result.stderr, 'anyone whose key was removed could already read every file up to now');
   assert.match(result.stderr, 'change the secrets themselves upstream');
+  assert.not.match(result.stderr, 'renormalize', 'no git filter keys stored: no filter hint');
   assert.equal(await assertAllOpen(s), { current: 5, previous: 0 });
   assert.not.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
 });
@@ -177,6 +178,7 @@ test('data keys stored by "vault unlock" for the git filters get the new key', a
   assert.ok(after);
   assert.is(after.currentId, hex(keyring.dataKeyId));
   assert.ok(after.keys.has(before.currentId), 'the old key is kept for history');
+  assert.match(rotate.stderr, 'files under the git filter: run "git add --renormalize ." and commit, so the index holds them under the new key\n');
   assert.is(vault(['view', s.files[0], '--password-file', s.pass], s.repo).stdout, 'secret_0: value-0\n');
 });
 

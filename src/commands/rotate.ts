@@ -93,7 +93,7 @@ export function register(program: Command): void {
       await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
       for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
-    refreshStoredKeys(root, name, unlocked);
+    const filtered = refreshStoredKeys(root, name, unlocked);
 
     const scan = await findKeyringFiles(root, name);
     const currentId = hex(unlocked.keyring.dataKeyId);
@@ -128,7 +128,9 @@ export function register(program: Command): void {
         `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}\n` +
         'note: rotation protects what is encrypted from now on. anyone whose key was removed could already read ' +
         'every file up to now (and git history keeps the old versions): change the secrets themselves upstream ' +
-        '(passwords, tokens, API keys), then update these files with "vault edit"\n',
+        '(passwords, tokens, API keys), then update these files with "vault edit"\n' +
+        // Files the git filter keeps as plaintext in the work tree are sealed in the index, not here.
+        (filtered ? 'files under the git filter: run "git add --renormalize ." and commit, so the index holds them under the new key\n' : ''),
     );
   });
 }
@@ -137,8 +139,9 @@ export function register(program: Command): void {
  * `vault unlock` left data keys for the git filters: give them the new key too (old ones kept). A
  * clone that was locked on purpose stays locked: nothing is stored where nothing was.
  */
-function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring): void {
+function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring): boolean {
   const dirs = findGitDirs(root);
-  if (!dirs || readStoredKeys(dirs.commonDir, name) === null) return;
+  if (!dirs || readStoredKeys(dirs.commonDir, name) === null) return false;
   storeUnlockedKeyring(root, unlocked);
+  return true;
 }
