@@ -31,6 +31,8 @@ for (const name of files) {
   const status = result.status === 0 && fileTotal > 0 ? 'ok  ' : 'FAIL';
   process.stdout.write(`${status} ${name} (${filePassed}/${fileTotal})\n`);
   if (status === 'FAIL') process.stdout.write(output.replace(/^/gm, '    ') + '\n');
+  // A file that skips (a peer tool missing) says so loudly; keep that visible in the summary.
+  else for (const line of output.split('\n').filter((l) => /SKIPPED/.test(l))) process.stdout.write(`    ${line.trim()}\n`);
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 ? 0 : 1;

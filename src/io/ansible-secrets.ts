@@ -12,11 +12,10 @@ import { homedir } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import { ANSIBLE_DEFAULT_LABEL, isAnsibleVault, openAnsibleVault, sealAnsibleVault, stripAnsiblePassword } from '../core/ansible-vault.js';
-import { decryptInlineValues, hasInlineVaultValues, reencryptChangedInlineValues } from '../core/ansible-inline.js';
 import { systemRandom } from '../core/random.js';
-import { InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
+import { FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
-import { setVaultIdResolver } from './key-sources.js';
+import { setAnsibleEnvironmentResolver, setVaultIdResolver } from './key-sources.js';
 import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from './secrets.js';
 
 export interface VaultIdSpec {
@@ -244,16 +243,24 @@ export const ansibleVaultCodec: SecretCodec = {
 /** Vars files are small; above this a file is not parsed as YAML looking for inline values. */
 export const MAX_INLINE_YAML_BYTES = 16 * 1024 * 1024;
 
+/** An Ansible `!vault` tag as ansible-inline.ts recognises it. */
+const INLINE_VAULT_TAG = /!vault(?:-encrypted)?(?=[\s|>"'])/;
+
 export const ansibleInlineCodec: SecretCodec = {
   isWholeFileVault: false,
   detect(bytes) {
     // Cheap checks first: every file a command reads passes through here.
     if (bytes.length > MAX_INLINE_YAML_BYTES) return false;
     if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('!vault') < 0) return false;
+    // The YAML parse that confirms it happens in open(): the yaml package loads only for such files.
     const text = textOf(bytes);
-    return text !== null && hasInlineVaultValues(text);
+    return text !== null && INLINE_VAULT_TAG.test(text);
   },
   async open(bytes, origin, session) {
+    const { decryptInlineValues, hasInlineVaultValues } = await import('../core/ansible-inline.js');
+    if (!hasInlineVaultValues(textOf(bytes)!)) {
+      throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
+    }
     const plaintext = await decryptInlineValues(textOf(bytes)!, await session.credentials(), origin);
     return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
   },
@@ -262,6 +269,7 @@ export const ansibleInlineCodec: SecretCodec = {
     if (target.kind !== 'ansible-inline') throw new UsageError('internal: not an inline target');
     const edited = textOf(plaintext);
     if (edited === null) throw new UsageError('the edited YAML is not UTF-8 text; save it as UTF-8');
+    const { reencryptChangedInlineValues } = await import('../core/ansible-inline.js');
     const result = await reencryptChangedInlineValues(textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom);
     for (const path of result.dropped) {
       process.stderr.write(
@@ -280,4 +288,5 @@ export function registerAnsible(): void {
   registerSecretCodec(ansibleVaultCodec);
   registerSecretCodec(ansibleInlineCodec);
   setVaultIdResolver((vaultIds, env) => resolveAnsibleVaultIds(vaultIds, { env }));
+  setAnsibleEnvironmentResolver((env) => resolveAnsibleEnvironment({ env }));
 }

@@ -147,6 +147,13 @@ export function setVaultIdResolver(resolver: VaultIdResolver): void {
   vaultIdResolver = resolver;
 }
 
+/** Hook for ANSIBLE_VAULT_IDENTITY_LIST and ANSIBLE_VAULT_PASSWORD_FILE, likewise. */
+export type AnsibleEnvironmentResolver = (env: NodeJS.ProcessEnv) => Promise<Credential[]>;
+let ansibleEnvironmentResolver: AnsibleEnvironmentResolver | null = null;
+export function setAnsibleEnvironmentResolver(resolver: AnsibleEnvironmentResolver): void {
+  ansibleEnvironmentResolver = resolver;
+}
+
 async function resolveVaultIds(vaultIds: string[], env: NodeJS.ProcessEnv): Promise<Credential[]> {
   if (vaultIdResolver) return vaultIdResolver(vaultIds, env);
   // Without the Ansible module: LABEL@FILE reads FILE as a password file.
@@ -190,8 +197,10 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   if (env.VAULTFILE_KEY_FILE) {
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
-  if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
-    credentials.push(...(await resolveVaultIds([env.ANSIBLE_VAULT_PASSWORD_FILE], env)).map((c) => ({ ...c, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' })));
+  if (ansibleEnvironmentResolver) {
+    credentials.push(...(await ansibleEnvironmentResolver(env)));
+  } else if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
+    credentials.push(await passwordFromFile(env.ANSIBLE_VAULT_PASSWORD_FILE, 'ANSIBLE_VAULT_PASSWORD_FILE'));
   }
   if (env.VAULTFILE_PASSWORD) {
     credentials.push({
