@@ -3,7 +3,7 @@
 // concurrent edit of the same file, and no plaintext left under the temp roots after any of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, cleanEnv, tempDir, modeOf } from './helpers.mjs';
@@ -190,6 +190,16 @@ test('a wrong key or a plaintext file: refused before any editor starts', () => 
   assert.is(missing.code, 6, missing.stderr);
   assert.not.ok(existsSync(log), 'the editor never started');
   assert.equal(readdirSync(s.temp), []);
+});
+
+test('a read-only file is refused before the editor opens, so no edit is typed in vain', () => {
+  const s = setup();
+  chmodSync(s.file, 0o444);
+  const log = join(s.dir, 'editor.log');
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 6);
+  assert.is(result.stderr, 'vault: "prod.yml": is read-only; make it writable (chmod u+w) and retry\n');
+  assert.not.ok(existsSync(log));
 });
 
 test('editing through a symlink replaces the target and keeps the link', () => {

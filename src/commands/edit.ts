@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
 import { openKeyring } from '../core/keyring.js';
 import { quotePath } from '../errors.js';
-import { editPlaintext, saveEdited, snapshotFile } from '../io/edit-session.js';
+import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../io/edit-session.js';
 import { checkInputFile } from '../io/files.js';
 import { createKeyContext, type KeyContext } from '../io/key-sources.js';
 import { SecretSession, type OpenedSecret } from '../io/secrets.js';
@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .argument('<file>', 'the encrypted file');
   addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
     await checkInputFile(file);
+    await assertReplaceable(file);
     const before = await snapshotFile(file);
     const keys = createKeyContext(keySourceOptions(options));
     const session = new SecretSession(keys);

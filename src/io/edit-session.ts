@@ -6,7 +6,8 @@
  * a side file. Never writes plaintext anywhere but the private copy; never overwrites a file that
  * changed under the editor.
  */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
 import { FileSystemError, InterruptedError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError, writeFileAtomic } from './atomic-write.js';
 import { resolveEditor, runEditor } from './editor.js';
@@ -30,6 +31,24 @@ export async function snapshotFile(path: string): Promise<FileSnapshot | null> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw fileSystemError(error, path, 'reading');
+  }
+}
+
+/**
+ * Refuse, before the editor opens, a file we could not replace afterwards: read-only (by mode, which
+ * binds even root's intent) or in a directory we cannot create the temp file in. Otherwise the
+ * user's edit would be typed and then lost.
+ */
+export async function assertReplaceable(path: string): Promise<void> {
+  let real: string;
+  try {
+    real = await fs.realpath(path);
+    const info = await fs.stat(real);
+    if ((info.mode & 0o222) === 0) throw new FileSystemError(`${quotePath(path)}: is read-only; make it writable (chmod u+w) and retry`);
+    await fs.access(real, constants.W_OK);
+    await fs.access(dirname(real), constants.W_OK);
+  } catch (error) {
+    throw fileSystemError(error, path, 'checking that it can be replaced');
   }
 }
 
