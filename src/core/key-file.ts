@@ -1,5 +1,5 @@
 /**
- * Key files made by `vault keygen` (docs/FORMAT.md §5): optional `# ` comment lines, then one line
+ * Key files made by `vault keygen` (docs/FORMAT.md §8): optional `# ` comment lines, then one line
  * `VAULTFILE-KEY-1` + RFC 4648 base32 (upper case, no padding) of 32 key bytes and a 4-byte
  * checksum, then one newline. The checksum and the strict parser turn truncation, a stray
  * character or an extra line into an error, never into a different key. No file access here.

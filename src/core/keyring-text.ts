@@ -37,7 +37,7 @@ export function serializeKeyring(unlocked: UnlockedKeyring): string {
   return `${text}mac: ${encodeBase64(mac)}\n`;
 }
 
-/** Parse a keyring file strictly (the reader's checks of docs/FORMAT.md §5.4); no key needed. */
+/** Parse a keyring file strictly (docs/FORMAT.md §5.1); no key needed. */
 export function parseKeyring(text: string, origin: string): Keyring {
   const bad = (detail: string): FormatError => damaged(origin, detail);
   if (text.includes('\r')) throw bad('the keyring has CR line endings (restore LF endings; check core.autocrlf)');
