@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { removeDir, tempDir } from './helpers.mjs';
+import { removeDir, tempDir, writeSecret } from './helpers.mjs';
 import { secretArn, startFakeAws } from './aws-fake-server.mjs';
 import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 
@@ -269,6 +269,42 @@ test('no region configured: the error says so and names the variable', async () 
   const result = await runAsync(['exec', '--strict', '--', 'true'], { env });
   assert.is(result.code, 1);
   assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve "ssm:\/\/\/prod\/db\/password" \(RegionMissing \(set AWS_REGION\)\)\n/);
+});
+
+test('region and credentials come from an AWS profile (AWS_PROFILE, config and credentials files)', async () => {
+  const config = join(dir, 'aws-config');
+  writeFileSync(config, '[profile staging]\nregion = eu-central-1\n');
+  const credentials = writeSecret(join(dir, 'aws-credentials'), '[staging]\naws_access_key_id = AKIAPROFILEPROFILE00\naws_secret_access_key = profile-secret\n');
+  const env = awsEnv({ AWS_PROFILE: 'staging', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, DB_PASSWORD: 'ssm:///prod/db/password' });
+  delete env.AWS_REGION;
+  delete env.AWS_ACCESS_KEY_ID;
+  delete env.AWS_SECRET_ACCESS_KEY;
+  const mark = aws.requests.length;
+  const result = await runAsync(['exec', '--strict', ...hashChild('DB_PASSWORD')], { env });
+  assert.is(result.stderr, '');
+  assert.equal(JSON.parse(result.stdout), hashesOf({ DB_PASSWORD: 'ssm-db-password-value' }));
+  const [call] = since(mark, 'AmazonSSM.GetParameters');
+  assert.match(String(call?.authorization), /Credential=AKIAPROFILEPROFILE00\/\d{8}\/eu-central-1\/ssm\/aws4_request/);
+});
+
+test('the fake answers the real SDK as AWS does (GetParameter, error names)', async () => {
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const options = { region: 'us-east-1', endpoint: aws.url, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const ssm = new SSMClient(options);
+  const found = await ssm.send(new GetParameterCommand({ Name: '/prod/db/password', WithDecryption: true }));
+  assert.is(found.Parameter?.Value, 'ssm-db-password-value');
+  /** @param {Promise<unknown>} pending */
+  const errorName = (pending) => pending.then(() => 'no error', (/** @type {Error} */ error) => error.name);
+  assert.is(await errorName(ssm.send(new GetParameterCommand({ Name: '/nope' }))), 'ParameterNotFound');
+  assert.is(await errorName(ssm.send(new GetParameterCommand({ Name: '/prod/denied' }))), 'AccessDeniedException');
+  const sm = new SecretsManagerClient(options);
+  assert.is(await errorName(sm.send(new GetSecretValueCommand({ SecretId: 'nope' }))), 'ResourceNotFoundException');
+  const partial = await sm.send(new GetSecretValueCommand({ SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/plain' }));
+  assert.is(partial.SecretString, 'plain-secret-value', 'a partial ARN (no random suffix) finds the secret');
+  ssm.destroy();
+  sm.destroy();
 });
 
 test('the AWS SDK is loaded only when a reference is present', async () => {
