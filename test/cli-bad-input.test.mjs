@@ -160,7 +160,7 @@ test('key files: truncated or with a pasted newline are refused with a clear mes
 test('no key source and no TTY: exit 5 naming --password-file', () => {
   const { file } = setup();
   const before = readFileSync(file);
-  assertFails(runVault(['view', file]), EXIT.NO_KEY, /--password-file/, file, before);
+  assertFails(runVault(['view', file]), EXIT.NO_KEY, /secret\.yml.*--password-file/, file, before);
 });
 
 test('read-only target refused; symlink keeps the link and updates the real file; directory refused', () => {

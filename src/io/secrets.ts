@@ -137,6 +137,18 @@ export class SecretSession {
   /** Open BYTES read from FILEPATH ("-" for stdin) into plaintext. */
   async open(bytes: Uint8Array, filePath: string): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
+    try {
+      return await this.openNamed(bytes, filePath, origin);
+    } catch (error) {
+      // "no key given" comes from key sources, which know no file: name the one that needed it.
+      if (error instanceof NoKeyError && !error.message.startsWith('"')) {
+        throw new NoKeyError(`${quotePath(origin)}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async openNamed(bytes: Uint8Array, filePath: string, origin: string): Promise<OpenedSecret> {
     if (isEnvelope(bytes)) {
       const info = inspectEnvelope(bytes, origin);
       const unlocked = await this.keyringFor(info, filePath === '-' ? process.cwd() + '/-' : filePath);
