@@ -244,4 +244,28 @@ test('a resumed rotation keeps the same new key and skips files already under it
   assert.equal(await assertAllOpen(s), { current: 40, previous: 0 });
 });
 
+test('an entry removed while a rotation was unfinished knew the new key: the next rotate starts over', async () => {
+  const s = setup(40);
+  const bob = join(s.repo, '..', `bob-${process.pid}-${Date.now()}.key`);
+  assert.is(vault(['keygen', bob], s.repo).code, 0);
+  assert.is(vault(['keys', 'add', '--password-file', s.pass, '--new-key-file', bob, '--label', 'bob'], s.repo).code, 0);
+  const k0 = readFileSync(s.keyring, 'utf8');
+  const run = startVault(['rotate', '--password-file', s.pass, '--key-file', bob], s.repo);
+  let exited = false;
+  run.done.then(() => (exited = true));
+  while (!exited && readFileSync(s.keyring, 'utf8') === k0) await new Promise((r) => setTimeout(r, 2));
+  run.child.kill('SIGKILL');
+  const killed = await run.done;
+  assert.is(killed.signal, 'SIGKILL', 'killed half-way');
+  assert.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')), 'the rotation was left unfinished');
+  const midId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
+  assert.is(vault(['keys', 'remove', 'bob', '--password-file', s.pass], s.repo).code, 0);
+  const again = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stderr, /^rotated keyring "default"/);
+  assert.is.not(hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId), midId);
+  assert.ok(vault(['view', s.files[0], '--key-file', bob], s.repo).code !== 0);
+  assert.equal(await assertAllOpen(s), { current: 40, previous: 0 });
+});
+
 test.run();

@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { openKeyring, parseKeyring, rotateKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { openKeyring, parseKeyring, rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../git/key-store.js';
@@ -30,11 +30,20 @@ function markerPath(root: string, name: string): string {
   return join(root, VAULTFILE_DIR, `${name}.rotating`);
 }
 
-async function readMarker(path: string): Promise<string | null> {
+/**
+ * What the marker records: the new data key and the entries it was given to. A rerun finishes that
+ * rotation only if both still hold; an entry removed since then knew the "new" key, so it starts over.
+ */
+function markerText(name: string, keyring: Keyring): string {
+  const entries = keyring.entries.map((entry) => entry.id).sort().join(',');
+  return `rotation of keyring ${name} to data key ${hex(keyring.dataKeyId)} for entries ${entries}; run "vault rotate --keyring ${name}" to finish\n`;
+}
+
+async function isUnfinished(path: string, name: string, keyring: Keyring): Promise<boolean> {
   try {
-    return /data key ([0-9a-f]+)/.exec(await fs.readFile(path, 'utf8'))?.[1] ?? null;
+    return (await fs.readFile(path, 'utf8')) === markerText(name, keyring);
   } catch {
-    return null;
+    return false;
   }
 }
 
@@ -77,7 +86,7 @@ export function register(program: Command): void {
     const credentials = await keys.credentials();
     const current = await openKeyring(parseKeyring(text, path), credentials, keys.kdf);
     const marker = markerPath(root, name);
-    const resuming = (await readMarker(marker)) === hex(current.keyring.dataKeyId);
+    const resuming = await isUnfinished(marker, name, current.keyring);
     let unlocked = current;
     if (!resuming) {
       const rotated = await rotateKeyring(current, credentials, keys.kdf, systemRandom);
@@ -89,7 +98,7 @@ export function register(program: Command): void {
       }
       unlocked = rotated.unlocked;
       // The marker goes first: killed after it, the old keyring is still current and a rerun starts over.
-      await writeFileAtomic(marker, new TextEncoder().encode(`rotation of keyring ${name} to data key ${hex(unlocked.keyring.dataKeyId)}; run "vault rotate --keyring ${name}" to finish\n`), { newFileMode: 0o644 });
+      await writeFileAtomic(marker, new TextEncoder().encode(markerText(name, unlocked.keyring)), { newFileMode: 0o644 });
       await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
       for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
