@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempRepo, writeSecret } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { CLI, cleanEnv, tempRepo, writeSecret } from './helpers.mjs';
 import { startVault, vault } from './lifecycle-support.mjs';
 import { inspectEnvelope, openEnvelope } from '../dist/core/envelope.js';
 import { openKeyring, parseKeyring } from '../dist/core/keyring.js';
@@ -79,6 +80,15 @@ test('rotate re-encrypts every file under a new key; old keys stay readable in t
   assert.not.match(result.stderr, 'renormalize', 'no git filter keys stored: no filter hint');
   assert.equal(await assertAllOpen(s), { current: 5, previous: 0 });
   assert.not.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
+});
+
+test('on a terminal rotate draws a progress bar on stderr', () => {
+  const s = setup(3);
+  const command = [process.execPath, CLI, 'rotate', '--password-file', s.pass].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', `stty cols 200; ${command}`, '/dev/null'], { cwd: s.repo, encoding: 'utf8', env: cleanEnv() });
+  assert.is(tty.status, 0, tty.stdout);
+  assert.match(tty.stdout, /\rrotate \[#+\] 3\/3 deploy\/vars\/app-002\.yml\x1b\[K/);
+  assert.match(tty.stdout, /\r\x1b\[Krotated keyring "default"/);
 });
 
 test('keys remove then rotate: the removed key no longer opens the keyring or the files', () => {

@@ -132,12 +132,3 @@ export function assertNoPlaintextLeft(tempRoot, marker) {
   }
   assert.equal(filesContaining(tempRoot, marker), []);
 }
-
-/**
- * Read a vaultfile envelope's data key id line: the second armour line starts with the header.
- * Used to tell which files a rotation has reached, without a key.
- * @param {string} path
- */
-export function headerLine(path) {
-  return readFileSync(path, 'utf8').split('\n')[1] ?? '';
-}
