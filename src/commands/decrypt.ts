@@ -24,7 +24,7 @@ export function register(program: Command): void {
     for (const file of files) {
       const plaintext = await openPlaintext(session, file);
       const target = outputFor(file, output);
-      if (target !== STDIO) await writeFileAtomic(target, plaintext);
+      if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: true });
       else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
       else for await (const piece of plaintext) await writeStdout(piece);
       if (plaintext instanceof Uint8Array) plaintext.fill(0);

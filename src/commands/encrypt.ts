@@ -47,7 +47,7 @@ export function register(program: Command): void {
         if (sealed instanceof Uint8Array) await writeStdout(sealed);
         else for await (const piece of sealed) await writeStdout(piece);
       } else {
-        await writeFileAtomic(destination, sealed);
+        await writeFileAtomic(destination, sealed, { deferDirectorySync: true });
       }
     }
   });

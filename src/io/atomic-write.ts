@@ -5,7 +5,10 @@
  * refused first (rename would silently replace it). On any failure the temp file is removed and
  * the original stays byte-identical. Must not print anything.
  */
-import { constants, promises as fs } from 'node:fs';
+import {
+  accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readlinkSync, realpathSync, renameSync,
+  rmSync, statSync, writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { FileSystemError, VaultError, quotePath } from '../errors.js';
@@ -17,17 +20,29 @@ export interface AtomicWriteOptions {
   newFileMode?: number;
   /** Refuse when the target exists (create). */
   exclusive?: boolean;
+  /**
+   * Bulk commands: fsync the directory once at process exit instead of after each rename. Each
+   * file's content is still fsynced before its rename; only the renames' durability is batched.
+   * Never for a write that later writes depend on (keyrings).
+   */
+  deferDirectorySync?: boolean;
+}
+
+const pendingDirectories = new Set<string>();
+function flushDirectorySyncs(): void {
+  for (const dir of pendingDirectories) syncDirectory(dir);
+  pendingDirectories.clear();
 }
 
 /** Resolve symlinks so the real file is replaced and the link stays a link. */
-async function resolveTarget(path: string): Promise<string> {
+function resolveTarget(path: string): string {
   try {
-    return await fs.realpath(path);
+    return realpathSync.native(path);
   } catch (error) {
     if (isCode(error, 'ENOENT')) {
       // A dangling link: write where it points.
       try {
-        const link = await fs.readlink(path);
+        const link = readlinkSync(path);
         return join(dirname(path), link);
       } catch {
         return path;
@@ -63,22 +78,23 @@ export function fileSystemError(error: unknown, path: string, action: string): V
   }
 }
 
-/** Write SOURCE to PATH atomically. Returns the real path written. */
+/**
+ * Write SOURCE to PATH atomically. Returns the real path written. The system calls are
+ * synchronous on purpose: bulk commands write hundreds of small files, and a thread-pool round trip
+ * for each of a dozen calls per file cost more than the writes themselves.
+ */
 export async function writeFileAtomic(path: string, source: WriteSource, options: AtomicWriteOptions = {}): Promise<string> {
-  const target = await resolveTarget(path);
+  const target = resolveTarget(path);
   let mode = options.newFileMode ?? 0o600;
   let owner: { uid: number; gid: number } | null = null;
   try {
-    const stat = await fs.stat(target);
+    const stat = statSync(target);
     if (options.exclusive) throw new FileSystemError(`${quotePath(path)}: already exists; choose another name or use "vault edit"`);
     if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give a file`);
     mode = stat.mode & 0o7777;
     owner = { uid: stat.uid, gid: stat.gid };
-    await fs.access(target, constants.W_OK).catch(() => {
-      throw new FileSystemError(`${quotePath(path)}: is read-only; make it writable (chmod u+w) and retry`);
-    });
     // root passes access(W_OK) whatever the mode; read-only still means "do not replace".
-    if ((mode & 0o222) === 0) {
+    if (!isWritable(target) || (mode & 0o222) === 0) {
       throw new FileSystemError(`${quotePath(path)}: is read-only; make it writable (chmod u+w) and retry`);
     }
   } catch (error) {
@@ -86,38 +102,63 @@ export async function writeFileAtomic(path: string, source: WriteSource, options
   }
 
   const temp = join(dirname(target), `.${basename(target)}.vaultfile-${randomBytes(6).toString('hex')}.tmp`);
-  let handle: fs.FileHandle | null = null;
+  let fd: number | null = null;
   try {
-    handle = await fs.open(temp, 'wx', mode);
+    fd = openSync(temp, 'wx', mode);
     if (source instanceof Uint8Array) {
-      await handle.writeFile(source);
+      writeAll(fd, source);
     } else {
-      for await (const chunk of source as AsyncIterable<Uint8Array>) await handle.write(chunk);
+      for await (const chunk of source as AsyncIterable<Uint8Array>) writeAll(fd, chunk);
     }
-    await handle.chmod(mode); // the umask may have narrowed the mode given to open
-    if (owner && process.getuid?.() === 0) await handle.chown(owner.uid, owner.gid);
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await fs.rename(temp, target);
+    fchmodSync(fd, mode); // the umask may have narrowed the mode given to open
+    if (owner && process.getuid?.() === 0) fchownSync(fd, owner.uid, owner.gid);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(temp, target);
   } catch (error) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing: the original error is the one to report
+      }
+    }
+    rmSync(temp, { force: true });
     throw fileSystemError(error, path, 'writing');
   }
-  await syncDirectory(dirname(target));
+  if (options.deferDirectorySync) {
+    if (pendingDirectories.size === 0) process.once('exit', flushDirectorySyncs);
+    pendingDirectories.add(dirname(target));
+  } else {
+    syncDirectory(dirname(target));
+  }
   return target;
 }
 
-/** fsync a directory so the rename itself survives a crash (Linux; a no-op where refused). */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.FileHandle | null = null;
+function isWritable(path: string): boolean {
   try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/** fsync a directory so the rename itself survives a crash (Linux; a no-op where refused). */
+function syncDirectory(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
   } catch {
     // Some filesystems refuse fsync on directories; the rename is still atomic.
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== null) closeSync(fd);
   }
 }

@@ -40,7 +40,18 @@ export const DEFAULT_RULES: PolicyRule[] = [
 
 /** The nearest directory at or above START that holds `.vaultfile/`, or null. */
 export function findRepoRoot(start: string): string | null {
-  let dir = resolve(start);
+  const from = resolve(start);
+  // Bulk commands ask for hundreds of files in a few directories: answer each directory once.
+  const known = repoRootCache.get(from);
+  if (known !== undefined) return known;
+  const root = searchRepoRoot(from);
+  repoRootCache.set(from, root);
+  return root;
+}
+const repoRootCache = new Map<string, string | null>();
+
+function searchRepoRoot(from: string): string | null {
+  let dir = from;
   for (;;) {
     const candidate = join(dir, VAULTFILE_DIR);
     try {
