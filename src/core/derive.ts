@@ -1,12 +1,11 @@
 /**
  * Every key derivation of format v1 in one place, with its exact label string (docs/FORMAT.md §4).
- * HKDF-SHA-256 and HMAC-SHA-256 come from @noble/hashes (tested against Wycheproof). Callers own
+ * HKDF-SHA-256, HMAC-SHA-256 and SHA-256 come from node:crypto (OpenSSL; tested against
+ * Wycheproof), which has them natively, so no JavaScript hash is loaded at start-up. Callers own
  * and zero the returned keys; nothing here keeps state.
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8 } from './bytes.js';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { concatBytes, utf8 } from './bytes.js';
 
 export const DATA_KEY_LENGTH = 32;
 export const DATA_KEY_ID_LENGTH = 16;
@@ -27,12 +26,22 @@ export const LABELS = {
 
 const EMPTY = new Uint8Array(0);
 
-export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
-  return hmac(sha256, key, message);
+/** Copy a Buffer result into memory of our own and wipe the Buffer. */
+function owned(buffer: Buffer): Uint8Array {
+  const out = concatBytes(buffer);
+  buffer.fill(0);
+  return out;
 }
 
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array {
-  return hkdf(sha256, ikm, salt, utf8(info), length);
+export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return owned(createHmac('sha256', key).update(message).digest());
+}
+
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string | Uint8Array, length: number): Uint8Array {
+  const okm = new Uint8Array(hkdfSync('sha256', ikm, salt, typeof info === 'string' ? utf8(info) : info, length));
+  const out = concatBytes(okm);
+  okm.fill(0);
+  return out;
 }
 
 /** The public name of a data key: first 16 bytes of HMAC-SHA-256(dataKey, label); commits to the key. */
@@ -90,5 +99,5 @@ export function previousKeyWrapKey(dataKey: Uint8Array): Uint8Array {
 }
 
 export function sha256Bytes(data: Uint8Array): Uint8Array {
-  return sha256(data);
+  return owned(createHash('sha256').update(data).digest());
 }

@@ -1,11 +1,11 @@
 /**
  * Keyring entries (docs/FORMAT.md §5.2): one way in to a data key. Each entry is one text line;
- * the data key is wrapped with AES-KW (RFC 3394, noble aeskw) under a key derived from the entry's
+ * the data key is wrapped with AES-KW (RFC 3394, node:crypto) under a key derived from the entry's
  * KEK, and a commitment (HMAC-SHA-256 under a second derived key) is checked in constant time
  * before unwrapping, so no entry opens under two passwords (partitioning oracles, SECURITY.md §3.3).
  * This module computes no KDF itself: the caller passes the KEK.
  */
-import { aeskw } from '@noble/ciphers/aes.js';
+import { aesKeyUnwrap, aesKeyWrap } from './aes-kw.js';
 import { concatBytes, equalBytes, utf8, wipe } from './bytes.js';
 import { damaged } from './damage.js';
 import { decodeBase64, encodeBase64 } from './armour.js';
@@ -109,7 +109,7 @@ export function sealEntry<T extends KeyringEntry>(
 ): T {
   const { wrapKey, commitKey } = entryKeys(kek);
   try {
-    const wrapped = aeskw(wrapKey).encrypt(dataKey);
+    const wrapped = aesKeyWrap(wrapKey, dataKey);
     const entry = { ...fields, wrapped, commit: new Uint8Array(COMMIT_LENGTH) } as unknown as T;
     entry.commit = commitment(commitKey, dataKeyIdOf(dataKey), entry);
     return entry;
@@ -128,7 +128,7 @@ export function openEntry(entry: KeyringEntry, kek: Uint8Array, dataKeyId: Uint8
     if (!equalBytes(commitment(commitKey, dataKeyId, entry), entry.commit)) return null;
     let dataKey: Uint8Array;
     try {
-      dataKey = aeskw(wrapKey).decrypt(entry.wrapped);
+      dataKey = aesKeyUnwrap(wrapKey, entry.wrapped);
     } catch {
       return null;
     }

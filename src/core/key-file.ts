@@ -4,7 +4,7 @@
  * checksum, then one newline. The checksum and the strict parser turn truncation, a stray
  * character or an extra line into an error, never into a different key. No file access here.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256Bytes } from './derive.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { concatBytes, equalBytes, utf8, wipe } from './bytes.js';
 
@@ -68,7 +68,7 @@ export function parseKeyFile(text: string, origin: string): Uint8Array {
 
 function checksum(key: Uint8Array): Uint8Array {
   const input = concatBytes(CHECKSUM_LABEL, key);
-  const digest = sha256(input);
+  const digest = sha256Bytes(input);
   wipe(input);
   return digest.slice(0, CHECKSUM_LENGTH);
 }

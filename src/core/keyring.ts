@@ -5,7 +5,7 @@
  * key over every line detects hand edits once the keyring is unlocked. Pure: text in, text out;
  * every function returns a new value and never mutates its arguments.
  */
-import { aeskw } from '@noble/ciphers/aes.js';
+import { aesKeyUnwrap, aesKeyWrap } from './aes-kw.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import type { Credential } from './credential.js';
 import type { RandomSource } from './random.js';
@@ -217,7 +217,7 @@ function unwrapPrevious(keyring: Keyring, dataKey: Uint8Array): Map<string, Uint
     for (const previous of keyring.previous) {
       let old: Uint8Array;
       try {
-        old = aeskw(wrapKey).decrypt(previous.wrapped);
+        old = aesKeyUnwrap(wrapKey, previous.wrapped);
       } catch {
         throw new AuthError(`${quotePath(keyring.origin)}: a previous data key does not unwrap; restore the keyring from version control`);
       }
@@ -272,7 +272,7 @@ export async function rotateKeyring(
   const old = new Map(unlocked.dataKeys).set(toHex(keyring.dataKeyId), unlocked.dataKey);
   try {
     for (const [hexId, key] of old) {
-      previous.push({ dataKeyId: dataKeyIdOf(key), wrapped: aeskw(wrapKey).encrypt(key) });
+      previous.push({ dataKeyId: dataKeyIdOf(key), wrapped: aesKeyWrap(wrapKey, key) });
       dataKeys.set(hexId, key);
     }
   } finally {
