@@ -106,7 +106,7 @@ test('EFBIG from a file-size limit while writing the edit: original intact, no t
     { cwd: work, env: cleanEnv({ EDITOR: bigEditor(work), VAULTFILE_TMPDIR: temp }), encoding: 'utf8' },
   );
   assert.is(result.status, 6, result.stderr);
-  assert.is(result.stderr, 'vault: "prod.yml": EFBIG while writing\n');
+  assert.is(result.stderr, 'vault: "prod.yml": no space left while writing; free some space and retry (the file is unchanged)\n');
   assert.equal(readFileSync(join(work, 'prod.yml')), before);
   assert.equal(readdirSync(work).filter((name) => name.includes('vaultfile') || name.startsWith('.')), []);
   assertNoPlaintextLeft(temp, MARKER);

@@ -72,6 +72,7 @@ export function fileSystemError(error: unknown, path: string, action: string): V
       return new FileSystemError(`${where}: permission denied while ${action}; check the file's permissions`, { cause: error });
     case 'ENOSPC':
     case 'EDQUOT':
+    case 'EFBIG':
       return new FileSystemError(`${where}: no space left while ${action}; free some space and retry (the file is unchanged)`, { cause: error });
     default:
       return new FileSystemError(`${where}: ${code} while ${action}`, { cause: error });
