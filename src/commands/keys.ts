@@ -3,16 +3,15 @@
  * only the keyring file, never an encrypted file (DESIGN.md §3). `add` opens the keyring with the
  * keys that already belong to it and adds the ones that do not (or the --new-* ones).
  */
-import { promises as fs } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { Credential } from '../core/credential.js';
-import { addEntry, openKeyring, parseKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { addEntry, openKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError, writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../io/key-sources.js';
-import { DEFAULT_KEYRING, findRepoRoot, keyringPath } from '../io/repo.js';
+import { DEFAULT_KEYRING, readRepoKeyring } from '../io/repo.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
@@ -21,19 +20,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 async function loadKeyring(name: string) {
-  const root = findRepoRoot(process.cwd());
-  if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
-  const path = keyringPath(root, name);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') {
-      throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault init --keyring ${name}"`);
-    }
-    throw fileSystemError(error, path, 'reading the keyring');
-  }
-  return { path, keyring: parseKeyring(text, path) };
+  return readRepoKeyring(name);
 }
 
 async function saveKeyring(path: string, unlocked: UnlockedKeyring): Promise<void> {

@@ -11,16 +11,16 @@ import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { openKeyring, parseKeyring, rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import { openKeyring, rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../git/key-store.js';
-import { fileSystemError, writeFileAtomic } from '../io/atomic-write.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { snapshotFile } from '../io/edit-session.js';
 import { findKeyringFiles, type KeyringFile } from '../io/keyring-files.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { createProgress } from '../io/progress.js';
-import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath } from '../io/repo.js';
+import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../io/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -72,19 +72,10 @@ export function register(program: Command): void {
     .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)');
   addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
     const name = checkKeyringName(options.keyring as string);
-    const root = findRepoRoot(process.cwd());
-    if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
-    const path = keyringPath(root, name);
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
-      throw fileSystemError(error, path, 'reading the keyring');
-    }
+    const { root, path, keyring } = await readRepoKeyring(name);
     const keys = createKeyContext(keySourceOptions(options));
     const credentials = await keys.credentials();
-    const current = await openKeyring(parseKeyring(text, path), credentials, keys.kdf);
+    const current = await openKeyring(keyring, credentials, keys.kdf);
     const marker = markerPath(root, name);
     const resuming = await isUnfinished(marker, name, current.keyring);
     let unlocked = current;

@@ -8,6 +8,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
+import { parseKeyring, type Keyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
 
@@ -147,4 +148,21 @@ export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
     if (picomatch.isMatch(relPath, rule.path, { dot: true })) return rule;
   }
   return null;
+}
+
+/** The keyring NAME of the repository around CWD, parsed (no key needed). */
+export async function readRepoKeyring(name: string, cwd: string = process.cwd()): Promise<{ root: string; path: string; keyring: Keyring }> {
+  const root = findRepoRoot(cwd);
+  if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
+  const path = keyringPath(root, name);
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
+    }
+    throw fileSystemError(error, path, 'reading the keyring');
+  }
+  return { root, path, keyring: parseKeyring(text, path) };
 }
