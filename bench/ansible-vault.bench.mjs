@@ -3,7 +3,7 @@
 // 100 MB encrypt and decrypt with the peak RSS. Targets (issue 2): view and encrypt with a password
 // <= 0.4x ansible-vault, with a key file <= 0.1x.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, RSS, fmt, timeCommand } from './common.mjs';
@@ -17,6 +17,7 @@ spawnSync(process.execPath, [CLI, 'keygen', key]);
 
 const plain = join(work, 'plain');
 mkdirSync(plain);
+/** @type {string[]} */
 const names = [];
 for (let i = 0; i < 200; i++) {
   const name = `vars${String(i).padStart(3, '0')}.yml`;
@@ -27,14 +28,16 @@ for (let i = 0; i < 200; i++) {
 }
 
 /** Fresh copies of the plaintext files in DIR for each encrypt run. */
+/** @param {string} dir */
 function copyPlain(dir) {
   rmSync(dir, { recursive: true, force: true });
   cpSync(plain, dir, { recursive: true });
 }
 
+/** @type {[string, number, number, number][]} */
 const rows = [];
-const vault = (dir, args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, prepare: () => copyPlain(dir) });
-const vaultView = (dir, args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir });
+const vault = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, prepare: () => copyPlain(dir) });
+const vaultView = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir });
 
 const vPwDir = join(work, 'v-pw');
 const vKeyDir = join(work, 'v-key');
@@ -76,5 +79,4 @@ for (const verb of ['encrypt', 'decrypt']) {
   const rss = Number(/vaultfile-max-rss-kib=(\d+)/.exec(result.stderr)?.[1] ?? 0);
   process.stdout.write(`${verb} 100 MB: ${fmt(100 / (ms / 1000))} MB/s, peak RSS ${fmt(rss / 1024)} MiB\n`);
 }
-void readFileSync;
 rmSync(work, { recursive: true, force: true });

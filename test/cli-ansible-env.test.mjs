@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FIXTURES, runVault, tempDir } from './helpers.mjs';
 
 const ANSIBLE = join(FIXTURES, 'ansible');
-const plaintextOf = (name) => readFileSync(join(ANSIBLE, 'plain', name));
+const plaintextOf = (/** @type {string} */ name) => readFileSync(join(ANSIBLE, 'plain', name));
 
 test('ANSIBLE_VAULT_IDENTITY_LIST alone opens a labelled vault', () => {
   const dir = tempDir();

@@ -22,10 +22,15 @@ function setup(plaintext = 'db_password: hunter2\n') {
 }
 
 /** Decode an envelope's armour to bytes, and encode bytes back into an envelope. */
+/** @param {string} text */
 function decode(text) {
   const [magic, ...rest] = text.split('\n');
   return { magic, bytes: Buffer.from(rest.join(''), 'base64') };
 }
+/**
+ * @param {string} magic
+ * @param {Uint8Array} bytes
+ */
 function encode(magic, bytes) {
   const b64 = Buffer.from(bytes).toString('base64');
   const lines = [];
@@ -33,7 +38,14 @@ function encode(magic, bytes) {
   return `${magic}\n${lines.join('\n')}\n`;
 }
 
-/** Assert a failing run: code, one line mentioning PATTERN, no stack, file unchanged. */
+/**
+ * Assert a failing run: code, one line mentioning PATTERN, no stack, file unchanged.
+ * @param {{code: number | null, stderr: string}} result
+ * @param {number | null} code
+ * @param {RegExp} pattern
+ * @param {string | null} file
+ * @param {Buffer | null} before
+ */
 function assertFails(result, code, pattern, file, before) {
   assert.is(result.code, code, `exit code (stderr: ${result.stderr})`);
   const lines = result.stderr.trimEnd().split('\n');

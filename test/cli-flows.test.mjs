@@ -122,6 +122,7 @@ test('--help and --version exit 0; unknown command is a usage error (2)', () => 
 });
 
 /** The bytes of an envelope after its fixed fields up to the MAC: the inline keyring entries. */
+/** @param {string} text */
 function inlineEntries(text) {
   const bytes = Buffer.from(text.split('\n').slice(1).join(''), 'base64');
   const nameLength = bytes[2];

@@ -12,12 +12,17 @@ const RSS = join(ROOT, 'test', 'support', 'report-rss.mjs');
 const SIZE = 100 * 1024 * 1024;
 
 /** Run the CLI with the RSS reporter; returns exit code, stderr and peak RSS in MiB. */
+/**
+ * @param {string[]} args
+ * @param {string} cwd
+ */
 function runMeasured(args, cwd) {
   const result = spawnSync(process.execPath, ['--import', RSS, CLI, ...args], { cwd, env: cleanEnv(), encoding: 'utf8' });
   const kib = Number(/vaultfile-max-rss-kib=(\d+)/.exec(result.stderr)?.[1] ?? NaN);
   return { code: result.status, stderr: result.stderr, rssMiB: kib / 1024 };
 }
 
+/** @param {string} path */
 function sha256File(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }

@@ -97,21 +97,30 @@ export function tempRepo() {
   return dir;
 }
 
-/** Write a 0600 file (passwords, keys). */
+/**
+ * Write a 0600 file (passwords, keys).
+ * @param {string} path
+ * @param {string} text
+ */
 export function writeSecret(path, text) {
   writeFileSync(path, text, { mode: 0o600 });
   return path;
 }
 
-/** Remove a temporary directory. */
+/**
+ * Remove a temporary directory.
+ * @param {string} dir
+ */
 export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** @param {string} path */
 export function readBytes(path) {
   return readFileSync(path);
 }
 
+/** @param {string} path */
 export function modeOf(path) {
   return statSync(path).mode & 0o777;
 }
