@@ -4,7 +4,7 @@
  * the work tree holds, and whether this clone has the key. Shared by `vault status`, `vault check`,
  * `vault unlock` and `vault lock`. Reads only; never prints.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
 import { UsageError, quotePath } from '../errors.js';
@@ -60,11 +60,28 @@ export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
   }
 }
 
+/** Enough of a file to tell plaintext from an envelope and to parse the envelope's header. */
+const PREFIX = 64 * 1024;
+
 function readTree(path: string): Uint8Array | undefined {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(PREFIX);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, PREFIX - length, null);
+      if (n === 0 || (length += n) === PREFIX) break;
+    }
+    return buffer.subarray(0, length);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
