@@ -73,7 +73,7 @@ test('plain files never ask for a key; sealed ones fail with exit 5 (no key) or 
   const noKey = await runAsync(['exec', '-f', envFile, '--', process.execPath, '-e', 'console.log("ran")']);
   assert.is(noKey.code, 5);
   assert.is(noKey.stdout, '');
-  assert.match(noKey.stderr, /^vault: no key given; pass --password-file FILE/);
+  assert.match(noKey.stderr, /^vault: "[^"]+": no key given; pass --password-file FILE/);
   const bad = await runAsync(['exec', '--password-file', wrong, '-f', envFile, '--', process.execPath, '-e', 'console.log("ran")']);
   assert.is(bad.code, 4);
   assert.is(bad.stdout, '');

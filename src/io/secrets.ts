@@ -141,7 +141,7 @@ export class SecretSession {
       return await this.openNamed(bytes, filePath, origin);
     } catch (error) {
       // "no key given" comes from key sources, which know no file: name the one that needed it.
-      if (error instanceof NoKeyError && !error.message.startsWith('"')) {
+      if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
         throw new NoKeyError(`${quotePath(origin)}: ${error.message}`, { cause: error });
       }
       throw error;
