@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
+import { git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
 
 const MAGIC = '$VAULTFILE;1;AES256\n';
 const PROD = 'aws_access_key_id: AKIAEXAMPLEEXAMPLE00\naws_secret_access_key: example/secret/value\n';
@@ -129,6 +129,23 @@ function inlineEntries(text) {
   const start = 3 + nameLength + 16 + 32;
   return bytes.subarray(start, start + 64).toString('hex');
 }
+
+test('init leaves the repository unlocked: git setup then git add stores an envelope', () => {
+  const repo = tempRepo();
+  const pass = writeSecret(join(repo, '..', `pass-init-${Date.now()}`), 'correct horse battery staple');
+  mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
+  writeFileSync(join(repo, 'deploy/vars/prod.yml'), PROD);
+  assert.is(runVault(['init', '--password-file', pass], { cwd: repo }).code, 0);
+  assert.is(modeOf(join(repo, '.git/vaultfile/keys/default.key')), 0o600);
+  const setup = runVault(['git', 'setup'], { cwd: repo });
+  assert.is(setup.code, 0, setup.stderr);
+  git(repo, ['add', '-A']);
+  git(repo, ['commit', '-qm', 'vars']);
+  assert.ok(git(repo, ['cat-file', '-p', 'HEAD:deploy/vars/prod.yml']).startsWith(MAGIC));
+  assert.is(readFileSync(join(repo, 'deploy/vars/prod.yml'), 'utf8'), PROD, 'work tree stays plaintext');
+  assert.is(git(repo, ['status', '--porcelain']), '');
+  assert.is(git(repo, ['show', '--textconv', 'HEAD:deploy/vars/prod.yml']), PROD);
+});
 
 test('the README demo opens with the shipped demo key', () => {
   const result = runVault(['view', 'fixtures/demo/deploy/vars/prod.yml', '--key-file', 'fixtures/demo/demo.key']);

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { UsageError, quotePath } from '../errors.js';
+import { storeUnlockedKeyring } from '../git/key-store.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../io/repo.js';
@@ -56,6 +57,9 @@ export function register(program: Command): void {
       await writeFileAtomic(policy, new TextEncoder().encode(serializePolicy({ rules: DEFAULT_RULES })), { newFileMode: 0o644 });
       wrote.push(policy);
     }
+    // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
+    const stored = storeUnlockedKeyring(root, unlocked);
+    if (stored) wrote.push(stored);
     for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
     process.stderr.write(
       `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
