@@ -63,11 +63,15 @@ test('repository: init, keygen, keys add/list, policy encrypt, CI view with key 
   assert.match(list.stdout, /password/);
   assert.match(list.stdout, /key-file/);
 
-  const enc = runVault(['encrypt', 'deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production', '--password-file', pass], { cwd: repo });
+  // As in the README: no key option, the repository is unlocked since init (key in .git/).
+  const enc = runVault(['encrypt', 'deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production'], { cwd: repo });
   assert.is(enc.code, 0, enc.stderr);
   for (const f of ['deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production']) {
     assert.ok(readFileSync(join(repo, f), 'utf8').startsWith(MAGIC), f);
   }
+  // A key named explicitly is the one used: a wrong one fails even though .git/ holds the key.
+  const wrong = writeSecret(join(repo, '..', `wrong-${Date.now()}`), 'not the password');
+  assert.is(runVault(['view', 'deploy/vars/prod.yml', '--password-file', wrong], { cwd: repo }).code, 4);
   const ci = runVault(['view', 'deploy/vars/prod.yml', '--key-file', 'ci.key'], { cwd: repo });
   assert.is(ci.code, 0, ci.stderr);
   assert.is(ci.stdout, PROD);

@@ -197,6 +197,18 @@ export async function openKeyring(keyring: Keyring, credentials: Credential[], k
     }
     throw new AuthError(`${q}: no keyring entry opens with ${origins}; check the password or key file, or run "vault keys list"`);
   }
+  return unlockWithDataKey(keyring, dataKey);
+}
+
+/**
+ * Unlock KEYRING with a data key already known (stored by `vault unlock` for the git filters):
+ * the key must match the keyring's data key id, and the keyring MAC must verify under it.
+ */
+export function unlockWithDataKey(keyring: Keyring, dataKey: Uint8Array): UnlockedKeyring {
+  const q = quotePath(keyring.origin);
+  if (!equalBytes(dataKeyIdOf(dataKey), keyring.dataKeyId)) {
+    throw new AuthError(`${q}: the stored data key is not this keyring's; run "vault unlock" again`);
+  }
   if (keyring.mac !== null) {
     const key = keyringMacKey(dataKey);
     const ok = equalBytes(hmacSha256(key, utf8(signedText(keyring))), keyring.mac);

@@ -47,6 +47,15 @@ export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessE
   };
 }
 
+/** True when the user named any key source (an option or a key variable); else the prompt is next. */
+export function hasKeySource(options: KeySourceOptions, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(
+    options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
+      (options.vaultId?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
+      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD,
+  );
+}
+
 /** Strip exactly one trailing "\n" or "\r\n"; refuse an empty password. */
 export function passwordFromText(bytes: Uint8Array, origin: string): Uint8Array {
   let end = bytes.length;

@@ -17,13 +17,16 @@ import {
   sealEnvelope,
   type EnvelopeInfo,
 } from '../core/envelope.js';
-import { addEntry, createKeyring, openKeyring, parseKeyring, serializeInlineEntries, type UnlockedKeyring } from '../core/keyring.js';
+import {
+  addEntry, createKeyring, openKeyring, parseKeyring, serializeInlineEntries, unlockWithDataKey, type UnlockedKeyring,
+} from '../core/keyring.js';
+import { findGitDirs, readStoredKeys } from '../git/key-store.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
 import { STDIO, checkInputFile, readInput } from './files.js';
-import type { KeyContext } from './key-sources.js';
+import { hasKeySource, type KeyContext } from './key-sources.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from './repo.js';
 
 /** How a file is (or will be) sealed. */
@@ -85,6 +88,12 @@ export class SecretSession {
           throw fileSystemError(error, path, 'reading the keyring');
         }
         const keyring = parseKeyring(text, path);
+        // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
+        // git-crypt does: with no key source named, use it rather than prompt or fail.
+        if (!hasKeySource(this.keys.options, this.keys.env)) {
+          const stored = storedDataKey(root, name, keyring.dataKeyId);
+          if (stored) return unlockWithDataKey(keyring, stored);
+        }
         return openKeyring(keyring, await this.credentials(), this.keys.kdf);
       })();
       this.keyrings.set(path, pending);
@@ -256,4 +265,13 @@ export async function openPlaintext(session: SecretSession, file: string): Promi
     return openEnvelopeStream(session, file);
   }
   return (await session.open(await readInput(file), file)).plaintext;
+}
+
+/** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
+function storedDataKey(root: string, name: string, dataKeyId: Uint8Array): Uint8Array | null {
+  const dirs = findGitDirs(root);
+  if (!dirs) return null;
+  const stored = readStoredKeys(dirs.commonDir, name);
+  const key = stored?.keys.get(toHex(dataKeyId));
+  return key ? new Uint8Array(key) : null;
 }
