@@ -171,7 +171,7 @@ export async function startFakeAws(data = {}) {
     /** Variables that point the SDK here with dummy credentials and no user profile. */
     env: {
       AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+      AWS_ACCESS_KEY_ID: 'TESTFAKEFAKEFAKEFAKE',
       AWS_SECRET_ACCESS_KEY: 'fake-secret-access-key',
       AWS_ENDPOINT_URL_SSM: url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: url,

@@ -78,7 +78,7 @@ test('ssm:// values and ssm:/AWS_SSM:/ARN suffix references resolve with decrypt
   const [local, remote] = calls[0].body.Names.length === 4 ? [calls[0], calls[1]] : [calls[1], calls[0]];
   assert.equal(local.body.Names.sort(), ['/prod/api/token', '/prod/db/password', '/prod/json', 'prod.app.cookie-secret']);
   assert.is(local.body.WithDecryption, true);
-  assert.match(String(local.authorization), /^AWS4-HMAC-SHA256 Credential=AKIAFAKEFAKEFAKEFAKE\/\d{8}\/us-east-1\/ssm\//, 'signed by the real SDK');
+  assert.match(String(local.authorization), /^AWS4-HMAC-SHA256 Credential=TESTFAKEFAKEFAKEFAKE\/\d{8}\/us-east-1\/ssm\//, 'signed by the real SDK');
   assert.equal(remote.body.Names, ['arn:aws:ssm:us-west-2:123456789012:parameter/prod/api/token']);
   assert.match(String(remote.authorization), /\/us-west-2\/ssm\/aws4_request/);
   assert.is(since(mark, 'secretsmanager.GetSecretValue').length, 0);
@@ -274,7 +274,7 @@ test('no region configured: the error says so and names the variable', async () 
 test('region and credentials come from an AWS profile (AWS_PROFILE, config and credentials files)', async () => {
   const config = join(dir, 'aws-config');
   writeFileSync(config, '[profile staging]\nregion = eu-central-1\n');
-  const credentials = writeSecret(join(dir, 'aws-credentials'), '[staging]\naws_access_key_id = AKIAPROFILEPROFILE00\naws_secret_access_key = profile-secret\n');
+  const credentials = writeSecret(join(dir, 'aws-credentials'), '[staging]\naws_access_key_id = TESTPROFILEPROFILE00\naws_secret_access_key = profile-secret\n');
   const env = awsEnv({ AWS_PROFILE: 'staging', AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, DB_PASSWORD: 'ssm:///prod/db/password' });
   delete env.AWS_REGION;
   delete env.AWS_ACCESS_KEY_ID;
@@ -284,7 +284,7 @@ test('region and credentials come from an AWS profile (AWS_PROFILE, config and c
   assert.is(result.stderr, '');
   assert.equal(JSON.parse(result.stdout), hashesOf({ DB_PASSWORD: 'ssm-db-password-value' }));
   const [call] = since(mark, 'AmazonSSM.GetParameters');
-  assert.match(String(call?.authorization), /Credential=AKIAPROFILEPROFILE00\/\d{8}\/eu-central-1\/ssm\/aws4_request/);
+  assert.match(String(call?.authorization), /Credential=TESTPROFILEPROFILE00\/\d{8}\/eu-central-1\/ssm\/aws4_request/);
 });
 
 test('the fake answers the real SDK as AWS does (GetParameter, error names)', async () => {
