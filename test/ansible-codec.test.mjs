@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES } from './helpers.mjs';
+import { FIXTURES, rejects } from './helpers.mjs';
 import {
   isAnsibleVault,
   parseAnsibleVault,
@@ -39,19 +39,6 @@ function password(text, origin, label) {
 }
 /** @param {string} name @param {string} [label] */
 const passwordFile = (name, label) => password(readFileSync(join(DIR, name), 'utf8'), `--password-file "${name}"`, label);
-
-/** @param {() => Promise<unknown>} fn @param {Function} type @param {RegExp} [message] */
-async function rejects(fn, type, message) {
-  try {
-    await fn();
-  } catch (error) {
-    assert.instance(error, type, `expected ${type.name}, got ${error}`);
-    if (message) assert.match(/** @type {Error} */ (error).message, message);
-    return /** @type {Error} */ (error);
-  }
-  assert.unreachable(`expected ${type.name}`);
-  throw new Error('unreachable');
-}
 
 /** @param {Uint8Array} bytes @returns {import('../dist/core/random.js').RandomSource} */
 const fixedRandom = (bytes) => (length) => {

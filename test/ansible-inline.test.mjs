@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { FIXTURES, removeDir, runVault, tempDir, writeSecret, rejects } from './helpers.mjs';
 import {
   hasInlineVaultValues,
   decryptInlineValues,
@@ -42,18 +42,6 @@ users:
 /** @param {string} text @param {string} password @param {string} [label] */
 async function vaultText(text, password, label) {
   return new TextDecoder().decode(await sealAnsibleVault(enc.encode(text), enc.encode(password), label ? { label } : {}, systemRandom));
-}
-
-/** @param {() => Promise<unknown>} fn @param {Function} type @param {RegExp} message */
-async function rejects(fn, type, message) {
-  try {
-    await fn();
-  } catch (error) {
-    assert.instance(error, type, String(error));
-    assert.match(/** @type {Error} */ (error).message, message);
-    return;
-  }
-  assert.unreachable(`expected ${type.name}`);
 }
 
 test('hasInlineVaultValues: only YAML with a !vault value', () => {

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { FIXTURES, removeDir, runVault, tempDir, writeSecret, rejects } from './helpers.mjs';
 import {
   parseVaultId,
   vaultIdsFromEnv,
@@ -36,18 +36,6 @@ function workDir() {
 function script(path, body) {
   writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
   return path;
-}
-
-/** @param {() => Promise<unknown>} fn @param {Function} type @param {RegExp} message */
-async function rejects(fn, type, message) {
-  try {
-    await fn();
-  } catch (error) {
-    assert.instance(error, type, String(error));
-    assert.match(/** @type {Error} */ (error).message, message);
-    return;
-  }
-  assert.unreachable(`expected ${type.name}`);
 }
 
 test('parseVaultId splits at the first "@"; no label is the default vault-id', () => {

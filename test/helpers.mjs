@@ -1,5 +1,6 @@
 // Shared test helpers: run the built CLI as a user would, in temporary directories and git
 // repositories that never see the developer's own git configuration.
+import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,4 +124,23 @@ export function readBytes(path) {
 /** @param {string} path */
 export function modeOf(path) {
   return statSync(path).mode & 0o777;
+}
+
+/**
+ * Assert that FN rejects with an error of TYPE (whose message matches MESSAGE, when given).
+ * @param {() => Promise<unknown>} fn
+ * @param {Function} type
+ * @param {RegExp} [message]
+ * @returns {Promise<Error>}
+ */
+export async function rejects(fn, type, message) {
+  try {
+    await fn();
+  } catch (error) {
+    assert.instance(error, type, `expected ${type.name}, got ${error}`);
+    if (message) assert.match(/** @type {Error} */ (error).message, message);
+    return /** @type {Error} */ (error);
+  }
+  assert.unreachable(`expected ${type.name}`);
+  throw new Error('unreachable');
 }
