@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, RSS, fmt, timeCommand } from './common.mjs';
+import { CLI, RSS, benchEnv, fmt, timeCommand } from './common.mjs';
 
 const hasAnsible = spawnSync('ansible-vault', ['--version']).status === 0;
+const env = benchEnv();
 const work = mkdtempSync(join(tmpdir(), 'vaultfile-bench-'));
 const pw = join(work, 'pw');
 writeFileSync(pw, 'bench password', { mode: 0o600 });
@@ -36,8 +37,8 @@ function copyPlain(dir) {
 
 /** @type {[string, number, number, number][]} */
 const rows = [];
-const vault = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, prepare: () => copyPlain(dir) });
-const vaultView = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir });
+const vault = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, env, prepare: () => copyPlain(dir) });
+const vaultView = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir, env });
 
 const vPwDir = join(work, 'v-pw');
 const vKeyDir = join(work, 'v-key');
@@ -48,8 +49,8 @@ const tViewKey = vaultView(vKeyDir, ['--key-file', key]);
 
 if (hasAnsible) {
   const aDir = join(work, 'ansible');
-  const tEncA = timeCommand('ansible-vault', ['encrypt', '--vault-password-file', pw, ...names], { cwd: aDir, prepare: () => copyPlain(aDir) });
-  const tViewA = timeCommand('ansible-vault', ['view', '--vault-password-file', pw, ...names], { cwd: aDir, env: { ...process.env, PAGER: 'cat' } });
+  const tEncA = timeCommand('ansible-vault', ['encrypt', '--vault-password-file', pw, ...names], { cwd: aDir, env, prepare: () => copyPlain(aDir) });
+  const tViewA = timeCommand('ansible-vault', ['view', '--vault-password-file', pw, ...names], { cwd: aDir, env: { ...env, PAGER: 'cat' } });
   rows.push(['view 200 files, password', tViewPw, tViewA, 0.4]);
   rows.push(['view 200 files, key file', tViewKey, tViewA, 0.1]);
   rows.push(['encrypt 200 files, password', tEncPw, tEncA, 0.4]);
@@ -73,7 +74,7 @@ for (let i = 0; i < block.length; i++) block[i] = (i * 31) & 0xff;
 writeFileSync(big, Buffer.concat(Array.from({ length: 100 }, () => block)));
 for (const verb of ['encrypt', 'decrypt']) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', RSS, CLI, verb, big, '--key-file', key], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', RSS, CLI, verb, big, '--key-file', key], { encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${verb} failed: ${result.stderr}`);
   const rss = Number(/vaultfile-max-rss-kib=(\d+)/.exec(result.stderr)?.[1] ?? 0);

@@ -31,3 +31,21 @@ export function timeCommand(command, args, options = {}) {
 export function fmt(x) {
   return x >= 100 ? x.toFixed(0) : x.toFixed(2);
 }
+
+/**
+ * The environment every tool of a benchmark runs in. NODE_EXTRA_CA_CERTS is removed unless
+ * BENCH_KEEP_ENV=1: Node 20 reads that certificate bundle at every start-up, before any script
+ * runs (about 40 ms here, where the sandbox sets it), although none of the timed commands opens a
+ * TLS connection; the Python and C peers never read it. Say so in the output, either way.
+ * @param {NodeJS.ProcessEnv} [base]
+ */
+export function benchEnv(base = process.env) {
+  const env = { ...base };
+  if (process.env.BENCH_KEEP_ENV !== '1' && env.NODE_EXTRA_CA_CERTS) {
+    delete env.NODE_EXTRA_CA_CERTS;
+    process.stdout.write('note: NODE_EXTRA_CA_CERTS removed for every tool (Node reads it at each start-up; no timed command uses TLS); BENCH_KEEP_ENV=1 keeps it\n');
+  } else if (env.NODE_EXTRA_CA_CERTS) {
+    process.stdout.write('note: NODE_EXTRA_CA_CERTS kept: each Node start-up reads the certificate bundle\n');
+  }
+  return env;
+}

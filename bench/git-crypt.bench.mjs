@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, fmt, timeCommand } from './common.mjs';
+import { CLI, ROOT, benchEnv, fmt, timeCommand } from './common.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
@@ -15,7 +15,7 @@ const BIG = Number(process.env.BENCH_BIG_FILES ?? 20);
 const hasGitCrypt = spawnSync('git-crypt', ['--version']).status === 0;
 const work = mkdtempSync(join(tmpdir(), 'vaultfile-bench-git-'));
 const env = {
-  ...process.env,
+  ...benchEnv(),
   GIT_CONFIG_GLOBAL: '/dev/null',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_AUTHOR_NAME: 'Bench',
@@ -103,6 +103,20 @@ function measure(/** @type {string} */ tool) {
     ...opts,
     prepare: () => writeSmall(dir, `c${round++}`),
   });
+  // The floor: the same checkout through vaultfile's protocol loop with no cryptography at all
+  // (bench/support/echo-filter.mjs), on the plain repository, whose blobs are then unchanged.
+  let floor = NaN;
+  if (tool === 'plain') {
+    const echo = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bench/support/echo-filter.mjs'))}`;
+    mkdirSync(join(dir, '.git/info'), { recursive: true });
+    writeFileSync(join(dir, '.git/info/attributes'), 'secret/** filter=echo\n');
+    const filterArgs = ['-c', `filter.echo.process=${echo}`, '-c', 'filter.echo.required=true'];
+    run(dir, 'git', [...filterArgs, 'checkout', '-q', 'changed']);
+    run(dir, 'git', [...filterArgs, 'checkout', '-q', 'main']);
+    floor = timeCommand('git', [...filterArgs, 'checkout', '-q', '-'], opts);
+    rmSync(join(dir, '.git/info/attributes'));
+    run(dir, 'git', ['checkout', '-q', 'main']);
+  }
   const clone = join(work, `${tool}-clone`);
   const unlock =
     tool === 'vault'
@@ -118,7 +132,7 @@ function measure(/** @type {string} */ tool) {
   // Sanity: the unlocked clone holds plaintext and a clean status.
   const dirty = run(clone, 'git', ['status', '--porcelain']);
   if (dirty !== '') throw new Error(`${tool}: clone not clean after unlock: ${dirty.slice(0, 200)}`);
-  return { checkout, status, commit, cloneUnlock };
+  return { checkout, status, commit, cloneUnlock, floor };
 }
 
 process.stdout.write(`git filters: ${SMALL} files of 1-4 KB + ${BIG} of 1 MB, median of ${RUNS} runs (ms)\n`);
@@ -139,5 +153,9 @@ for (const op of ops) {
   const vsPlain = (results.vault[op] / results.plain[op]).toFixed(2).padStart(11);
   process.stdout.write(`${labels[op].padEnd(44)}${cells}${vsCrypt}  ${vsPlain}\n`);
 }
+const floor = results.plain.floor;
+process.stdout.write(
+  `floor: the same checkout through a no-op filter (vaultfile's protocol loop, no crypto): ${fmt(floor)} ms = ${(floor / results.plain.checkout).toFixed(2)}x plain; vault = ${(results.vault.checkout / floor).toFixed(2)}x the floor\n`,
+);
 if (!hasGitCrypt) process.stdout.write('git-crypt is not installed: apt-get install git-crypt for the comparison\n');
 rmSync(work, { recursive: true, force: true });

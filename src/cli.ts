@@ -35,6 +35,13 @@ async function main(): Promise<number> {
   }
 }
 
+// A reader that went away (`vault view f | head -1`): stop quietly with the status a shell gives a
+// program killed by SIGPIPE (128 + 13), as cat does, instead of an unhandled-error stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(128 + 13);
+});
+
 main().then(
   (code) => {
     process.exitCode = code;

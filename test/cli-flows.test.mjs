@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { CLI, git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
 
 const MAGIC = '$VAULTFILE;1;AES256\n';
 const PROD = 'aws_access_key_id: EXAMPLE-ACCESS-KEY-ID\naws_secret_access_key: example/secret/value\n';
@@ -155,6 +156,20 @@ test('the README demo opens with the shipped demo key', () => {
   const result = runVault(['view', 'fixtures/demo/deploy/vars/prod.yml', '--key-file', 'fixtures/demo/demo.key']);
   assert.is(result.code, 0, result.stderr);
   assert.match(result.stdout, /aws_access_key_id: AKIA-DEMO-NOT-A-REAL-KEY/);
+});
+
+test('view into a reader that stops early (| head): quiet exit 141, no stack trace', () => {
+  const dir = tempDir();
+  const key = join(dir, 'k.key');
+  assert.is(runVault(['keygen', key], { cwd: dir }).code, 0);
+  const file = join(dir, 'big.yml');
+  writeFileSync(file, 'line: value\n'.repeat(300_000));
+  assert.is(runVault(['encrypt', file, '--key-file', key], { cwd: dir }).code, 0);
+  const result = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} view --key-file k.key big.yml | head -c 5; echo " status=\${PIPESTATUS[0]}"`], {
+    cwd: dir, encoding: 'utf8',
+  });
+  assert.is(result.stdout, 'line: status=141\n');
+  assert.is(result.stderr, '');
 });
 
 test.run();

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, runVault, tempDir } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { CLI, git, runVault, tempDir } from './helpers.mjs';
 import { MAGIC, blob, gitResult, porcelain, put, vault, vaultRepo } from './git-support.mjs';
 
 const PROD = 'deploy/vars/prod.yml';
@@ -15,9 +16,9 @@ test('git setup writes the drivers, the attributes block and the hook, and says 
   for (const key of ['filter.vault.process', 'filter.vault.clean', 'filter.vault.smudge', 'filter.vault.required', 'diff.vault.textconv', 'merge.vault.driver']) {
     assert.match(setup.stdout, `  ${key} = `);
   }
-  assert.match(git(dir, ['config', 'filter.vault.process']), /node.* .*dist\/cli\.js git filter-process\n$/);
+  assert.match(git(dir, ['config', 'filter.vault.process']), /node.* .*dist\/git-filter\.js filter-process\n$/);
   assert.is(git(dir, ['config', 'filter.vault.required']), 'true\n');
-  assert.match(git(dir, ['config', 'merge.vault.driver']), / git merge %O %A %B %L %P\n$/);
+  assert.match(git(dir, ['config', 'merge.vault.driver']), /git-filter\.js merge %O %A %B %L %P\n$/);
   assert.match(setup.stdout, /wrote \.gitattributes \(block generated from \.vaultfile\/policy\.yml\); commit it/);
   assert.match(setup.stdout, /installed pre-commit hook \.git\/hooks\/pre-commit/);
   const attributes = readFileSync(join(dir, '.gitattributes'), 'utf8');
@@ -141,6 +142,32 @@ test('one filter process serves a whole git command (GIT_TRACE_PACKET)', async (
   assert.is(lines.match(/git-filter-client/g)?.length, 1);
   assert.is(lines.match(/command=clean/g)?.length, 20);
   assert.match(lines, /packet: +git< git-filter-server/);
+});
+
+test('a config written by an older setup (cli.js git filter-process) still filters', async () => {
+  const { dir } = await vaultRepo();
+  const entry = git(dir, ['config', 'filter.vault.process']).trim();
+  assert.match(entry, /git-filter\.js filter-process$/);
+  git(dir, ['config', 'filter.vault.process', entry.replace(/git-filter\.js filter-process$/, 'cli.js git filter-process')]);
+  put(dir, PROD, 'old: config\n');
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'old config']);
+  assert.ok(blob(dir, `HEAD:${PROD}`).startsWith(`${MAGIC}\n`));
+  git(dir, ['rm', '-q', '--cached', PROD]);
+  git(dir, ['checkout', '-q', 'HEAD', '--', PROD]);
+  assert.is(readFileSync(join(dir, PROD), 'utf8'), 'old: config\n');
+  assert.is(porcelain(dir), '');
+});
+
+test('git-filter.js: unknown arguments get one usage line and exit 2; nothing on stdout', async () => {
+  const { dir } = await vaultRepo();
+  const entry = join(CLI, '..', 'git-filter.js');
+  for (const args of [[], ['filter-process', 'extra'], ['merge', 'a'], ['nonsense']]) {
+    const result = spawnSync(process.execPath, [entry, ...args], { cwd: dir, encoding: 'utf8', input: '' });
+    assert.is(result.status, 2, args.join(' '));
+    assert.is(result.stdout, '');
+    assert.match(result.stderr, /^vault: usage: git-filter\.js filter-process \| clean .*\n$/);
+  }
 });
 
 test('single-shot clean is idempotent; smudge passes plaintext through with a warning', async () => {

@@ -2,7 +2,6 @@
 // sequences written from gitprotocol-common(5) and gitattributes(5).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PassThrough, Writable } from 'node:stream';
 import {
   FLUSH,
   PKT_MAX_PAYLOAD,
@@ -13,6 +12,11 @@ import {
 } from '../dist/git/pkt-line.js';
 import { parseKeyValues, runFilterProcess, describeError } from '../dist/git/filter-process.js';
 import { FormatError } from '../dist/errors.js';
+import { fdSink, fdSource } from '../dist/git/fd-io.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const enc = new TextEncoder();
 const text = (/** @type {Uint8Array} */ b) => Buffer.from(b).toString('latin1');
@@ -22,30 +26,30 @@ function bytes(...parts) {
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 }
 
-/** An async iterable that yields DATA in chunks of SIZE bytes. @param {Uint8Array} data @param {number} size */
-async function* chunked(data, size) {
-  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+/** A chunk source that returns DATA in chunks of SIZE bytes, then null. @param {Uint8Array} data @param {number} size */
+function chunked(data, size) {
+  let offset = 0;
+  return () => {
+    if (offset >= data.length) return null;
+    const chunk = data.subarray(offset, offset + size);
+    offset += size;
+    return chunk;
+  };
 }
 
-/** A Writable that records everything written. */
+/** A sink that records everything written. */
 function sink() {
   /** @type {Buffer[]} */
   const parts = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      parts.push(Buffer.from(chunk));
-      callback();
-    },
-  });
-  return { stream, bytes: () => Buffer.concat(parts) };
+  return { write: (/** @type {Uint8Array} */ chunk) => void parts.push(Buffer.from(chunk)), bytes: () => Buffer.concat(parts) };
 }
 
 /** Read all packets of BYTES as strings ("0000" for flush). @param {Uint8Array} data */
-async function packets(data, size = 3) {
+function packets(data, size = 3) {
   const reader = new PacketReader(chunked(data, size));
   const out = [];
   for (;;) {
-    const packet = await reader.readPacket();
+    const packet = reader.readPacket();
     if (packet === null) return out;
     out.push(packet === FLUSH ? '0000' : text(packet));
   }
@@ -64,66 +68,59 @@ test('encodePacket refuses empty and oversized payloads', () => {
   assert.throws(() => encodePacket(new Uint8Array(PKT_MAX_PAYLOAD + 1)), /65517 bytes/);
 });
 
-test('reader decodes packets split at every boundary, flush, either hex case', async () => {
+test('reader decodes packets split at every boundary, flush, either hex case', () => {
   const data = bytes('0006a\n', '0000', '000Ahello\n', '0009bin\x00\xff', '0000');
   for (const size of [1, 2, 3, 5, 64]) {
-    assert.equal(await packets(data, size), ['a\n', '0000', 'hello\n', 'bin\x00\xff', '0000']);
+    assert.equal(packets(data, size), ['a\n', '0000', 'hello\n', 'bin\x00\xff', '0000']);
   }
 });
 
-test('reader accepts string chunks and skips empty chunks', async () => {
-  async function* source() {
-    yield '';
-    yield '0006a';
-    yield new Uint8Array(0);
-    yield '\n0000';
-  }
-  const reader = new PacketReader(source());
-  assert.equal(await reader.readTextList(), ['a']);
-  assert.is(await reader.readTextList(), null);
+test('reader skips empty chunks', () => {
+  const chunks = [new Uint8Array(0), bytes('0006a'), new Uint8Array(0), bytes('\n0000')];
+  const reader = new PacketReader(() => chunks.shift() ?? null);
+  assert.equal(reader.readTextList(), ['a']);
+  assert.is(reader.readTextList(), null);
 });
 
-test('reader: text lists strip one LF and accept lines without it', async () => {
+test('reader: text lists strip one LF and accept lines without it', () => {
   const reader = new PacketReader(chunked(bytes('0008a=1\n', '0007b=2', '0000'), 4));
-  assert.equal(await reader.readTextList(), ['a=1', 'b=2']);
-  assert.is(await reader.readTextList(), null, 'EOF between lists is a clean end');
+  assert.equal(reader.readTextList(), ['a=1', 'b=2']);
+  assert.is(reader.readTextList(), null, 'EOF between lists is a clean end');
 });
 
-test('reader: content packets are joined; an empty content is just a flush', async () => {
+test('reader: content packets are joined; an empty content is just a flush', () => {
   const payload = new Uint8Array(200_000).map((_, i) => i % 251);
   const out = sink();
-  await new PacketWriter(out.stream).content(payload).flushPacket().flushPacket().send();
+  new PacketWriter(out.write).content(payload).flushPacket().flushPacket().send();
   const reader = new PacketReader(chunked(out.bytes(), 7000));
-  const got = await reader.readContent();
+  const got = reader.readContent();
   assert.is(got.length, payload.length);
   assert.ok(Buffer.from(got).equals(Buffer.from(payload)));
-  assert.is((await reader.readContent()).length, 0);
+  assert.is((reader.readContent()).length, 0);
 });
 
-test('reader: writer splits content into maximal packets', async () => {
+test('reader: writer splits content into maximal packets', () => {
   const out = sink();
-  await new PacketWriter(out.stream).content(new Uint8Array(PKT_MAX_PAYLOAD * 2 + 1)).flushPacket().send();
-  const lengths = (await packets(out.bytes(), 65536)).map((p) => (p === '0000' ? 0 : p.length));
+  new PacketWriter(out.write).content(new Uint8Array(PKT_MAX_PAYLOAD * 2 + 1)).flushPacket().send();
+  const lengths = (packets(out.bytes(), 65536)).map((p) => (p === '0000' ? 0 : p.length));
   assert.equal(lengths, [PKT_MAX_PAYLOAD, PKT_MAX_PAYLOAD, 1, 0]);
 });
 
-test('writer: nothing queued sends nothing; backpressure waits for drain', async () => {
-  const empty = sink();
-  await new PacketWriter(empty.stream).send();
-  assert.is(empty.bytes().length, 0);
-  const slow = new PassThrough({ highWaterMark: 16 });
-  /** @type {Buffer[]} */
-  const collected = [];
-  const done = (async () => {
-    for await (const chunk of slow) collected.push(chunk);
-  })();
-  await new PacketWriter(slow).content(new Uint8Array(100_000)).flushPacket().send();
-  slow.end();
-  await done;
-  assert.is(Buffer.concat(collected).length, 100_000 + 2 * 4 + 4);
+test('writer: nothing queued sends nothing; one response is one write', () => {
+  let writes = 0;
+  new PacketWriter(() => writes++).send();
+  assert.is(writes, 0);
+  const out = sink();
+  let calls = 0;
+  new PacketWriter((chunk) => {
+    calls++;
+    out.write(chunk);
+  }).text('status=success').flushPacket().content(new Uint8Array(100_000)).flushPacket().send();
+  assert.is(calls, 1);
+  assert.is(out.bytes().length, 19 + 4 + 100_000 + 2 * 4 + 4);
 });
 
-test('reader: malformed or truncated input is a FormatError', async () => {
+test('reader: malformed or truncated input is a FormatError', () => {
   const cases = [
     [bytes('00zz'), /bad length field/],
     [bytes('0003'), /invalid packet length 3/],
@@ -135,7 +132,7 @@ test('reader: malformed or truncated input is a FormatError', async () => {
   for (const [data, message] of cases) {
     const reader = new PacketReader(chunked(/** @type {Uint8Array} */ (data), 2));
     try {
-      await reader.readPacket();
+      reader.readPacket();
       assert.unreachable('should throw');
     } catch (error) {
       assert.instance(error, FormatError);
@@ -144,14 +141,14 @@ test('reader: malformed or truncated input is a FormatError', async () => {
   }
   const list = new PacketReader(chunked(bytes('0006a\n'), 6));
   try {
-    await list.readTextList();
+    list.readTextList();
     assert.unreachable('should throw');
   } catch (error) {
     assert.match(/** @type {Error} */ (error).message, /inside a list/);
   }
   const content = new PacketReader(chunked(bytes('0006a\n'), 6));
   try {
-    await content.readContent();
+    content.readContent();
     assert.unreachable('should throw');
   } catch (error) {
     assert.match(/** @type {Error} */ (error).message, /inside content/);
@@ -200,7 +197,7 @@ const upper = {
   },
 };
 
-test('filter process: handshake, capabilities subset, per-file status, unknown keys ignored', async () => {
+test('filter process: handshake, capabilities subset, per-file status, unknown keys ignored', () => {
   const input = gitSide([
     { headers: ['command=clean', 'pathname=a.yml', 'future-key=1'], content: enc.encode('abc') },
     { headers: ['command=clean', 'pathname=fail.yml'], content: enc.encode('x') },
@@ -211,8 +208,8 @@ test('filter process: handshake, capabilities subset, per-file status, unknown k
   const out = sink();
   /** @type {string[]} */
   const logs = [];
-  await runFilterProcess(chunked(input, 5), out.stream, () => upper, (line) => logs.push(line));
-  assert.equal(await packets(out.bytes()), [
+  runFilterProcess(chunked(input, 5), out.write, () => upper, (line) => logs.push(line));
+  assert.equal(packets(out.bytes()), [
     'git-filter-server\n', 'version=2\n', '0000',
     'capability=clean\n', 'capability=smudge\n', '0000',
     'status=success\n', '0000', 'ABC', '0000', '0000',
@@ -224,20 +221,20 @@ test('filter process: handshake, capabilities subset, per-file status, unknown k
   assert.equal(logs, ['"fail.yml": refused', 'filter-process: unsupported command "list_available_blobs"']);
 });
 
-test('filter process: only the offered capabilities are claimed; EOF ends quietly', async () => {
+test('filter process: only the offered capabilities are claimed; EOF ends quietly', () => {
   const out = sink();
-  await runFilterProcess(chunked(gitSide([], ['smudge']), 100), out.stream, () => upper, () => {});
-  assert.equal(await packets(out.bytes()), ['git-filter-server\n', 'version=2\n', '0000', 'capability=smudge\n', '0000']);
+  runFilterProcess(chunked(gitSide([], ['smudge']), 100), out.write, () => upper, () => {});
+  assert.equal(packets(out.bytes()), ['git-filter-server\n', 'version=2\n', '0000', 'capability=smudge\n', '0000']);
   const none = sink();
-  await runFilterProcess(chunked(new Uint8Array(0), 1), none.stream, () => upper, () => {});
+  runFilterProcess(chunked(new Uint8Array(0), 1), none.write, () => upper, () => {});
   assert.is(none.bytes().length, 0);
 });
 
-test('filter process: a wrong welcome is refused before anything is written', async () => {
+test('filter process: a wrong welcome is refused before anything is written', () => {
   const out = sink();
   const input = bytes(encodeTextPacket('git-filter-client'), encodeTextPacket('version=3'), '0000');
   try {
-    await runFilterProcess(chunked(input, 100), out.stream, () => upper, () => {});
+    runFilterProcess(chunked(input, 100), out.write, () => upper, () => {});
     assert.unreachable('should throw');
   } catch (error) {
     assert.match(/** @type {Error} */ (error).message, /version 2/);
@@ -245,7 +242,7 @@ test('filter process: a wrong welcome is refused before anything is written', as
   assert.is(out.bytes().length, 0);
 });
 
-test('filter process: a handler that cannot start fails every file, once made', async () => {
+test('filter process: a handler that cannot start fails every file, once made', () => {
   let made = 0;
   const input = gitSide([
     { headers: ['command=clean', 'pathname=a'], content: enc.encode('a') },
@@ -254,9 +251,9 @@ test('filter process: a handler that cannot start fails every file, once made', 
   const out = sink();
   /** @type {string[]} */
   const logs = [];
-  await runFilterProcess(
+  runFilterProcess(
     chunked(input, 50),
-    out.stream,
+    out.write,
     () => {
       made += 1;
       throw new FormatError('policy is broken');
@@ -265,7 +262,27 @@ test('filter process: a handler that cannot start fails every file, once made', 
   );
   assert.is(made, 1);
   assert.equal(logs, ['policy is broken', 'policy is broken']);
-  assert.equal((await packets(out.bytes())).slice(6), ['status=error\n', '0000', 'status=error\n', '0000']);
+  assert.equal((packets(out.bytes())).slice(6), ['status=error\n', '0000', 'status=error\n', '0000']);
+});
+
+test('fd-io: on a non-blocking descriptor, reads and writes wait out EAGAIN', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vaultfile-fifo-'));
+  const fifo = join(dir, 'fifo');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    // A writer is open but nothing is written yet: read() says EAGAIN until the child writes.
+    spawn('sh', ['-c', `sleep 0.2; printf abc > '${fifo}'`], { stdio: 'ignore' });
+    assert.is(Buffer.from(/** @type {Uint8Array} */ (fdSource(reader)())).toString(), 'abc');
+    // More than a pipe holds: write() says EAGAIN until the child drains it.
+    spawn('sh', ['-c', `sleep 0.2; head -c 300000 '${fifo}' > /dev/null`], { stdio: 'ignore' });
+    fdSink(writer)(new Uint8Array(300_000));
+  } finally {
+    closeSync(reader);
+    closeSync(writer);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -160,9 +160,9 @@ test('shellQuote and the driver commands', () => {
   assert.is(shellQuote('/usr/bin/node'), '/usr/bin/node');
   assert.is(shellQuote("/opt/my app/it's"), `'/opt/my app/it'\\''s'`);
   const config = Object.fromEntries(driverConfig("'n' 'c'"));
-  assert.is(config['filter.vault.process'], "'n' 'c' git filter-process");
-  assert.is(config['filter.vault.clean'], "'n' 'c' git clean -- %f");
-  assert.is(config['merge.vault.driver'], "'n' 'c' git merge %O %A %B %L %P");
+  assert.is(config['filter.vault.process'], "'n' 'c' filter-process");
+  assert.is(config['filter.vault.clean'], "'n' 'c' clean -- %f");
+  assert.is(config['merge.vault.driver'], "'n' 'c' merge %O %A %B %L %P");
   assert.is(config['filter.vault.required'], 'true');
 });
 

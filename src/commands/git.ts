@@ -7,8 +7,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, quotePath } from '../errors.js';
-import { runFilterProcess } from '../git/filter-process.js';
-import { GitFilter } from '../git/filter.js';
+import { serveFilterProcess } from '../git/filter.js';
 import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
 import { listStoredKeyrings } from '../git/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
@@ -62,8 +61,8 @@ export function register(program: Command): void {
   git
     .command('filter-process', { hidden: true })
     .description("git's long-running filter (protocol v2); run by git")
-    .action(async () => {
-      await runFilterProcess(process.stdin, process.stdout, () => GitFilter.open(process.cwd(), process.env, log), log);
+    .action(() => {
+      serveFilterProcess(process.cwd(), process.env, log);
     });
 
   for (const name of ['clean', 'smudge'] as const) {

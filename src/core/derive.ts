@@ -2,9 +2,10 @@
  * Every key derivation of format v1 in one place, with its exact label string (docs/FORMAT.md §4).
  * HKDF-SHA-256, HMAC-SHA-256 and SHA-256 come from node:crypto (OpenSSL; tested against
  * Wycheproof), which has them natively, so no JavaScript hash is loaded at start-up. Callers own
- * and zero the returned keys; nothing here keeps state.
+ * and zero the returned keys. The one state kept is a cache of OpenSSL key objects per data key
+ * array (see keyObjectOf); it changes no result.
  */
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { concatBytes, utf8 } from './bytes.js';
 
 export const DATA_KEY_LENGTH = 32;
@@ -37,12 +38,29 @@ export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   return owned(createHmac('sha256', key).update(message).digest());
 }
 
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: string | Uint8Array, length: number): Uint8Array {
-  const okm = new Uint8Array(hkdfSync('sha256', ikm, salt, typeof info === 'string' ? utf8(info) : info, length));
-  const out = concatBytes(okm);
-  okm.fill(0);
-  return out;
+export function hkdfSha256(ikm: Uint8Array | KeyObject, salt: Uint8Array, info: string | Uint8Array, length: number): Uint8Array {
+  // hkdfSync returns a fresh ArrayBuffer of its own (never pooled), so it needs no copy.
+  return new Uint8Array(hkdfSync('sha256', ikm, salt, typeof info === 'string' ? utf8(info) : info, length));
 }
+
+/**
+ * Node turns raw key bytes into an OpenSSL key object on every call, which was half the cost of
+ * deriving a file's keys; a bulk command or the git filter derives thousands from one data key.
+ * Keyed by the array's identity, so a data key is converted once per process. Callers never
+ * derive from a key after wiping it, so a cached object cannot outlive its use.
+ */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+function keyObjectOf(key: Uint8Array): KeyObject {
+  let object = keyObjects.get(key);
+  if (!object) {
+    object = createSecretKey(key);
+    keyObjects.set(key, object);
+  }
+  return object;
+}
+
+/** HKDF(dataKey, "", "vaultfile/v1 deterministic salt") per data key, as a key object (see above). */
+const saltKeys = new WeakMap<Uint8Array, KeyObject>();
 
 /** The public name of a data key: first 16 bytes of HMAC-SHA-256(dataKey, label); commits to the key. */
 export function dataKeyIdOf(dataKey: Uint8Array): Uint8Array {
@@ -51,7 +69,7 @@ export function dataKeyIdOf(dataKey: Uint8Array): Uint8Array {
 
 /** Per-file keys: HKDF(dataKey, fileSalt, "vaultfile/v1 file", 64) = payload key || header MAC key. */
 export function fileKeys(dataKey: Uint8Array, fileSalt: Uint8Array): { payloadKey: Uint8Array; macKey: Uint8Array } {
-  const okm = hkdfSha256(dataKey, fileSalt, LABELS.file, 64);
+  const okm = hkdfSha256(keyObjectOf(dataKey), fileSalt, LABELS.file, 64);
   const keys = { payloadKey: okm.slice(0, 32), macKey: okm.slice(32) };
   okm.fill(0);
   return keys;
@@ -64,12 +82,14 @@ export function fileKeys(dataKey: Uint8Array, fileSalt: Uint8Array): { payloadKe
  * of the plaintext if they can get it sealed (docs/FORMAT.md §6). Git clean filter only.
  */
 export function deterministicSalt(dataKey: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const key = hkdfSha256(dataKey, EMPTY, LABELS.deterministicSalt, 32);
-  try {
-    return hmacSha256(key, plaintext);
-  } finally {
+  let saltKey = saltKeys.get(dataKey);
+  if (!saltKey) {
+    const key = hkdfSha256(keyObjectOf(dataKey), EMPTY, LABELS.deterministicSalt, 32);
+    saltKey = createSecretKey(key);
     key.fill(0);
+    saltKeys.set(dataKey, saltKey);
   }
+  return owned(createHmac('sha256', saltKey).update(plaintext).digest());
 }
 
 /** KEK for a key-file entry: HKDF(keyFileKey, entrySalt, "vaultfile/v1 key file", 32); no stretching. */

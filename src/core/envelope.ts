@@ -22,7 +22,10 @@ export interface EnvelopeInfo {
   keyringName: string | null;
   dataKeyId: Uint8Array;
   deterministic: boolean;
-  inlineKeyring?: Keyring;
+  /** The inline keyring's entry lines as stored (null for a repository keyring). */
+  inlineEntries: string | null;
+  /** The inline keyring, parsed from inlineEntries on first access. */
+  readonly inlineKeyring?: Keyring;
 }
 
 export interface SealOptions {
@@ -41,17 +44,28 @@ function infoOf(header: EnvelopeHeader, origin: string): EnvelopeInfo {
     keyringName: (header.flags & FLAG_INLINE_KEYRING) !== 0 ? null : header.keyringName,
     dataKeyId: header.dataKeyId,
     deterministic: (header.flags & FLAG_DETERMINISTIC) !== 0,
+    inlineEntries: header.inlineEntries,
   };
-  if (header.inlineEntries !== null) {
-    info.inlineKeyring = {
-      name: '',
-      dataKeyId: header.dataKeyId,
-      entries: parseInlineEntries(header.inlineEntries, origin),
-      previous: [],
-      // The inline keyring has no MAC of its own: the header MAC covers it, checked by openEnvelope.
-      mac: null,
-      origin,
-    };
+  const text = header.inlineEntries;
+  if (text !== null) {
+    // Parsed on first use: a bulk command sees the same entries in every file of one run and
+    // parses them once (the caller caches by the text, which the header MAC covers).
+    let parsed: Keyring | undefined;
+    Object.defineProperty(info, 'inlineKeyring', {
+      enumerable: true,
+      get: (): Keyring => {
+        parsed ??= {
+          name: '',
+          dataKeyId: header.dataKeyId,
+          entries: parseInlineEntries(text, origin),
+          previous: [],
+          // The inline keyring has no MAC of its own: the header MAC covers it, checked by openEnvelope.
+          mac: null,
+          origin,
+        };
+        return parsed;
+      },
+    });
   }
   return info;
 }
@@ -63,9 +77,10 @@ function infoOf(header: EnvelopeHeader, origin: string): EnvelopeInfo {
 export function inspectEnvelope(bytes: Uint8Array, origin: string): EnvelopeInfo {
   const decoder = new ArmourDecoder(origin);
   let binary: Uint8Array = new Uint8Array(0);
-  // Feed the armour a line-sized slice at a time and stop once the header is complete.
-  const step = 77 * 64;
-  for (let offset = 0; offset < bytes.length; offset += step) {
+  // Feed the armour a few lines at a time, growing, and stop once the header is complete: a
+  // header is ~300 bytes, so a small file is not decoded twice (here and when opened).
+  let step = 20 + 77 * 8;
+  for (let offset = 0; offset < bytes.length; offset += step, step *= 2) {
     for (const piece of decoder.push(bytes.subarray(offset, offset + step))) binary = concatBytes(binary, piece);
     const parsed = parseHeader(binary, origin);
     if (parsed !== null) return infoOf(parsed.header, origin);

@@ -82,7 +82,8 @@ export class EnvelopeSealer {
   readonly #header: EnvelopeHeader;
   readonly #payloadKey: Uint8Array;
   readonly #aad: Uint8Array;
-  readonly #buffer = new Uint8Array(CHUNK_SIZE);
+  /** The chunk being filled; grows up to CHUNK_SIZE, so a small file never allocates 64 KiB. */
+  #buffer = new Uint8Array(0);
   #buffered = 0;
   #index = 0;
   #started = false;
@@ -121,6 +122,7 @@ export class EnvelopeSealer {
         this.#buffered = 0;
       }
       const n = Math.min(CHUNK_SIZE - this.#buffered, plaintext.length - offset);
+      this.#reserve(this.#buffered + n);
       this.#buffer.set(plaintext.subarray(offset, offset + n), this.#buffered);
       this.#buffered += n;
       offset += n;
@@ -139,6 +141,14 @@ export class EnvelopeSealer {
     } finally {
       wipe(this.#buffer, this.#payloadKey);
     }
+  }
+
+  #reserve(size: number): void {
+    if (size <= this.#buffer.length) return;
+    const grown = new Uint8Array(Math.min(CHUNK_SIZE, Math.max(size, this.#buffer.length * 2)));
+    grown.set(this.#buffer.subarray(0, this.#buffered));
+    wipe(this.#buffer);
+    this.#buffer = grown;
   }
 
   #start(): Uint8Array[] {

@@ -4,16 +4,15 @@
  * one request per file until git closes the pipe. A failing file gets `status=error` and the
  * session goes on. Writes nothing but protocol to its output stream; diagnostics go to `log`.
  */
-import type { Writable } from 'node:stream';
 import { FormatError, VaultError } from '../errors.js';
-import { PacketReader, PacketWriter } from './pkt-line.js';
+import { PacketReader, PacketWriter, type ChunkSink, type ChunkSource } from './pkt-line.js';
 
 export type FilterCommand = 'clean' | 'smudge';
 
 /** What the process filter calls per file; a thrown VaultError fails that file only. */
 export interface FilterHandler {
-  clean(path: string, content: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  smudge(path: string, content: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  clean(path: string, content: Uint8Array): Uint8Array;
+  smudge(path: string, content: Uint8Array): Uint8Array;
 }
 
 const SUPPORTED: readonly FilterCommand[] = ['clean', 'smudge'];
@@ -39,39 +38,41 @@ export function parseKeyValues(lines: string[]): Map<string, string> {
 }
 
 /**
- * Speak the protocol on INPUT/OUTPUT until git closes INPUT. `makeHandler` runs once, on the first
- * request, so a handshake-only session (git probing the filter) costs nothing; if it throws, every
- * file of the session fails with that message.
+ * Speak the protocol on INPUT/OUTPUT until git closes INPUT. Synchronous: git sends one request
+ * and waits for its answer, so there is never anything else to do meanwhile. `makeHandler` runs
+ * once, on the first request, so a handshake-only session (git probing the filter) costs nothing;
+ * if it throws, every file of the session fails with that message.
  */
-export async function runFilterProcess(
-  input: AsyncIterable<Uint8Array | string>,
-  output: Writable,
-  makeHandler: () => FilterHandler | Promise<FilterHandler>,
+export function runFilterProcess(
+  input: ChunkSource,
+  output: ChunkSink,
+  makeHandler: () => FilterHandler,
   log: (line: string) => void,
-): Promise<void> {
+): void {
   const reader = new PacketReader(input);
   const writer = new PacketWriter(output);
 
-  const welcome = await reader.readTextList();
+  const welcome = reader.readTextList();
   if (welcome === null) return;
   if (welcome[0] !== 'git-filter-client' || !welcome.includes('version=2')) {
     throw new FormatError('filter-process: git did not offer protocol version 2; use git 2.11 or later');
   }
-  await writer.text('git-filter-server').text('version=2').flushPacket().send();
+  writer.text('git-filter-server').text('version=2').flushPacket().send();
 
-  const offered = (await reader.readTextList()) ?? [];
+  const offered = reader.readTextList() ?? [];
   const capabilities = SUPPORTED.filter((name) => offered.includes(`capability=${name}`));
   for (const name of capabilities) writer.text(`capability=${name}`);
-  await writer.flushPacket().send();
+  writer.flushPacket().send();
 
-  let handler: Promise<FilterHandler> | null = null;
+  let handler: FilterHandler | null = null;
+  let handlerError: unknown = null;
   for (;;) {
-    const headers = await reader.readTextList();
+    const headers = reader.readTextList();
     if (headers === null) return;
     const fields = parseKeyValues(headers);
     // git sends no response-worthy request without content; read it before answering (the spec
     // forbids responding early).
-    const content = await reader.readContent();
+    const content = reader.readContent();
     const command = fields.get('command');
     const path = fields.get('pathname') ?? '';
     let result: Uint8Array;
@@ -79,15 +80,22 @@ export async function runFilterProcess(
       if (command !== 'clean' && command !== 'smudge') {
         throw new FormatError(`filter-process: unsupported command ${JSON.stringify(command ?? '')}`);
       }
-      handler ??= Promise.resolve().then(makeHandler);
-      const active = await handler;
-      result = command === 'clean' ? await active.clean(path, content) : await active.smudge(path, content);
+      if (handler === null) {
+        if (handlerError !== null) throw handlerError;
+        try {
+          handler = makeHandler();
+        } catch (error) {
+          handlerError = error;
+          throw error;
+        }
+      }
+      result = command === 'clean' ? handler.clean(path, content) : handler.smudge(path, content);
     } catch (error) {
       log(describeError(error));
-      await writer.text('status=error').flushPacket().send();
+      writer.text('status=error').flushPacket().send();
       continue;
     }
     // An empty second list keeps the status; empty content is just the flush.
-    await writer.text('status=success').flushPacket().content(result).flushPacket().flushPacket().send();
+    writer.text('status=success').flushPacket().content(result).flushPacket().flushPacket().send();
   }
 }

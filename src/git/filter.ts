@@ -11,6 +11,8 @@ import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core
 import { parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { FormatError, NoKeyError, quotePath } from '../errors.js';
 import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../io/repo.js';
+import { fdSink, fdSource } from './fd-io.js';
+import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from './key-store.js';
 
 const HEX = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -29,15 +31,34 @@ export class GitFilter {
   private readonly keyrings = new Map<string, KeyringState>();
   private readonly warned = new Set<string>();
 
+  #policy: Policy | null = null;
+
   private constructor(
     /** The directory holding `.vaultfile/`. */
     readonly root: string,
     /** The work tree top level: git's paths are relative to it. */
     readonly workTree: string,
-    readonly policy: Policy,
     readonly dirs: GitDirs | null,
     private readonly warn: (line: string) => void,
   ) {}
+
+  /**
+   * The policy, read on first use: only clean needs it, and a checkout (smudge only) then never
+   * loads the YAML parser.
+   */
+  get policy(): Policy {
+    if (this.#policy === null) {
+      const file = policyPath(this.root);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        text = '';
+      }
+      this.#policy = parsePolicy(text, file);
+    }
+    return this.#policy;
+  }
 
   /**
    * Load the policy for the work tree at CWD (filters run at the top level). A repository without
@@ -46,14 +67,7 @@ export class GitFilter {
   static open(cwd: string, env: NodeJS.ProcessEnv, warn: (line: string) => void): GitFilter {
     const root = findRepoRoot(cwd);
     if (!root) throw new FormatError(`no .vaultfile/ directory above ${quotePath(cwd)}; run "vault init" or remove filter=vault from .gitattributes`);
-    const file = policyPath(root);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      text = '';
-    }
-    return new GitFilter(root, resolve(cwd), parsePolicy(text, file), findGitDirs(cwd, env), warn);
+    return new GitFilter(root, resolve(cwd), findGitDirs(cwd, env), warn);
   }
 
   /** Warn once per process per key (a checkout of 1,000 files prints one line, not 1,000). */
@@ -201,4 +215,9 @@ export class GitFilter {
     if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) return { plaintext: content, opened: false };
     return { plaintext: openEnvelope(content, state.unlocked, path), opened: true };
   }
+}
+
+/** git's long-running filter on this process's standard input and output (filter.vault.process). */
+export function serveFilterProcess(cwd: string, env: NodeJS.ProcessEnv, log: (line: string) => void): void {
+  runFilterProcess(fdSource(0), fdSink(1), () => GitFilter.open(cwd, env, log), log);
 }

@@ -1,12 +1,10 @@
 /**
  * git's pkt-line framing (gitprotocol-common(5)), the transport of the long-running filter
  * protocol: four hex digits giving the packet length including themselves, then the payload;
- * "0000" is a flush packet. Encoding, a buffered reader over any byte stream, and a writer that
- * batches packets and honours backpressure. It knows nothing about filters and never touches
- * process.stdout itself: the caller hands in the streams.
+ * "0000" is a flush packet. Encoding, a buffered reader over any source of chunks, and a writer
+ * that sends one response in one write. It knows nothing about filters and never touches file
+ * descriptors itself: the caller hands in the source and the sink (fd-io.ts for the real pipes).
  */
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { FormatError } from '../errors.js';
 
 /** Largest payload one packet may carry (65520-byte packet minus the 4-byte length). */
@@ -53,30 +51,36 @@ function parseLength(bytes: Uint8Array, at: number): number {
   return value;
 }
 
+/** The next chunk of input, or null at its end (a blocking read: see fd-io.ts). */
+export type ChunkSource = () => Uint8Array | null;
+/** Write all of BYTES before returning. */
+export type ChunkSink = (bytes: Uint8Array) => void;
+
 /**
- * Reads packets from a byte stream (git's side of the pipe). Keeps a queue of received chunks so
- * large contents are not copied more than once.
+ * Reads packets from a byte source (git's side of the pipe). Synchronous on purpose: the filter
+ * protocol is strictly request/response, so an event loop only adds a round of promise hops per
+ * packet to every file of a checkout. Keeps a queue of received chunks so large contents are not
+ * copied more than once.
  */
 export class PacketReader {
-  private readonly source: AsyncIterator<Uint8Array | string>;
+  private readonly read: ChunkSource;
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   private ended = false;
 
-  constructor(stream: AsyncIterable<Uint8Array | string>) {
-    this.source = stream[Symbol.asyncIterator]();
+  constructor(read: ChunkSource) {
+    this.read = read;
   }
 
-  /** Make at least `count` bytes available; false when the stream ends first. */
-  private async fill(count: number): Promise<boolean> {
+  /** Make at least `count` bytes available; false when the input ends first. */
+  private fill(count: number): boolean {
     while (this.buffered < count) {
       if (this.ended) return false;
-      const next = await this.source.next();
-      if (next.done) {
+      const chunk = this.read();
+      if (chunk === null) {
         this.ended = true;
         return false;
       }
-      const chunk = typeof next.value === 'string' ? encoder.encode(next.value) : next.value;
       if (chunk.length === 0) continue;
       this.chunks.push(chunk);
       this.buffered += chunk.length;
@@ -109,11 +113,11 @@ export class PacketReader {
   }
 
   /**
-   * The next packet: its payload, FLUSH, or null when the stream ended cleanly between packets.
-   * A stream that ends inside a packet, or a malformed length, is a FormatError.
+   * The next packet: its payload, FLUSH, or null when the input ended cleanly between packets.
+   * Input that ends inside a packet, or a malformed length, is a FormatError.
    */
-  async readPacket(): Promise<Packet | null> {
-    if (!(await this.fill(4))) {
+  readPacket(): Packet | null {
+    if (!this.fill(4)) {
       if (this.buffered === 0) return null;
       throw new FormatError('pkt-line: stream ended inside a length field');
     }
@@ -124,18 +128,18 @@ export class PacketReader {
     if (length < 4 || length > PKT_MAX_PAYLOAD + 4) {
       throw new FormatError(`pkt-line: invalid packet length ${length}`);
     }
-    if (!(await this.fill(length - 4))) throw new FormatError('pkt-line: stream ended inside a packet');
+    if (!this.fill(length - 4)) throw new FormatError('pkt-line: stream ended inside a packet');
     return this.take(length - 4);
   }
 
   /**
-   * Text packets up to the next flush, each without its trailing LF. Null when the stream ends
+   * Text packets up to the next flush, each without its trailing LF. Null when the input ends
    * before the first packet (git closed the pipe: the normal way a filter session ends).
    */
-  async readTextList(): Promise<string[] | null> {
+  readTextList(): string[] | null {
     const lines: string[] = [];
     for (;;) {
-      const packet = await this.readPacket();
+      const packet = this.readPacket();
       if (packet === null) {
         if (lines.length === 0) return null;
         throw new FormatError('pkt-line: stream ended inside a list');
@@ -147,11 +151,11 @@ export class PacketReader {
   }
 
   /** Binary content packets up to the next flush, joined. */
-  async readContent(): Promise<Uint8Array> {
+  readContent(): Uint8Array {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      const packet = await this.readPacket();
+      const packet = this.readPacket();
       if (packet === null) throw new FormatError('pkt-line: stream ended inside content');
       if (packet === FLUSH) break;
       parts.push(packet);
@@ -168,14 +172,11 @@ export class PacketReader {
   }
 }
 
-/**
- * Collects packets for one response and writes them in one go, waiting for 'drain' when the pipe
- * is full, so a large smudge output never piles up in memory twice.
- */
+/** Collects packets for one response and writes them with one call of the sink. */
 export class PacketWriter {
   private pending: Uint8Array[] = [];
 
-  constructor(private readonly stream: Writable) {}
+  constructor(private readonly write: ChunkSink) {}
 
   text(line: string): this {
     this.pending.push(encodeTextPacket(line));
@@ -196,11 +197,10 @@ export class PacketWriter {
   }
 
   /** Write everything queued so far. */
-  async send(): Promise<void> {
+  send(): void {
     const parts = this.pending;
     this.pending = [];
     if (parts.length === 0) return;
-    const data = Buffer.concat(parts);
-    if (!this.stream.write(data)) await once(this.stream, 'drain');
+    this.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 }

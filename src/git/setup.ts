@@ -22,22 +22,31 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `node /abs/dist/cli.js`, quoted: the program git should run. */
+/** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). */
 export function vaultCommand(): string {
   const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
   return `${shellQuote(process.execPath)} ${shellQuote(cli)}`;
 }
 
+/**
+ * `node /abs/dist/git-filter.js`, quoted: the program git should run. It is the drivers' own light
+ * entry point (src/git-filter.ts), not cli.js: git starts it on every checkout, status and add.
+ */
+export function driverCommand(): string {
+  const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'git-filter.js');
+  return `${shellQuote(process.execPath)} ${shellQuote(entry)}`;
+}
+
 /** The config entries of the vault drivers, in the order they are written. */
-export function driverConfig(command = vaultCommand()): Array<[string, string]> {
+export function driverConfig(command = driverCommand()): Array<[string, string]> {
   return [
-    ['filter.vault.process', `${command} git filter-process`],
-    ['filter.vault.clean', `${command} git clean -- %f`],
-    ['filter.vault.smudge', `${command} git smudge -- %f`],
+    ['filter.vault.process', `${command} filter-process`],
+    ['filter.vault.clean', `${command} clean -- %f`],
+    ['filter.vault.smudge', `${command} smudge -- %f`],
     ['filter.vault.required', 'true'],
-    ['diff.vault.textconv', `${command} git textconv`],
+    ['diff.vault.textconv', `${command} textconv`],
     ['merge.vault.name', 'vaultfile: decrypt, git merge-file, encrypt'],
-    ['merge.vault.driver', `${command} git merge %O %A %B %L %P`],
+    ['merge.vault.driver', `${command} merge %O %A %B %L %P`],
   ];
 }
 

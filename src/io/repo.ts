@@ -7,7 +7,6 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
-import picomatch from 'picomatch';
 import { parseKeyring, type Keyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
@@ -17,6 +16,8 @@ export const POLICY_FILE = 'policy.yml';
 export const KEYRINGS_DIR = 'keyrings';
 export const DEFAULT_KEYRING = 'default';
 const KEYRING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const compiledRules = new WeakMap<Policy, ((path: string) => boolean)[]>();
 
 // The yaml package is ~70 modules: load it on first use, not at start-up of every command.
 const require = createRequire(import.meta.url);
@@ -144,8 +145,16 @@ export function repoRelative(root: string, file: string): string | null {
 
 /** The rule matching a repository-relative path, or null. */
 export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
-  for (const rule of policy.rules) {
-    if (picomatch.isMatch(relPath, rule.path, { dot: true })) return rule;
+  let matchers = compiledRules.get(policy);
+  if (!matchers) {
+    // Loaded and compiled on first use, once per policy: the git filter matches every file of a
+    // checkout, and commands that never consult the policy do not load picomatch at all.
+    const picomatch = require('picomatch') as typeof import('picomatch');
+    matchers = policy.rules.map((rule) => picomatch(rule.path, { dot: true }));
+    compiledRules.set(policy, matchers);
+  }
+  for (let i = 0; i < matchers.length; i++) {
+    if (matchers[i]!(relPath)) return policy.rules[i]!;
   }
   return null;
 }

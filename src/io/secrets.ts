@@ -18,7 +18,7 @@ import {
   type EnvelopeInfo,
 } from '../core/envelope.js';
 import {
-  addEntry, createKeyring, openKeyring, parseKeyring, serializeInlineEntries, unlockWithDataKey, type UnlockedKeyring,
+  addEntry, createKeyring, openKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
 import { findGitDirs, readStoredKeys } from '../git/key-store.js';
 import { toHex } from '../core/bytes.js';
@@ -122,11 +122,11 @@ export class SecretSession {
   /** The unlocked keyring an envelope needs. */
   async keyringFor(info: EnvelopeInfo, filePath: string): Promise<UnlockedKeyring> {
     if (info.keyringName === null) {
-      if (!info.inlineKeyring) throw new FormatError(`${quotePath(filePath)}: envelope has no keyring; the file is damaged`);
+      if (info.inlineEntries === null) throw new FormatError(`${quotePath(filePath)}: envelope has no keyring; the file is damaged`);
       // Files sealed in one run share their inline keyring: unwrap it once. Safe to reuse: the
       // same data key id and entries give the same data key, and each file's header MAC is still
       // checked under it.
-      const cacheKey = `inline:${toHex(info.dataKeyId)}:${serializeInlineEntries(info.inlineKeyring)}`;
+      const cacheKey = `inline:${toHex(info.dataKeyId)}:${info.inlineEntries}`;
       let pending = this.keyrings.get(cacheKey);
       if (!pending) {
         pending = this.credentials().then((credentials) => openKeyring(info.inlineKeyring!, credentials, this.keys.kdf));

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * What git runs for the vault drivers (`vault git setup` writes `node <this file> filter-process`
+ * and the like into the repository config). Not a `vault` subcommand: git starts it once per
+ * git command (every checkout, status and add), so its start-up is paid each time. It loads the
+ * protocol, the envelope and the key store only: no command-line framework, no other command.
+ * The arguments are those of the hidden `vault git ...` commands, which run the same code and
+ * keep older configurations working. Errors: one line on stderr and the exit code of errors.ts.
+ */
+import { writeSync } from 'node:fs';
+import { EXIT, UsageError, exitCodeOf } from './errors.js';
+import { describeError } from './git/filter-process.js';
+import { serveFilterProcess } from './git/filter.js';
+
+const USAGE = 'usage: git-filter.js filter-process | clean [--] PATH | smudge [--] PATH | textconv FILE | merge O A B L P (run by git; see "vault git setup")';
+
+const log = (line: string): void => {
+  writeSync(2, `vault: ${line}\n`);
+};
+
+function writeOut(bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(1, bytes, offset, bytes.length - offset);
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  const operands = rest[0] === '--' ? rest.slice(1) : rest;
+  if (command === 'filter-process' && operands.length === 0) {
+    serveFilterProcess(process.cwd(), process.env, log);
+    return EXIT.OK;
+  }
+  // The single-shot drivers are not on a hot path (textconv runs once per file shown), so they
+  // load their module only when asked for.
+  const drivers = await import('./git/drivers.js');
+  if ((command === 'clean' || command === 'smudge') && operands.length <= 1) {
+    await drivers.runSingleShot(command, operands[0] ?? '', process.stdin, writeOut, log);
+    return EXIT.OK;
+  }
+  if (command === 'textconv' && operands.length === 1) {
+    writeOut(drivers.textconv(operands[0]!, log));
+    return EXIT.OK;
+  }
+  if (command === 'merge' && operands.length === 5) {
+    const [base, ours, theirs, markerSize, path] = operands as [string, string, string, string, string];
+    return drivers.mergeDriver({ base, ours, theirs, markerSize, path }, log);
+  }
+  throw new UsageError(USAGE);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    log(describeError(error));
+    if (process.env.VAULTFILE_DEBUG === '1' && error instanceof Error && error.stack) writeSync(2, `${error.stack}\n`);
+    process.exitCode = exitCodeOf(error);
+  },
+);
