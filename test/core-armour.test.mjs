@@ -80,4 +80,27 @@ test('isEnvelope looks at the prefix only; inspectEnvelope reads only the header
   assert.instance(await thrown(() => inspectEnvelope(enc('$VAULTFILE;1;AES256\n'), 'f')), FormatError);
 });
 
+test('a run of full lines is checked in bulk; any bad character still names its line', async () => {
+  const text = dec(encode(seededRandom('bulk')(57 * 40 + 10), 1000));
+  const lines = text.split('\n');
+  // Line numbers count the magic line as 1; body line i is lines[i - 1].
+  const cases = [
+    [(/** @type {string} */ l) => `${l.slice(0, 10)}-${l.slice(11)}`, /line 7 holds a character that is not base64/],
+    [(/** @type {string} */ l) => `${l.slice(0, 10)}_${l.slice(11)}`, /line 7 holds a character that is not base64/],
+    [(/** @type {string} */ l) => `${l.slice(0, 10)} ${l.slice(11)}`, /line 7 holds a character that is not base64/],
+    [(/** @type {string} */ l) => `${l.slice(0, 10)}=${l.slice(11)}`, /line 7 holds a character that is not base64/],
+    [(/** @type {string} */ l) => `${l.slice(0, 75)}\u00e9`, /line 7 holds a character that is not base64/],
+  ];
+  for (const [mutate, message] of cases) {
+    const damaged = [...lines];
+    damaged[6] = /** @type {(l: string) => string} */ (mutate)(/** @type {string} */ (damaged[6]));
+    const bytes = new Uint8Array(Buffer.from(damaged.join('\n'), 'latin1'));
+    for (const step of [77 * 3, 100000]) {
+      const error = await thrown(() => decode(bytes, step));
+      assert.instance(error, FormatError);
+      assert.match(/** @type {Error} */ (error).message, /** @type {RegExp} */ (message));
+    }
+  }
+});
+
 test.run();

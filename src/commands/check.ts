@@ -16,8 +16,9 @@ export function register(program: Command): void {
     .option('--quiet', 'print nothing when all is well')
     .action(async (options: { staged?: boolean; quiet?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
-      const files = listPolicyFiles(ctx, { staged: options.staged === true });
-      const configured = hasFilterConfig(ctx.top);
+      const files = await listPolicyFiles(ctx, { staged: options.staged === true, tree: options.staged !== true });
+      // Only an untracked file's verdict depends on the filter being set up: ask git only then.
+      const configured = files.some((file) => file.index.kind === 'absent') && hasFilterConfig(ctx.top);
       let problems = 0;
       for (const file of files) {
         const problem = policyProblem(file, configured);

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option('--force', 'discard uncommitted changes of encrypted files')
     .action(async (options: { keyring?: string; force?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
-      const report = lockRepository(ctx, { keyring: options.keyring, force: options.force === true });
+      const report = await lockRepository(ctx, { keyring: options.keyring, force: options.force === true });
       const names = report.locked.map((name) => quotePath(name)).join(', ') || 'no keyring (none was unlocked)';
       process.stdout.write(`locked ${names}: ${report.encrypted.length} file${report.encrypted.length === 1 ? '' : 's'} back to ciphertext\n`);
     });

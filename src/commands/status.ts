@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--staged', 'only files in the index')
     .action(async (options: { staged?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
-      const files = listPolicyFiles(ctx, { staged: options.staged === true });
+      const files = await listPolicyFiles(ctx, { staged: options.staged === true });
       const rows = [['PATH', 'KEYRING', 'INDEX', 'TREE', 'KEY']];
       for (const file of files) {
         rows.push([file.path, file.keyring ?? '-', describe(file.index, file.keyring), describe(file.tree, file.keyring), file.key ? 'yes' : 'no']);

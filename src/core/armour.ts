@@ -122,7 +122,27 @@ export class ArmourDecoder {
       if (batchStart >= 0) out.push(decodeFullLines(data.subarray(batchStart, batchEnd)));
       batchStart = -1;
     };
+    // Lines before this offset failed the bulk check: take them one by one (which names the bad one).
+    let slowUntil = -1;
     for (;;) {
+      // Fastest path: a run of full lines, validated in bulk by native code (decodeValidFullLines).
+      if (this.#magicDone && !this.#finalSeen && start >= slowUntil) {
+        let lines = 0;
+        while (start + lines * (LINE_LENGTH + 1) + LINE_LENGTH < data.length && data[start + lines * (LINE_LENGTH + 1) + LINE_LENGTH] === NEWLINE) lines++;
+        if (lines > 1) {
+          const end = start + lines * (LINE_LENGTH + 1);
+          const decoded = decodeValidFullLines(data.subarray(start, end), lines);
+          if (decoded !== null) {
+            flush();
+            out.push(decoded);
+            this.#line += lines;
+            this.#bodyLines += lines;
+            start = end;
+            continue;
+          }
+          slowUntil = end;
+        }
+      }
       // Fast path: a full 76-column line of plain base64 characters, checked in place.
       const next = start + LINE_LENGTH;
       if (this.#magicDone && !this.#finalSeen && next < data.length && data[next] === NEWLINE && plainBase64(data, start, next)) {
@@ -235,6 +255,20 @@ function plainBase64(data: Uint8Array, start: number, end: number): boolean {
 
 function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * Decode LINES full lines (76 characters and a newline each, newlines already checked) if every
+ * character is in the standard alphabet, else null. Node's decoder skips any other byte, so a bad
+ * character makes the output shorter than 57 bytes a line, except the URL-safe `-` and `_`, which
+ * it accepts: those are looked for first. All of it native: no loop over characters here.
+ */
+function decodeValidFullLines(block: Uint8Array, lines: number): Uint8Array | null {
+  const view = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+  if (view.indexOf(0x2d) !== -1 || view.indexOf(0x5f) !== -1) return null;
+  const bytes = Buffer.from(view.toString('latin1'), 'base64');
+  if (bytes.length !== lines * LINE_BYTES) return null;
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Decode validated 76-column lines with their newlines (Node skips the newlines). */

@@ -4,7 +4,7 @@
  * blobs, `status --porcelain -z` for local changes, `checkout --pathspec-from-file` to re-run the
  * filters. Never used by the filter hot path. Paths in and out are relative to the work tree top.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { FileSystemError, UsageError, quotePath } from '../errors.js';
 
 export interface IndexEntry {
@@ -63,23 +63,61 @@ export function checkAttr(top: string, attr: string, paths: string[]): Map<strin
   return values;
 }
 
-/** Blob contents by sha, read with one `git cat-file --batch`. Missing objects are left out. */
-export function readBlobs(top: string, shas: string[]): Map<string, Uint8Array> {
+/**
+ * The first LIMIT bytes of each blob by sha, read with one `git cat-file --batch` whose output is
+ * parsed as it streams: a check of 1,000 files plus a few large ones keeps a few KiB of each
+ * instead of collecting the whole output into one buffer. Missing objects are left out.
+ */
+export function readBlobPrefixes(top: string, shas: string[], limit: number): Promise<Map<string, Uint8Array>> {
   const blobs = new Map<string, Uint8Array>();
   const unique = [...new Set(shas)];
-  if (unique.length === 0) return blobs;
-  const out = runGit(top, ['cat-file', '--batch'], unique.join('\n') + '\n');
-  let at = 0;
-  while (at < out.length) {
-    const eol = out.indexOf(0x0a, at);
-    const header = out.subarray(at, eol).toString('utf8').split(' ');
-    at = eol + 1;
-    if (header[1] === 'missing') continue;
-    const size = Number(header[2]);
-    blobs.set(header[0]!, new Uint8Array(out.subarray(at, at + size)));
-    at += size + 1;
-  }
-  return blobs;
+  if (unique.length === 0) return Promise.resolve(blobs);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: top, stdio: ['pipe', 'pipe', 'pipe'] });
+    const errors: Buffer[] = [];
+    let pending: Buffer = Buffer.alloc(0);
+    /** The blob being read: its sha, what is kept of it, and how many bytes remain (+1 for its LF). */
+    let current: { sha: string; parts: Buffer[]; kept: number; remaining: number } | null = null;
+    const take = (chunk: Buffer): void => {
+      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      pending = Buffer.alloc(0);
+      while (data.length > 0) {
+        if (current === null) {
+          const eol = data.indexOf(0x0a);
+          if (eol < 0) {
+            pending = data;
+            return;
+          }
+          const header = data.subarray(0, eol).toString('utf8').split(' ');
+          data = data.subarray(eol + 1);
+          if (header[1] === 'missing') continue;
+          current = { sha: header[0]!, parts: [], kept: 0, remaining: Number(header[2]) + 1 };
+        }
+        const n = Math.min(current.remaining, data.length);
+        const keep = Math.min(n, limit - current.kept, current.remaining - 1);
+        if (keep > 0) {
+          current.parts.push(Buffer.from(data.subarray(0, keep)));
+          current.kept += keep;
+        }
+        current.remaining -= n;
+        data = data.subarray(n);
+        if (current.remaining === 0) {
+          blobs.set(current.sha, new Uint8Array(Buffer.concat(current.parts)));
+          current = null;
+        }
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      reject(new FileSystemError(`cannot run git (${error.code ?? 'error'}); install git or fix PATH`));
+    });
+    child.on('close', (code) => {
+      if (code === 0) resolve(blobs);
+      else reject(new FileSystemError(`git cat-file failed: ${Buffer.concat(errors).toString('utf8').trim().split('\n')[0] || `exit ${code}`}`));
+    });
+    child.stdin.end(unique.join('\n') + '\n');
+  });
 }
 
 /** Paths with staged or unstaged changes to tracked files (renames give both names). */

@@ -45,7 +45,7 @@ export async function unlockRepository(
 ): Promise<UnlockReport> {
   const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
   if (names.length === 0) throw new UsageError('no keyring in .vaultfile/keyrings/; run "vault init" first');
-  const files = listPolicyFiles(ctx, { staged: true }).filter((file) => file.index.kind !== 'absent');
+  const files = (await listPolicyFiles(ctx, { staged: true })).filter((file) => file.index.kind !== 'absent');
   // Checked before any key is stored: a refusal leaves the repository exactly as it was.
   const dirty = options.force ? [] : dirtyFiles(ctx, files);
   if (dirty.length > 0) {
@@ -97,8 +97,8 @@ export interface LockReport {
   encrypted: string[];
 }
 
-export function lockRepository(ctx: RepoContext, options: { keyring?: string; force?: boolean }): LockReport {
-  const files = listPolicyFiles(ctx, { staged: true }).filter(
+export async function lockRepository(ctx: RepoContext, options: { keyring?: string; force?: boolean }): Promise<LockReport> {
+  const files = (await listPolicyFiles(ctx, { staged: true })).filter(
     (file) => file.index.kind !== 'absent' && file.filtered && (options.keyring === undefined || file.keyring === options.keyring),
   );
   const plaintext = files.filter((file) => file.tree.kind === 'plaintext');

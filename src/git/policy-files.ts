@@ -9,7 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
 import { UsageError, quotePath } from '../errors.js';
 import { findRepoRoot, matchRule, readPolicy, type Policy } from '../io/repo.js';
-import { checkAttr, listIndex, listUntracked, readBlobs, workTreeTop } from './git-query.js';
+import { checkAttr, listIndex, listUntracked, readBlobPrefixes, workTreeTop } from './git-query.js';
 import { findGitDirs, listStoredKeyrings, type GitDirs } from './key-store.js';
 
 export interface RepoContext {
@@ -87,9 +87,11 @@ function readTree(path: string): Uint8Array | undefined {
 
 /**
  * Every file under the policy (or with filter=vault): tracked ones from the index (stage 0 only;
- * conflicts are not committable), plus untracked ones unless STAGED.
+ * conflicts are not committable), plus untracked ones unless STAGED. TREE false skips reading the
+ * work tree for files that are in the index (their `tree` is then "absent"): the pre-commit check
+ * looks at the index only.
  */
-export function listPolicyFiles(ctx: RepoContext, options: { staged: boolean }): PolicyFile[] {
+export async function listPolicyFiles(ctx: RepoContext, options: { staged: boolean; tree?: boolean }): Promise<PolicyFile[]> {
   const entries = listIndex(ctx.top).filter((entry) => entry.stage === 0 && entry.mode !== '160000');
   const indexSha = new Map(entries.map((entry) => [entry.path, entry.sha]));
   const candidates = [...indexSha.keys()];
@@ -105,7 +107,8 @@ export function listPolicyFiles(ctx: RepoContext, options: { staged: boolean }):
     const filtered = filters.get(path) === 'vault';
     if (rule || filtered) selected.push({ path, keyring: rule?.keyring ?? null, filtered });
   }
-  const blobs = readBlobs(ctx.top, selected.flatMap((file) => (indexSha.has(file.path) ? [indexSha.get(file.path)!] : [])));
+  const blobs = await readBlobPrefixes(ctx.top, selected.flatMap((file) => (indexSha.has(file.path) ? [indexSha.get(file.path)!] : [])), PREFIX);
+  const readsTree = options.tree !== false;
   const unlocked = new Set(listStoredKeyrings(ctx.dirs.commonDir));
   return selected
     .map((file) => {
@@ -113,7 +116,7 @@ export function listPolicyFiles(ctx: RepoContext, options: { staged: boolean }):
       return {
         ...file,
         index: sideOf(sha === undefined ? undefined : blobs.get(sha), file.path),
-        tree: sideOf(readTree(join(ctx.top, file.path)), file.path),
+        tree: readsTree || sha === undefined ? sideOf(readTree(join(ctx.top, file.path)), file.path) : { kind: 'absent' as const },
         key: file.keyring !== null && unlocked.has(file.keyring),
       };
     })
