@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, RSS, benchEnv, fmt, timeCommand } from './common.mjs';
+import { CLI, RSS, benchEnv, fmt, timeAlternating } from './common.mjs';
 
 const hasAnsible = spawnSync('ansible-vault', ['--version']).status === 0;
 const env = benchEnv();
@@ -37,24 +37,29 @@ function copyPlain(dir) {
 
 /** @type {[string, number, number, number][]} */
 const rows = [];
-const vault = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, ...args, ...names], { cwd: dir, env, prepare: () => copyPlain(dir) });
-const vaultView = (/** @type {string} */ dir, /** @type {string[]} */ args) => timeCommand(process.execPath, [CLI, 'view', ...args, ...names], { cwd: dir, env });
-
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const vPwDir = join(work, 'v-pw');
 const vKeyDir = join(work, 'v-key');
-const tEncPw = vault(vPwDir, ['encrypt', '--password-file', pw]);
-const tEncKey = vault(vKeyDir, ['encrypt', '--key-file', key]);
-const tViewPw = vaultView(vPwDir, ['--password-file', pw]);
-const tViewKey = vaultView(vKeyDir, ['--key-file', key]);
+const aDir = join(work, 'ansible');
+/** @param {string} dir @param {string[]} args */
+const encryptSpec = (dir, args) => ({ command: process.execPath, args: [CLI, 'encrypt', ...args, ...names], options: { cwd: dir, env, prepare: () => copyPlain(dir) } });
+/** @param {string} dir @param {string[]} args */
+const viewSpec = (dir, args) => ({ command: process.execPath, args: [CLI, 'view', ...args, ...names], options: { cwd: dir, env } });
+const ansibleEncrypt = { command: 'ansible-vault', args: ['encrypt', '--vault-password-file', pw, ...names], options: { cwd: aDir, env, prepare: () => copyPlain(aDir) } };
+const ansibleView = { command: 'ansible-vault', args: ['view', '--vault-password-file', pw, ...names], options: { cwd: aDir, env: { ...env, PAGER: 'cat' } } };
 
-if (hasAnsible) {
-  const aDir = join(work, 'ansible');
-  const tEncA = timeCommand('ansible-vault', ['encrypt', '--vault-password-file', pw, ...names], { cwd: aDir, env, prepare: () => copyPlain(aDir) });
-  const tViewA = timeCommand('ansible-vault', ['view', '--vault-password-file', pw, ...names], { cwd: aDir, env: { ...env, PAGER: 'cat' } });
-  rows.push(['view 200 files, password', tViewPw, tViewA, 0.4]);
-  rows.push(['view 200 files, key file', tViewKey, tViewA, 0.1]);
-  rows.push(['encrypt 200 files, password', tEncPw, tEncA, 0.4]);
-  rows.push(['encrypt 200 files, key file', tEncKey, tEncA, 0.1]);
+// Encrypt runs leave encrypted files behind, which the view runs then read.
+const encrypts = [encryptSpec(vPwDir, ['--password-file', pw]), encryptSpec(vKeyDir, ['--key-file', key])];
+const [tEncPw, tEncKey, tEncA] = timeAlternating(hasAnsible ? [...encrypts, ansibleEncrypt] : encrypts, RUNS);
+const views = [viewSpec(vPwDir, ['--password-file', pw]), viewSpec(vKeyDir, ['--key-file', key])];
+const [tViewPw, tViewKey, tViewA] = timeAlternating(hasAnsible ? [...views, ansibleView] : views, RUNS);
+
+process.stdout.write(`200 files of 2 KB, median of ${RUNS} runs, tools alternating run by run\n`);
+if (hasAnsible && tEncA !== undefined && tViewA !== undefined) {
+  rows.push(['view 200 files, password', tViewPw ?? NaN, tViewA, 0.4]);
+  rows.push(['view 200 files, key file', tViewKey ?? NaN, tViewA, 0.1]);
+  rows.push(['encrypt 200 files, password', tEncPw ?? NaN, tEncA, 0.4]);
+  rows.push(['encrypt 200 files, key file', tEncKey ?? NaN, tEncA, 0.1]);
   process.stdout.write('task                          vaultfile ms  ansible-vault ms  ratio  target\n');
   for (const [task, ours, theirs, target] of rows) {
     const ratio = ours / theirs;
@@ -62,7 +67,7 @@ if (hasAnsible) {
   }
 } else {
   process.stdout.write('ansible-vault not installed (apt-get install ansible-core): ratios skipped\n');
-  process.stdout.write(`vaultfile: view password ${fmt(tViewPw)} ms, key ${fmt(tViewKey)} ms; encrypt password ${fmt(tEncPw)} ms, key ${fmt(tEncKey)} ms\n`);
+  process.stdout.write(`vaultfile: view password ${fmt(tViewPw ?? NaN)} ms, key ${fmt(tViewKey ?? NaN)} ms; encrypt password ${fmt(tEncPw ?? NaN)} ms, key ${fmt(tEncKey ?? NaN)} ms\n`);
 }
 
 // 100 MB: throughput and peak RSS of the real CLI (streams; memory must stay bounded).

@@ -27,6 +27,21 @@ export function timeCommand(command, args, options = {}) {
   return times[Math.floor(times.length / 2)];
 }
 
+/**
+ * Median wall times (ms) of several commands measured in alternation, one run of each per round,
+ * so that drift in the machine's speed (a shared VM) falls on every tool alike.
+ * @param {Array<{command: string, args: string[], options?: {cwd?: string, prepare?: () => void, env?: NodeJS.ProcessEnv}}>} specs
+ * @param {number} runs
+ */
+export function timeAlternating(specs, runs) {
+  /** @type {number[][]} */
+  const times = specs.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    specs.forEach((spec, i) => times[i]?.push(timeCommand(spec.command, spec.args, { ...spec.options, runs: 1 })));
+  }
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? NaN);
+}
+
 /** @param {number} x */
 export function fmt(x) {
   return x >= 100 ? x.toFixed(0) : x.toFixed(2);

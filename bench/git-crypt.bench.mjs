@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, benchEnv, fmt, timeCommand } from './common.mjs';
+import { CLI, ROOT, benchEnv, fmt, timeAlternating } from './common.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SMALL = Number(process.env.BENCH_SMALL_FILES ?? 1000);
@@ -89,73 +89,81 @@ function touchAll(/** @type {string} */ dir) {
   }
 }
 
-function measure(/** @type {string} */ tool) {
-  const { dir, key } = makeRepo(tool);
-  const opts = { cwd: dir, runs: RUNS, env };
-  // `git checkout -` alternates between the two branches; each run changes all small files.
-  run(dir, 'git', ['checkout', '-q', 'changed']);
-  run(dir, 'git', ['checkout', '-q', 'main']);
-  const checkout = timeCommand('git', ['checkout', '-q', '-'], opts);
-  run(dir, 'git', ['checkout', '-q', 'main']);
-  const status = timeCommand('git', ['status', '--porcelain'], { ...opts, prepare: () => touchAll(dir) });
-  let round = 0;
-  const commit = timeCommand('sh', ['-c', 'git add -A && git commit -q -m bench'], {
-    ...opts,
-    prepare: () => writeSmall(dir, `c${round++}`),
-  });
-  // The floor: the same checkout through vaultfile's protocol loop with no cryptography at all
-  // (bench/support/echo-filter.mjs), on the plain repository, whose blobs are then unchanged.
-  let floor = NaN;
-  if (tool === 'plain') {
-    const echo = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bench/support/echo-filter.mjs'))}`;
-    mkdirSync(join(dir, '.git/info'), { recursive: true });
-    writeFileSync(join(dir, '.git/info/attributes'), 'secret/** filter=echo\n');
-    const filterArgs = ['-c', `filter.echo.process=${echo}`, '-c', 'filter.echo.required=true'];
-    run(dir, 'git', [...filterArgs, 'checkout', '-q', 'changed']);
-    run(dir, 'git', [...filterArgs, 'checkout', '-q', 'main']);
-    floor = timeCommand('git', [...filterArgs, 'checkout', '-q', '-'], opts);
-    rmSync(join(dir, '.git/info/attributes'));
-    run(dir, 'git', ['checkout', '-q', 'main']);
-  }
-  const clone = join(work, `${tool}-clone`);
-  const unlock =
-    tool === 'vault'
-      ? `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} unlock ${JSON.stringify(key)} >/dev/null`
-      : tool === 'git-crypt'
-        ? `git-crypt unlock ${JSON.stringify(key)}`
-        : 'true';
-  const cloneUnlock = timeCommand('sh', ['-c', `git clone -q ${JSON.stringify(dir)} ${JSON.stringify(clone)} && cd ${JSON.stringify(clone)} && ${unlock}`], {
-    ...opts,
-    cwd: work,
-    prepare: () => rmSync(clone, { recursive: true, force: true }),
-  });
-  // Sanity: the unlocked clone holds plaintext and a clean status.
-  const dirty = run(clone, 'git', ['status', '--porcelain']);
-  if (dirty !== '') throw new Error(`${tool}: clone not clean after unlock: ${dirty.slice(0, 200)}`);
-  return { checkout, status, commit, cloneUnlock, floor };
+/** The command that unlocks a fresh clone of TOOL's repository with KEY. */
+function unlockCommand(/** @type {string} */ tool, /** @type {string} */ key) {
+  if (tool === 'vault') return `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} unlock ${JSON.stringify(key)} >/dev/null`;
+  if (tool === 'git-crypt') return `git-crypt unlock ${JSON.stringify(key)}`;
+  return 'true';
 }
 
-process.stdout.write(`git filters: ${SMALL} files of 1-4 KB + ${BIG} of 1 MB, median of ${RUNS} runs (ms)\n`);
+process.stdout.write(`git filters: ${SMALL} files of 1-4 KB + ${BIG} of 1 MB, median of ${RUNS} runs, tools alternating run by run (ms)\n`);
 // BENCH_TOOLS=vault,plain skips the slow git-crypt runs while iterating on the filter.
 const wanted = (process.env.BENCH_TOOLS ?? 'vault,git-crypt,plain').split(',');
 const tools = ['vault', ...(hasGitCrypt && wanted.includes('git-crypt') ? ['git-crypt'] : []), 'plain'];
-/** @type {Record<string, ReturnType<typeof measure>>} */
-const results = {};
-for (const tool of tools) {
-  results[tool] = measure(tool);
+const repos = Object.fromEntries(tools.map((tool) => [tool, makeRepo(tool)]));
+
+// The floor: the same checkout through vaultfile's protocol loop with no cryptography at all
+// (bench/support/echo-filter.mjs), on a second plain repository, whose blobs it leaves unchanged.
+const floorRepo = makeRepo('plain-floor');
+const echo = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bench/support/echo-filter.mjs'))}`;
+mkdirSync(join(floorRepo.dir, '.git/info'), { recursive: true });
+writeFileSync(join(floorRepo.dir, '.git/info/attributes'), 'secret/** filter=echo\n');
+const echoArgs = ['-c', `filter.echo.process=${echo}`, '-c', 'filter.echo.required=true'];
+
+// Warm up: each repository goes to the other branch and back once (`checkout -` then alternates).
+for (const { dir } of [...Object.values(repos), floorRepo]) {
+  run(dir, 'git', [...(dir === floorRepo.dir ? echoArgs : []), 'checkout', '-q', 'changed']);
+  run(dir, 'git', [...(dir === floorRepo.dir ? echoArgs : []), 'checkout', '-q', 'main']);
 }
+const checkoutSpecs = tools.map((tool) => ({ command: 'git', args: ['checkout', '-q', '-'], options: { cwd: repos[tool]?.dir, env } }));
+const checkouts = timeAlternating([...checkoutSpecs, { command: 'git', args: [...echoArgs, 'checkout', '-q', '-'], options: { cwd: floorRepo.dir, env } }], RUNS);
+for (const { dir } of Object.values(repos)) run(dir, 'git', ['checkout', '-q', 'main']);
+
+const statuses = timeAlternating(
+  tools.map((tool) => ({ command: 'git', args: ['status', '--porcelain'], options: { cwd: repos[tool]?.dir, env, prepare: () => touchAll(repos[tool]?.dir ?? '') } })),
+  RUNS,
+);
+let round = 0;
+const commits = timeAlternating(
+  tools.map((tool) => ({
+    command: 'sh',
+    args: ['-c', 'git add -A && git commit -q -m bench'],
+    options: { cwd: repos[tool]?.dir, env, prepare: () => writeSmall(repos[tool]?.dir ?? '', `c${round++}`) },
+  })),
+  RUNS,
+);
+const cloneUnlocks = timeAlternating(
+  tools.map((tool) => {
+    const clone = join(work, `${tool}-clone`);
+    const script = `git clone -q ${JSON.stringify(repos[tool]?.dir)} ${JSON.stringify(clone)} && cd ${JSON.stringify(clone)} && ${unlockCommand(tool, repos[tool]?.key ?? '')}`;
+    return { command: 'sh', args: ['-c', script], options: { cwd: work, env, prepare: () => rmSync(clone, { recursive: true, force: true }) } };
+  }),
+  RUNS,
+);
+for (const tool of tools) {
+  // Sanity: the unlocked clone holds plaintext and a clean status.
+  const dirty = run(join(work, `${tool}-clone`), 'git', ['status', '--porcelain']);
+  if (dirty !== '') throw new Error(`${tool}: clone not clean after unlock: ${dirty.slice(0, 200)}`);
+}
+
+/** @type {Record<string, Record<string, number>>} */
+const results = {};
+tools.forEach((tool, i) => {
+  results[tool] = { checkout: checkouts[i] ?? NaN, status: statuses[i] ?? NaN, commit: commits[i] ?? NaN, cloneUnlock: cloneUnlocks[i] ?? NaN };
+});
 const ops = /** @type {const} */ (['checkout', 'status', 'commit', 'cloneUnlock']);
 const labels = { checkout: 'checkout of a branch changing 1,000 files', status: 'git status after touching all files', commit: 'git add -A && git commit (1,000 modified)', cloneUnlock: 'git clone + unlock' };
+const cell = (/** @type {string} */ tool, /** @type {string} */ op) => results[tool]?.[op] ?? NaN;
 process.stdout.write(`${'operation'.padEnd(44)}${tools.map((t) => t.padStart(11)).join('')}${tools.includes('git-crypt') ? '  vault/git-crypt' : ''}  vault/plain\n`);
 for (const op of ops) {
-  const cells = tools.map((tool) => fmt(results[tool][op]).padStart(11)).join('');
-  const vsCrypt = tools.includes('git-crypt') ? `  ${(results.vault[op] / results['git-crypt'][op]).toFixed(3).padStart(15)}` : '';
-  const vsPlain = (results.vault[op] / results.plain[op]).toFixed(2).padStart(11);
+  const cells = tools.map((tool) => fmt(cell(tool, op)).padStart(11)).join('');
+  const vsCrypt = tools.includes('git-crypt') ? `  ${(cell('vault', op) / cell('git-crypt', op)).toFixed(3).padStart(15)}` : '';
+  const vsPlain = (cell('vault', op) / cell('plain', op)).toFixed(2).padStart(11);
   process.stdout.write(`${labels[op].padEnd(44)}${cells}${vsCrypt}  ${vsPlain}\n`);
 }
-const floor = results.plain.floor;
+const floor = checkouts[tools.length] ?? NaN;
 process.stdout.write(
-  `floor: the same checkout through a no-op filter (vaultfile's protocol loop, no crypto): ${fmt(floor)} ms = ${(floor / results.plain.checkout).toFixed(2)}x plain; vault = ${(results.vault.checkout / floor).toFixed(2)}x the floor\n`,
+  `floor: the same checkout through a no-op filter (vaultfile's protocol loop, no crypto): ${fmt(floor)} ms = ${(floor / cell('plain', 'checkout')).toFixed(2)}x plain; vault = ${(cell('vault', 'checkout') / floor).toFixed(2)}x the floor\n`,
 );
 if (!hasGitCrypt) process.stdout.write('git-crypt is not installed: apt-get install git-crypt for the comparison\n');
 rmSync(work, { recursive: true, force: true });
