@@ -9,6 +9,7 @@
  */
 import { writeSync } from 'node:fs';
 import { EXIT, UsageError, exitCodeOf } from './errors.js';
+import { fdSink } from './git/fd-io.js';
 import { describeError } from './git/filter-process.js';
 import { serveFilterProcess } from './git/filter.js';
 
@@ -18,10 +19,7 @@ const log = (line: string): void => {
   writeSync(2, `vault: ${line}\n`);
 };
 
-function writeOut(bytes: Uint8Array): void {
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(1, bytes, offset, bytes.length - offset);
-}
+const writeOut = fdSink(1);
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
