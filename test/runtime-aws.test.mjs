@@ -25,8 +25,9 @@ const secrets = {
   'prod/db': DB_DOC,
   'prod/plain': 'plain-secret-value',
   'prod/bin': { binary: new Uint8Array([0, 1, 2, 250, 255]) },
+  'prod/nul': 'nul-secret\u0000tail-value',
 };
-const ALL_SECRET_VALUES = [...Object.values(parameters), 'plain-secret-value', 'db.internal', 'CA'];
+const ALL_SECRET_VALUES = [...Object.values(parameters), 'plain-secret-value', 'db.internal', 'CA', 'nul-secret', 'tail-value'];
 
 const aws = await startFakeAws({ parameters, secrets, denied: ['/prod/denied', 'prod/denied-secret', '/svc/denied'] });
 
@@ -41,11 +42,12 @@ function assertNoSecrets(stderr) {
   for (const value of ALL_SECRET_VALUES) assert.not.ok(stderr.includes(value), 'a secret value reached stderr');
 }
 
-test('ssm:// values and ssm:/AWS_SSM:/ARN suffix references resolve with decryption; suffix vars are removed', async () => {
+test('ssm:// and ssm:NAME values and ssm:/AWS_SSM:/ARN suffix references resolve with decryption; suffix vars are removed', async () => {
   const mark = aws.requests.length;
   const env = awsEnv({
     DB_PASSWORD: 'ssm:///prod/db/password',
     COOKIE: 'ssm://prod.app.cookie-secret',
+    PLAIN_SSM: 'ssm:/prod/db/password',
     API_TOKEN_FOR_VAULT_TO_RESOLVE: 'ssm:/prod/api/token',
     OTHER_FOR_PROC_WRAPPER_TO_RESOLVE: 'AWS_SSM:/prod/db/password',
     BY_ARN_FOR_VAULT_TO_RESOLVE: 'arn:aws:ssm:us-west-2:123456789012:parameter/prod/api/token',
@@ -53,7 +55,7 @@ test('ssm:// values and ssm:/AWS_SSM:/ARN suffix references resolve with decrypt
     NOT_A_REF: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kept-as-is',
   });
   const result = await runAsync(
-    ['exec', ...hashChild('DB_PASSWORD', 'COOKIE', 'API_TOKEN', 'OTHER', 'BY_ARN', 'JSON_USER', 'NOT_A_REF', 'API_TOKEN_FOR_VAULT_TO_RESOLVE', 'OTHER_FOR_PROC_WRAPPER_TO_RESOLVE')],
+    ['exec', ...hashChild('DB_PASSWORD', 'COOKIE', 'PLAIN_SSM', 'API_TOKEN', 'OTHER', 'BY_ARN', 'JSON_USER', 'NOT_A_REF', 'API_TOKEN_FOR_VAULT_TO_RESOLVE', 'OTHER_FOR_PROC_WRAPPER_TO_RESOLVE')],
     { env },
   );
   assert.is(result.stderr, '');
@@ -63,6 +65,7 @@ test('ssm:// values and ssm:/AWS_SSM:/ARN suffix references resolve with decrypt
     hashesOf({
       DB_PASSWORD: 'ssm-db-password-value',
       COOKIE: 'cookie-secret-value',
+      PLAIN_SSM: 'ssm-db-password-value',
       API_TOKEN: 'ssm-api-token-value',
       OTHER: 'ssm-db-password-value',
       BY_ARN: 'ssm-api-token-value',
@@ -240,6 +243,41 @@ test('references inside -f files resolve too; --pristine ignores references in t
     INHERITED: 'ssm-api-token-value',
     DB_HOST: 'db.internal',
   });
+});
+
+test('precedence: a file\'s _TO_RESOLVE variable does not replace the environment\'s NAME unless --overload', async () => {
+  const refs = join(dir, 'refs.env');
+  writeFileSync(refs, 'DB_HOST_FOR_VAULT_TO_RESOLVE="AWS_SM:prod/db|JP:$.host"\nPLAIN=ssm:/prod/api/token\n');
+  const env = awsEnv({ DB_HOST: 'env-host', PLAIN: 'env-plain' });
+  const kept = await runAsync(['exec', '-f', refs, ...hashChild('DB_HOST', 'PLAIN', 'DB_HOST_FOR_VAULT_TO_RESOLVE')], { env });
+  assert.is(kept.stderr, '');
+  assert.equal(JSON.parse(kept.stdout), hashesOf({ DB_HOST: 'env-host', PLAIN: 'env-plain', DB_HOST_FOR_VAULT_TO_RESOLVE: null }));
+  const over = await runAsync(['exec', '--overload', '-f', refs, ...hashChild('DB_HOST', 'PLAIN')], { env });
+  assert.equal(JSON.parse(over.stdout), hashesOf({ DB_HOST: 'db.internal', PLAIN: 'ssm-api-token-value' }));
+  // Set in the environment itself, the suffix variable is an explicit request: it applies.
+  const own = await runAsync(['exec', ...hashChild('DB_HOST')], { env: { ...env, DB_HOST_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/db|JP:$.host' } });
+  assert.equal(JSON.parse(own.stdout), hashesOf({ DB_HOST: 'db.internal' }));
+});
+
+test('a secret holding a NUL byte: the variable is named, the value never printed, even with --debug', async () => {
+  const env = awsEnv({ TOKEN_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/nul' });
+  for (const extra of [[], ['--debug']]) {
+    const result = await runAsync(['exec', ...extra, '--strict', '--', 'true'], { env });
+    assert.is(result.code, 1);
+    assert.match(result.stderr, /^vault: TOKEN: cannot resolve "AWS_SM:prod\/nul" \(ValueHoldsNulByte\)\n/);
+    assertNoSecrets(result.stderr);
+  }
+  const exported = await runAsync(['export', '--format', 'shell'], { env });
+  assert.is(exported.stdout, '');
+  assert.match(exported.stderr, /TOKEN: cannot resolve .*ValueHoldsNulByte.*left unset/);
+  assertNoSecrets(exported.stderr);
+});
+
+test('an unreachable endpoint is a network error with its system code', async () => {
+  const env = awsEnv({ DB_PASSWORD: 'ssm:/prod/db/password', AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9' });
+  const result = await runAsync(['exec', '--strict', '--', 'true'], { env });
+  assert.is(result.code, 1);
+  assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve "ssm:\/prod\/db\/password" \(NetworkError ECONNREFUSED \(check the endpoint and the network\)\)\n/);
 });
 
 test('--ssm-path reads a hierarchy through paged GetParametersByPath; files override it', async () => {

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { parseDotenv, serializeDotenv, isEnvName } from '../dist/runtime/dotenv.js';
 import { parseEnvMap, envNameOf } from '../dist/runtime/env-map.js';
 import { parseEnvFile, envFileFormatOf } from '../dist/runtime/env-file.js';
@@ -9,6 +10,8 @@ import { formatEnv, shellQuote } from '../dist/runtime/env-format.js';
 import { FormatError, UsageError } from '../dist/errors.js';
 
 const parse = (/** @type {string} */ text) => Object.fromEntries(parseDotenv(text, 'test.env'));
+/** The dotenv package itself: the reference our reader and writer are held to. */
+const dotenv = /** @type {{ parse(text: string): Record<string, string> }} */ (createRequire(import.meta.url)('dotenv'));
 
 /** @param {() => unknown} fn @param {Function} type @param {RegExp} message */
 function throwsClass(fn, type, message) {
@@ -34,7 +37,7 @@ test('dotenv: plain values, blanks, comments, export prefix, spaces around =', (
     'E=',
     'F=value # trailing comment',
     'G=pa#ss',
-    'H=#notacomment?',
+    'H=#comment',
     'lower.case-name=ok',
   ].join('\n');
   assert.equal(parse(text), {
@@ -44,29 +47,44 @@ test('dotenv: plain values, blanks, comments, export prefix, spaces around =', (
     D: 'tab',
     E: '',
     F: 'value',
-    G: 'pa#ss',
+    G: 'pa',
     H: '',
     'lower.case-name': 'ok',
   });
 });
 
-test('dotenv: single, double and backtick quotes; escapes only in double quotes', () => {
+test('dotenv: single, double and backtick quotes; only \\n and \\r expand, in double quotes', () => {
   const text = [
     `S='it is $HOME \\n literal # not comment'`,
-    `D="tab\\there\\nnew \\"quoted\\" \\\\ back \\$x \\q"`,
+    `D="tab\\there\\nnew \\"quoted\\" \\\\ back \\$x \\q \\r"`,
     'B=`say "hi" and \'bye\'`',
     `E=""`,
     `Q="a" # comment after quote`,
     `SP=  'kept  spaces  '  `,
+    `C: colon form`,
+    `I='it\\'s'`,
   ].join('\n');
   assert.equal(parse(text), {
     S: 'it is $HOME \\n literal # not comment',
-    D: 'tab\there\nnew "quoted" \\ back $x \\q',
+    D: 'tab\\there\nnew \\"quoted\\" \\\\ back \\$x \\q \r',
     B: `say "hi" and 'bye'`,
     E: '',
     Q: 'a',
     SP: 'kept  spaces  ',
+    C: 'colon form',
+    I: "it\\'s",
   });
+  assert.equal(parse(text), dotenv.parse(text), 'the dotenv package reads the same values');
+});
+
+test('dotenv: reads every case the way the dotenv package does', () => {
+  const cases = [
+    'A=pa#ss', 'A=pa #ss', 'A="x\\ny"', 'A="x\\ty"', 'A="x\\\\y"', 'A="say \\"hi\\""', "A='it\\'s'", 'A: value',
+    "A='a\nb'", 'A=`a\'b"c`', "A='a$B'", 'A="a$B"', 'A=" sp "', 'A=x y ', 'A="a\\rb"', 'export A=1', 'A="a"#c',
+    'A="a" #c', 'A="x\\\\ny"', 'A="multi\nline"', 'A=`x\\`y`', 'A=${HOME}x', 'A="$(echo hi)"', 'A=', "A=''", 'A.b-c=1',
+    '  export   A  =  v  ', 'A=1\nA=2', 'A="one"\nB=two # c\n# C=3',
+  ];
+  for (const text of cases) assert.equal(parse(text), dotenv.parse(text), JSON.stringify(text));
 });
 
 test('dotenv: multi-line values in quotes, CRLF, BOM, later assignment wins', () => {
@@ -91,16 +109,20 @@ test('dotenv: errors name the file and line, never the line text', () => {
   assert.not.ok(isEnvName('A B'));
 });
 
-test('dotenv: serializeDotenv round-trips awkward values through the parser', () => {
-  const vars = new Map([
-    ['A', 'plain'],
-    ['B', 'quote " dollar $HOME back \\ tab \t cr \r nl \n end'],
-    ['C', ''],
-    ['D', "it's # not a comment"],
-  ]);
+test('dotenv: serializeDotenv writes what dotenv and this parser read back unchanged, or refuses', () => {
+  const values = [
+    'plain', "it's", 'say "hi"', 'a$b', '$(touch /tmp/pwned)', 'back\\slash', 'ends\\', 'tab\tx', 'nl\nx',
+    'cr\rx', '`tick`', '#hash', ' lead', 'trail ', '', "mix'\"", 'é ü 🎉', 'x\\ny', "-----BEGIN KEY-----\nAA\n-----END KEY-----",
+  ];
+  const vars = new Map(values.map((value, i) => [`V${i}`, value]));
   const text = serializeDotenv(vars);
-  assert.equal(text.split('\n').length, 5, 'one line per variable');
   assert.equal(parseDotenv(text, 'round.env'), vars);
+  assert.equal(new Map(Object.entries(dotenv.parse(text))), vars);
+  // Single quotes first: dotenvx expands $ and runs $(...) in the other forms.
+  assert.match(text, /^V4='\$\(touch \/tmp\/pwned\)'$/m);
+  for (const value of ["it's $HOME", `'"\``]) {
+    throwsClass(() => serializeDotenv(new Map([['NAME', value]])), UsageError, /NAME cannot be written so that dotenv reads it back unchanged.*--format json/);
+  }
 });
 
 test('maps: YAML scalars keep their written text; nested values become JSON; names upper-cased', () => {
@@ -134,6 +156,35 @@ test('maps: YAML scalars keep their written text; nested values become JSON; nam
   });
   assert.equal(envNameOf('my-key.name'), 'MY_KEY_NAME');
   assert.equal(Object.fromEntries(parseEnvMap('', 'empty.yml')), {});
+});
+
+test('maps: anchors, aliases and merge keys resolve; keys written in the map win over merged ones', () => {
+  const yaml = [
+    'defaults: &defaults {region: eu, tier: small}',
+    'password: &pw s3cret',
+    'again: *pw',
+    'ratio: &r 1.10',
+    'ratio_copy: *r',
+    'nested: {inner: *pw, list: [*pw]}',
+    'copy: *defaults',
+    '<<: *defaults',
+    'tier: large',
+  ].join('\n');
+  assert.equal(Object.fromEntries(parseEnvMap(yaml, 'vars.yml')), {
+    REGION: 'eu',
+    TIER: 'large',
+    DEFAULTS: '{"region":"eu","tier":"small"}',
+    PASSWORD: 's3cret',
+    AGAIN: 's3cret',
+    RATIO: '1.10',
+    RATIO_COPY: '1.10',
+    NESTED: '{"inner":"s3cret","list":["s3cret"]}',
+    COPY: '{"region":"eu","tier":"small"}',
+  });
+  // A list of merged maps: the earlier map wins, as YAML 1.1 says.
+  const list = parseEnvMap('a: &a {x: 1}\nb: &b {x: 2, y: 2}\n<<: [*a, *b]\n', 'l.yml');
+  assert.is(list.get('X'), '1');
+  assert.is(list.get('Y'), '2');
 });
 
 test('maps: JSON documents work the same way', () => {
@@ -181,7 +232,8 @@ test('export formats: dotenv, JSON, and shell lines that sh evaluates back to th
     ['C', ''],
   ]);
   assert.equal(JSON.parse(formatEnv(vars, 'json')), Object.fromEntries(vars));
-  assert.equal(parseDotenv(formatEnv(vars, 'dotenv'), 'x'), vars);
+  assert.equal(parseDotenv(formatEnv(new Map([...vars].slice(1)), 'dotenv'), 'x'), new Map([...vars].slice(1)));
+  throwsClass(() => formatEnv(vars, 'dotenv'), UsageError, /the value of A cannot be written/);
   const shell = formatEnv(vars, 'shell');
   assert.is(shellQuote("a'b"), `'a'\\''b'`);
   const script = `${shell}\nprintf '%s\\0' "$A" "$B" "$C"`;

@@ -67,6 +67,10 @@ test('exec --pristine: only PATH and the variables read; --no-path drops PATH to
   assert.equal(JSON.parse(bare.stdout), ['NESTED', 'PORT', 'SHARED']);
   const inherited = await runAsync(['exec', '--', process.execPath, '-e', PRINT_NAMES], { env });
   assert.ok(JSON.parse(inherited.stdout).includes('LEAKED_TOKEN'));
+  const alone = await runAsync(['exec', '--no-path', '--', process.execPath, '-e', 'console.log("ran")'], { env });
+  assert.is(alone.code, 2);
+  assert.is(alone.stdout, '');
+  assert.match(alone.stderr, /^vault: --no-path only applies with --pristine .*; add --pristine\n$/);
 });
 
 test('exec: arguments pass unchanged, with no shell in between', async () => {
@@ -217,7 +221,7 @@ test('export: dotenv, json and shell print only what the sources define, with ef
   });
   const over = await runAsync(['export', '-f', envFile, '-f', yamlFile, '--overload'], { env });
   assert.is(over.code, 0);
-  assert.match(over.stdout, /^DB_PASSWORD="p@ss word\\nline2"\nAPI_KEY="k\\\$y#1"\nSHARED="from-yaml"\nCERT=/);
+  assert.match(over.stdout, /^DB_PASSWORD='p@ss word\nline2'\nAPI_KEY='k\$y#1'\nSHARED='from-yaml'\nCERT=/);
   assert.not.match(over.stdout, /UNRELATED/);
   const shell = await runAsync(['export', '-f', yamlFile, '--format', 'shell']);
   assert.is(shell.stdout, `export SHARED='from-yaml'\nexport PORT='5432'\nexport NESTED='{"a":[1,2]}'\n`);

@@ -109,15 +109,18 @@ test('references: malformed ones name the variable and the reference', () => {
   }
 });
 
-test('references: found in ssm:// values and in both suffix conventions only', () => {
+test('references: found in ssm:// and ssm:NAME values and in both suffix conventions only', () => {
   assert.is(resolveTargetOf('DB_HOST_FOR_VAULT_TO_RESOLVE'), 'DB_HOST');
   assert.is(resolveTargetOf('X_FOR_PROC_WRAPPER_TO_RESOLVE'), 'X');
   assert.is(resolveTargetOf('_FOR_VAULT_TO_RESOLVE'), null);
   assert.is(resolveTargetOf('DB_HOST'), null);
   const env = new Map([
     ['A', 'ssm:///a'],
-    ['B', 'ssm:/not-a-plain-reference'],
+    ['B', 'ssm:/b/plain-value'],
     ['C', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:plain-config'],
+    ['F', 'ssm: not a name'],
+    ['G', 'ssm:'],
+    ['H', 'xssm:/h'],
     ['D_FOR_VAULT_TO_RESOLVE', 'ssm:/d'],
     ['E_FOR_PROC_WRAPPER_TO_RESOLVE', 'AWS_SM:e|JP:$.k'],
   ]);
@@ -126,6 +129,7 @@ test('references: found in ssm:// values and in both suffix conventions only', (
     found.map((f) => [f.target, f.source, f.text]),
     [
       ['A', 'A', 'ssm:///a'],
+      ['B', 'B', 'ssm:/b/plain-value'],
       ['D', 'D_FOR_VAULT_TO_RESOLVE', 'ssm:/d'],
       ['E', 'E_FOR_PROC_WRAPPER_TO_RESOLVE', 'AWS_SM:e|JP:$.k'],
     ],

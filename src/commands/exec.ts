@@ -4,6 +4,7 @@
  * with its status. Also exports the option set that `vault export` shares.
  */
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
 import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
@@ -51,6 +52,9 @@ export function register(program: Command): void {
     .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
   addKeySourceOptions(command);
   command.action(async (name: string, args: string[], options: Record<string, unknown>) => {
+    if (options.path === false && options.pristine !== true) {
+      throw new UsageError('--no-path only applies with --pristine (without it the whole environment is kept); add --pristine');
+    }
     const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
     process.exitCode = await runChild(name, args, Object.fromEntries(built.env));
   });

@@ -29,7 +29,10 @@ export function awsErrorName(error: unknown): string {
     }
     // The SDK throws a plain Error when no region is configured anywhere.
     if (/region is missing/i.test(error.message)) return 'RegionMissing (set AWS_REGION)';
-    if (error.name && error.name !== 'Error') return error.name;
+    // Network failures (no AWS error at all) carry a system code: ECONNREFUSED, ENOTFOUND, ...
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `NetworkError ${code} (check the endpoint and the network)`;
+    if (error.name && error.name !== 'Error' && error.name !== 'AggregateError') return error.name;
   }
   return 'UnknownError';
 }

@@ -1,11 +1,14 @@
 /**
- * dotenv syntax: parses the text of a `.env` file into ordered variables, the way dotenv and
- * dotenvx read it (comments, `export ` prefixes, single/double/backtick quotes, values spanning
- * lines inside quotes, escapes in double quotes), and serializes variables back to that syntax.
- * Values are literal: no `${VAR}` expansion and never `$(command)` substitution, so reading a file
- * cannot run anything. Errors name the file and line, never the text of the line (it may be a secret).
+ * dotenv syntax: parses the text of a `.env` file into ordered variables the way the dotenv package
+ * reads it (and dotenvx, where the two agree): comments, `export ` prefixes, `NAME=value` and
+ * `NAME: value`, single/double/backtick quotes, values spanning lines inside quotes, `\n` and `\r`
+ * expanded inside double quotes and every other backslash kept as written, and in an unquoted value
+ * a `#` starts a comment. Values are literal: no `${VAR}` expansion and never `$(command)`
+ * substitution, so reading a file cannot run anything. Errors name the file and line, never the
+ * text of the line (it may be a secret). Serializing picks a quoting that dotenv, dotenvx and this
+ * parser all read back to the same bytes, and refuses a value that no quoting can carry.
  */
-import { FormatError, quotePath } from '../errors.js';
+import { FormatError, UsageError, quotePath } from '../errors.js';
 
 /** An ordered name -> value table; a later assignment of a name replaces the earlier one. */
 export type EnvVars = Map<string, string>;
@@ -13,9 +16,8 @@ export type EnvVars = Map<string, string>;
 // dotenv accepts word characters, dots and dashes in names; so do we (execve allows any byte but '=').
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const EXPORT_PREFIX = /^export[ \t]+/;
-
-/** The escapes dotenvx expands inside double quotes; any other backslash is kept as written. */
-const DOUBLE_QUOTE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\', $: '$' };
+/** `NAME=` or `NAME: ` (dotenv accepts a colon followed by a blank). */
+const ASSIGNMENT = /^([^=:]*?)[ \t]*(?:=|:(?=[ \t]))/;
 
 export function isEnvName(name: string): boolean {
   return NAME.test(name);
@@ -40,12 +42,12 @@ export function parseDotenv(text: string, origin: string): EnvVars {
       continue;
     }
     const body = head.replace(EXPORT_PREFIX, '');
-    const eq = body.indexOf('=');
-    if (eq === -1) fail(startLine, 'expected NAME=VALUE');
-    const name = body.slice(0, eq).trim();
+    const assignment = ASSIGNMENT.exec(body);
+    if (assignment === null) fail(startLine, 'expected NAME=VALUE');
+    const name = assignment![1]!.trim();
     if (!isEnvName(name)) fail(startLine, 'the variable name may hold only letters, digits, "_", "." and "-"');
     // Offset of the value in SOURCE: the line start plus what trimStart and "export " removed.
-    let at = end - body.length + eq + 1;
+    let at = end - body.length + assignment![0].length;
     while (source[at] === ' ' || source[at] === '\t') at += 1;
     const quote = source[at];
     let value: string;
@@ -57,18 +59,17 @@ export function parseDotenv(text: string, origin: string): EnvVars {
         const ch = source[i]!;
         if (ch === quote) break;
         if (ch === '\n') line += 1;
-        if (ch === '\\' && quote === '"' && i + 1 < source.length) {
-          const next = source[i + 1]!;
-          const escaped = DOUBLE_QUOTE_ESCAPES[next];
-          if (escaped !== undefined) {
-            out += escaped;
-            i += 2;
-            continue;
-          }
+        // A backslash before the quote character keeps both and does not close the value (dotenv).
+        if (ch === '\\' && source[i + 1] === quote) {
+          out += ch + quote;
+          i += 2;
+          continue;
         }
         out += ch;
         i += 1;
       }
+      // dotenv expands these two in double quotes, textually; every other backslash stays.
+      if (quote === '"') out = out.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
       value = out;
       // After the closing quote only blanks and an optional comment may follow.
       const lineEnd = source.indexOf('\n', i) === -1 ? source.length : source.indexOf('\n', i);
@@ -77,9 +78,9 @@ export function parseDotenv(text: string, origin: string): EnvVars {
       pos = lineEnd + 1;
     } else {
       const raw = source.slice(at, end);
-      // A '#' starts a comment only after a blank, so "pa#ss" stays whole (dotenvx behaviour).
-      const comment = /(^|[ \t])#/.exec(raw);
-      value = (comment ? raw.slice(0, comment.index) : raw).trimEnd();
+      // A '#' anywhere starts a comment, as in dotenv and dotenvx: "pa#ss" reads as "pa".
+      const comment = raw.indexOf('#');
+      value = (comment === -1 ? raw : raw.slice(0, comment)).trimEnd();
       pos = end + 1;
     }
     vars.delete(name);
@@ -89,14 +90,36 @@ export function parseDotenv(text: string, origin: string): EnvVars {
   return vars;
 }
 
-/** One dotenv line per variable; values are double-quoted with escapes so any text round-trips. */
+/**
+ * The quoted form of VALUE that dotenv, dotenvx and parseDotenv all read back unchanged, or null.
+ * Single quotes are literal everywhere; backticks are literal except that dotenvx expands `$`;
+ * double quotes expand `\n`/`\r` (and, in dotenvx, `$` and more backslash escapes). A value may
+ * not end in a backslash inside quotes (it would escape the closing quote), and a carriage return
+ * survives only as `\r` in double quotes (dotenv turns a raw one into a line feed). Unquoted
+ * is the last resort (a value ending in a backslash).
+ */
+export function dotenvQuoted(value: string): string | null {
+  const cr = value.includes('\r');
+  const trailingBackslash = value.endsWith('\\');
+  if (!cr && !trailingBackslash && !value.includes("'")) return `'${value}'`;
+  if (!cr && !trailingBackslash && !value.includes('`') && !value.includes('$')) return `\`${value}\``;
+  if (!/["$\\]/.test(value)) return `"${value.replace(/\r/g, '\\r')}"`;
+  // Unquoted, for the rest that has no comment sign, expansion, quote, blank edge or line break.
+  if (/^[^\s'"`#$](?:[^#$\r\n]*\S)?$/.test(value)) return value;
+  return null;
+}
+
+/** One dotenv line per variable (see dotenvQuoted); a value no quoting carries is a usage error. */
 export function serializeDotenv(vars: EnvVars): string {
   let out = '';
   for (const [name, value] of vars) {
-    const escaped = value.replace(/[\\"$\n\r\t]/g, (ch) =>
-      ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t' : `\\${ch}`,
-    );
-    out += `${name}="${escaped}"\n`;
+    const quoted = dotenvQuoted(value);
+    if (quoted === null) {
+      throw new UsageError(
+        `the value of ${name} cannot be written so that dotenv reads it back unchanged (it holds quotes of every kind, "$" or "\\", or a carriage return); use --format json or --format shell`,
+      );
+    }
+    out += `${name}=${quoted}\n`;
   }
   return out;
 }

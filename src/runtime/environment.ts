@@ -71,7 +71,10 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
       }
       throw error;
     }
-    for (const { name, value } of parameters) sourced.set(parameterEnvName(path, name), value);
+    for (const { name, value } of parameters) {
+      if (value.includes('\0')) throw new VaultError(`--ssm-path ${quotePath(path)}: ${name} holds a NUL character, which no environment variable can carry`);
+      sourced.set(parameterEnvName(path, name), value);
+    }
   }
   const read = options.read ?? readPlainFile;
   for (const path of options.files) {
@@ -83,13 +86,22 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     }
   }
   const defined = new Set<string>();
+  const baseNames = new Set(env.keys());
   for (const [name, value] of sourced) {
     defined.add(name);
     if (options.overload || !env.has(name)) env.set(name, value);
   }
   if (!options.resolve) return { env, defined };
 
-  const pending = findReferences(env);
+  // A file's NAME_FOR_VAULT_TO_RESOLVE obeys the file rule: it does not replace a NAME the
+  // environment already has, unless --overload. One set in the environment itself always applies.
+  const fromFile = (name: string): boolean => sourced.has(name) && !baseNames.has(name);
+  const pending = findReferences(env).filter((item) => {
+    if (item.source === item.target || options.overload || !fromFile(item.source) || !baseNames.has(item.target)) return true;
+    env.delete(item.source);
+    defined.delete(item.source);
+    return false;
+  });
   if (pending.length === 0) return { env, defined };
   const { values, failures } = await resolveReferences(pending, getBackend());
   for (const failure of failures) {

@@ -1,6 +1,7 @@
 /**
  * References to remote secrets inside environment values, and where they are found:
- * - a value starting with `ssm://` (remind101/ssm-env: `DB_PASSWORD=ssm:///prod/db/password`);
+ * - a value starting with `ssm://` (remind101/ssm-env: `DB_PASSWORD=ssm:///prod/db/password`) or
+ *   `ssm:` directly followed by a parameter name or path and nothing else (`ssm:/prod/db/password`);
  * - any variable named `NAME_FOR_VAULT_TO_RESOLVE` or `NAME_FOR_PROC_WRAPPER_TO_RESOLVE`
  *   (CloudReactor proc_wrapper), whose value is a location `[PROVIDER:]address[!json][|JP:$.path]`
  *   that sets NAME: `ssm:NAME`, `ssm://NAME`, `AWS_SSM:NAME`, `arn:aws:ssm:...:parameter/NAME`,
@@ -29,6 +30,8 @@ export interface PendingReference {
   reference: Reference;
 }
 
+/** `ssm:NAME` as a whole value: a parameter name or path (SSM allows a-zA-Z0-9_.-/), a version or label, a |JP:. */
+const SSM_VALUE = /^ssm:[A-Za-z0-9_.\/-][A-Za-z0-9_.\/:-]*(?:\|JP:.*)?$/;
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]*):\d*:parameter(\/.*)$/;
 const SM_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d+:secret:.+$/;
 
@@ -94,7 +97,7 @@ export function findReferences(env: EnvVars): PendingReference[] {
     const target = resolveTargetOf(name);
     if (target !== null) {
       found.push({ target, source: name, text: value, reference: parseReference(value, name) });
-    } else if (value.startsWith('ssm://')) {
+    } else if (value.startsWith('ssm://') || SSM_VALUE.test(value)) {
       found.push({ target: name, source: name, text: value, reference: parseReference(value, name) });
     }
   }

@@ -94,6 +94,11 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
   const fail = (item: PendingReference, error: string): void => {
     failures.push({ target: item.target, source: item.source, text: item.text, error });
   };
+  // An environment variable cannot hold a NUL byte; spawn would refuse it and quote the value.
+  const accept = (item: PendingReference, value: string): void => {
+    if (value.includes('\0')) fail(item, 'ValueHoldsNulByte');
+    else values.set(item, value);
+  };
   for (const item of pending) {
     const outcome = documents.get(keyOf(item))!;
     if (!outcome.ok) {
@@ -102,7 +107,7 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
     }
     const path = item.reference.jsonPath;
     if (!path) {
-      values.set(item, outcome.value);
+      accept(item, outcome.value);
       continue;
     }
     let document: unknown;
@@ -114,7 +119,7 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
     }
     const selected = evaluateJsonPath(document, path);
     if (selected === undefined) fail(item, `JsonPathNoMatch ${path.text}`);
-    else values.set(item, projectJson(selected));
+    else accept(item, projectJson(selected));
   }
   return { values, failures };
 }

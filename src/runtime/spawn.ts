@@ -50,6 +50,10 @@ function terminalDeliveredInterrupt(): boolean {
 }
 
 export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // spawn would refuse a NUL byte with a message that quotes the value: name the variable instead.
+  for (const [name, value] of Object.entries(env)) {
+    if (value?.includes('\0')) return Promise.reject(new VaultError(`${name} holds a NUL character, which no environment variable can carry; nothing was run`));
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     let interrupts = 0;
