@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, removeDir, tempDir } from './helpers.mjs';
 import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
@@ -152,10 +152,8 @@ test('exec: SIGINT and SIGHUP are forwarded; the child exit code is kept', async
   assert.is(hup.code, 129);
 });
 
-test('exec on a terminal: Ctrl-C reaches the child once, not twice', async () => {
-  // `script` (util-linux) runs vault on a pseudo-terminal; writing ^C to it makes the line
-  // discipline signal the foreground process group, as a user's Ctrl-C does.
-  if (spawnSync('script', ['--version']).status !== 0) return;
+/** A child that counts SIGINTs and, a second after the first, prints the count and exits 0. */
+function sigintCounter() {
   const child = join(dir, 'count-sigint.cjs');
   writeFileSync(
     child,
@@ -163,19 +161,29 @@ test('exec on a terminal: Ctrl-C reaches the child once, not twice', async () =>
 process.on('SIGINT', () => { count += 1; if (count === 1) setTimeout(() => { process.stdout.write('count=' + count + '\\n'); process.exit(0); }, 1000); });
 process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
   );
-  // `exec`: script runs the line with $SHELL -c, and a shell left waiting in between (dash) dies of
-  // the same Ctrl-C, so script would report the shell's 130 instead of vault's status.
-  const commandLine = 'exec ' + [process.execPath, CLI, 'exec', '--', process.execPath, child].map((word) => `'${word}'`).join(' ');
-  const result = await new Promise((resolve, reject) => {
+  return child;
+}
+
+/**
+ * Run WORDS on a pseudo-terminal with `script` (util-linux); once the child prints "ready", call
+ * ONREADY with the terminal's stdin. Resolves to script's exit code and everything printed.
+ * The line starts with `exec`: script runs it with $SHELL -c, and a shell left waiting in between
+ * (dash) dies of the same Ctrl-C, so script would report the shell's 130 instead of vault's status.
+ * @param {string[]} words @param {(stdin: import('node:stream').Writable) => void} onReady
+ * @returns {Promise<{ code: number | null, out: string }>}
+ */
+function onTerminal(words, onReady) {
+  const commandLine = 'exec ' + words.map((word) => `'${word}'`).join(' ');
+  return new Promise((resolve, reject) => {
     const pty = spawn('script', ['-qfec', commandLine, '/dev/null'], { env: runtimeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    let sent = false;
+    let ready = false;
     const timer = setTimeout(() => pty.kill('SIGKILL'), 20000);
     pty.stdout.on('data', (chunk) => {
       out += chunk;
-      if (!sent && out.includes('ready')) {
-        sent = true;
-        pty.stdin.write('\x03');
+      if (!ready && out.includes('ready')) {
+        ready = true;
+        onReady(pty.stdin);
       }
     });
     pty.on('error', reject);
@@ -184,7 +192,33 @@ process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`,
       resolve({ code, out });
     });
   });
-  const { code, out } = /** @type {{ code: number, out: string }} */ (result);
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+test('exec on a terminal: Ctrl-C reaches the child once, not twice', async () => {
+  // Writing ^C to the terminal makes the line discipline signal the foreground process group,
+  // as a user's Ctrl-C does.
+  if (!hasScript) return console.log('SKIPPED: no script(1) to make a pseudo-terminal');
+  const { code, out } = await onTerminal([process.execPath, CLI, 'exec', '--', process.execPath, sigintCounter()], (stdin) => stdin.write('\x03'));
+  assert.match(out, /count=1\r?\n/);
+  assert.is(code, 0);
+});
+
+test('exec as PID 1 on a terminal (docker run -t): a SIGINT sent to vault alone is forwarded', async () => {
+  // A container's entrypoint: PID 1 of a new PID namespace, leading its own session on the
+  // terminal. `docker stop` with STOPSIGNAL SIGINT signals vault alone.
+  const canNamespace = hasScript && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+  if (!canNamespace) return console.log('SKIPPED: unshare --pid needs root and util-linux');
+  const child = sigintCounter();
+  const words = ['unshare', '--pid', '--fork', '--mount-proc', 'setsid', '-c', process.execPath, CLI, 'exec', '--', process.execPath, child];
+  const { code, out } = await onTerminal(words, () => {
+    // vault is the process whose innermost PID is 1 and whose command line runs the counter.
+    const pids = spawnSync('pgrep', ['-f', `${CLI} exec -- ${process.execPath} ${child}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const vault = pids.find((pid) => /^NSpid:.*\s1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')));
+    assert.ok(vault, 'vault runs as PID 1 of its namespace');
+    process.kill(Number(vault), 'SIGINT');
+  });
   assert.match(out, /count=1\r?\n/);
   assert.is(code, 0);
 });

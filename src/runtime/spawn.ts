@@ -62,8 +62,10 @@ export function runChild(command: string, args: readonly string[], env: NodeJS.P
         interrupts += 1;
         // Ctrl-C makes the terminal signal the whole foreground process group, child included;
         // forwarding it too would deliver it twice, which programs read as "force quit now".
-        // Later ones are forwarded, as an escape hatch for a child that left our group.
-        if (interrupts === 1 && terminalDeliveredInterrupt()) return;
+        // Later ones are forwarded, as an escape hatch for a child that left our group. As PID 1
+        // (a container's entrypoint, `docker run -t`) the likely sender is `docker stop`/`kill`,
+        // which signals vault alone: forward it, or the program would never hear it.
+        if (interrupts === 1 && process.pid !== 1 && terminalDeliveredInterrupt()) return;
       }
       // The child may already be gone; a failed kill then changes nothing.
       child.kill(signal);
