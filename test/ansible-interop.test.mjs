@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 
@@ -138,6 +138,88 @@ if (!HAVE_ANSIBLE) {
       const play = ansible(dir, 'ansible-playbook', ['-i', 'localhost,', ...ids, 'play.yml']);
       assert.is(play.code, 0, play.stdout.toString('utf8') + play.stderr);
       assert.is(readFileSync(join(dir, 'out.txt'), 'utf8'), 'edited-whole|inline-edited|tok-123: not yaml|multi\nline\nvalue\n|from encrypt-string');
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('ansible-vault reads the CLI\'s 1.1 output: encrypt --format ansible, rekey, migrate --to ansible beside the keyring password', () => {
+    const dir = tempDir();
+    try {
+      writeSecret(join(dir, 'pw-default.txt'), readFileSync(join(DIR, 'pw-default.txt'), 'utf8'));
+      writeSecret(join(dir, 'new.pw'), 'test-only-rekeyed\n');
+      writeSecret(join(dir, 'team.pw'), 'test-only-team-keyring\n');
+      const view = (/** @type {string} */ file, /** @type {string[]} */ key) => ansible(dir, 'ansible-vault', ['view', ...key, file]);
+
+      // encrypt --format ansible with the default vault-id: 1.1, as ansible-vault writes it.
+      writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
+      let result = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'default@pw-default.txt', 'a.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
+      let shown = view('a.yml', ['--vault-password-file', 'pw-default.txt']);
+      assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
+
+      // rekey: the file stays 1.1 and opens with the new password only.
+      result = runVault(['rekey', '--vault-id', 'pw-default.txt', '--new-password-file', 'new.pw', 'a.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
+      shown = view('a.yml', ['--vault-password-file', 'new.pw']);
+      assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
+      assert.is.not(view('a.yml', ['--vault-password-file', 'pw-default.txt']).code, 0);
+      // --new-vault-id prod@F writes 1.2;prod, as ansible-vault rekey does.
+      result = runVault(['rekey', '--password-file', 'new.pw', '--new-vault-id', 'prod@pw-default.txt', 'a.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
+      shown = view('a.yml', ['--vault-id', 'prod@pw-default.txt']);
+      assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
+
+      // migrate --to ansible with an unlabelled vault-id AND the keyring's password: the Ansible
+      // file is sealed with the vault-id's password, never with the keyring's.
+      const repo = tempRepo();
+      writeSecret(join(repo, 'team.pw'), 'test-only-team-keyring\n');
+      writeSecret(join(repo, 'pw-default.txt'), readFileSync(join(DIR, 'pw-default.txt'), 'utf8'));
+      result = runVault(['init', '--password-file', 'team.pw', '--work-factor', '10'], { cwd: repo });
+      assert.is(result.code, 0, result.stderr);
+      writeFileSync(join(repo, 'vars.yml'), 'b: 2\n');
+      result = runVault(['encrypt', '--password-file', 'team.pw', 'vars.yml'], { cwd: repo });
+      assert.is(result.code, 0, result.stderr);
+      result = runVault(['migrate', '--to', 'ansible', 'vars.yml', '--vault-id', 'pw-default.txt', '--password-file', 'team.pw'], { cwd: repo });
+      assert.is(result.code, 0, result.stderr);
+      assert.is(readFileSync(join(repo, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
+      const migrated = ansible(repo, 'ansible-vault', ['view', '--vault-id', 'pw-default.txt', 'vars.yml']);
+      assert.is(migrated.stdout.toString('utf8'), 'b: 2\n', migrated.stderr);
+      removeDir(repo);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('a padded password file given to --password-file / --new-password-file writes what ansible-vault opens with the same file', () => {
+    const dir = tempDir();
+    try {
+      writeSecret(join(dir, 'padded.pw'), '  test-only padded \n');
+      writeSecret(join(dir, 'padded2.pw'), '\ttest-only padded two\n\n');
+      const view = (/** @type {string} */ file, /** @type {string} */ pw) => ansible(dir, 'ansible-vault', ['view', '--vault-password-file', pw, file]);
+      writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
+      let result = runVault(['encrypt', '--format', 'ansible', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      let shown = view('a.yml', 'padded.pw');
+      assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
+      // vaultfile still opens it with the same option.
+      result = runVault(['view', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
+      assert.is(result.stdout, 'a: 1\n', result.stderr);
+
+      result = runVault(['rekey', '--password-file', 'padded.pw', '--new-password-file', 'padded2.pw', 'a.yml'], { cwd: dir });
+      assert.is(result.code, 0, result.stderr);
+      shown = view('a.yml', 'padded2.pw');
+      assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
+
+      result = runVault(['encrypt-string', '--password-file', 'padded.pw', '--stdin-name', 'v'], { cwd: dir, input: 'inline value' });
+      assert.is(result.code, 0, result.stderr);
+      writeFileSync(join(dir, 'es.yml'), result.stdout);
+      const debug = ansible(dir, 'ansible', ['localhost', '-i', 'localhost,', '-c', 'local', '-e', '@es.yml', '--vault-password-file', 'padded.pw', '-m', 'debug', '-a', 'var=v']);
+      assert.is(debug.code, 0, debug.stdout.toString('utf8') + debug.stderr);
+      assert.match(debug.stdout.toString('utf8'), '"v": "inline value"');
     } finally {
       removeDir(dir);
     }

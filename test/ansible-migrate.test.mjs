@@ -127,7 +127,7 @@ test('usage errors: --to, the Ansible password, several labels, no keyring, noth
     assert.match(result.stderr, /--to ansible needs the Ansible password: pass --vault-id LABEL@FILE/);
     result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
     assert.is(result.code, 2);
-    assert.match(result.stderr, /several --vault-id could encrypt \(--vault-id "pw-default\.txt", --vault-id "prod@pw-prod\.txt", --vault-id "dev@pw-dev\.txt"\); choose one with --encrypt-vault-id LABEL/);
+    assert.match(result.stderr, /several passwords could encrypt \(--vault-id "pw-default\.txt", --vault-id "prod@pw-prod\.txt", --vault-id "dev@pw-dev\.txt"\); choose one with --encrypt-vault-id LABEL/);
     result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS, '--encrypt-vault-id', 'qa'], { cwd: dir });
     assert.is(result.code, 2);
     assert.match(result.stderr, /--encrypt-vault-id qa: no --vault-id has that label/);

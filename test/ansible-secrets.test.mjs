@@ -10,8 +10,7 @@ import { FIXTURES, removeDir, runVault, tempDir, writeSecret, rejects } from './
 import {
   parseVaultId,
   vaultIdsFromEnv,
-  resolveAnsibleVaultIds,
-  resolveAnsibleEnvironment,
+  resolveAnsibleSecrets,
   isClientScript,
   ansibleInlineCodec,
   MAX_INLINE_YAML_BYTES,
@@ -58,12 +57,12 @@ test('parseVaultId splits at the first "@"; no label is the default vault-id', (
 test('password files are stripped like Ansible; identity list first; labels kept', async () => {
   const dir = workDir();
   try {
-    const credentials = await resolveAnsibleVaultIds([join(dir, 'pw-spaces.txt'), `prod@${join(dir, 'pw-prod.txt')}`], {
+    const credentials = await resolveAnsibleSecrets({ vaultIds: [join(dir, 'pw-spaces.txt'), `prod@${join(dir, 'pw-prod.txt')}`] }, {
       env: { ANSIBLE_VAULT_IDENTITY_LIST: `dev@${join(dir, 'pw-dev.txt')}` },
     });
     assert.equal(
       credentials.map((c) => [c.kind === 'password' ? dec.decode(c.password) : '', c.kind === 'password' ? c.label : '']),
-      [['test-only-password-dev', 'dev'], ['test-only-password-spaces', undefined], ['test-only-password-prod', 'prod']],
+      [['test-only-password-dev', 'dev'], ['test-only-password-spaces', 'default'], ['test-only-password-prod', 'prod']],
     );
     assert.match(credentials[0].origin, /^ANSIBLE_VAULT_IDENTITY_LIST "dev@/);
   } finally {
@@ -85,14 +84,14 @@ test('the environment alone: identity list, then ANSIBLE_VAULT_PASSWORD_FILE tak
   try {
     const odd = join(dir, 'me@corp');
     writeSecret(odd, 'odd-path-pw\n');
-    const credentials = await resolveAnsibleEnvironment({
+    const credentials = await resolveAnsibleSecrets({}, {
       env: { ANSIBLE_VAULT_IDENTITY_LIST: `prod@${join(dir, 'pw-prod.txt')}`, ANSIBLE_VAULT_PASSWORD_FILE: odd },
     });
     assert.equal(
       credentials.map((c) => [c.origin.split(' ')[0], c.kind === 'password' ? dec.decode(c.password) : '', c.kind === 'password' ? c.label : '']),
-      [['ANSIBLE_VAULT_IDENTITY_LIST', 'test-only-password-prod', 'prod'], ['ANSIBLE_VAULT_PASSWORD_FILE', 'odd-path-pw', undefined]],
+      [['ANSIBLE_VAULT_IDENTITY_LIST', 'test-only-password-prod', 'prod'], ['ANSIBLE_VAULT_PASSWORD_FILE', 'odd-path-pw', 'default']],
     );
-    assert.equal(await resolveAnsibleEnvironment({ env: {} }), []);
+    assert.equal(await resolveAnsibleSecrets({}, { env: {} }), []);
   } finally {
     removeDir(dir);
   }
@@ -104,15 +103,15 @@ test('an executable is run (no shell); a *-client script gets --vault-id LABEL',
     const plain = script(join(dir, 'pass.sh'), 'printf "script-pw\\r\\n"');
     const client = script(join(dir, 'keyring-client.sh'), '[ "$1" = "--vault-id" ] && [ "$2" = "prod" ] && { echo "client-pw-$2"; exit 0; }; echo "no $2" >&2; exit 2');
     const failing = script(join(dir, 'broken.sh'), 'exit 3');
-    const credentials = await resolveAnsibleVaultIds([`x@${plain}`, `prod@${client}`], { env: {} });
+    const credentials = await resolveAnsibleSecrets({ vaultIds: [`x@${plain}`, `prod@${client}`] }, { env: {} });
     assert.equal(credentials.map((c) => (c.kind === 'password' ? dec.decode(c.password) : '')), ['script-pw', 'client-pw-prod']);
-    await rejects(() => resolveAnsibleVaultIds([`dev@${client}`], { env: {} }), NoKeyError, /client script has no secret for vault-id "dev"; check the label/);
-    await rejects(() => resolveAnsibleVaultIds([failing], { env: {} }), NoKeyError, /password script exited with code 3/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [`dev@${client}`] }, { env: {} }), NoKeyError, /client script has no secret for vault-id "dev"; check the label/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [failing] }, { env: {} }), NoKeyError, /password script exited with code 3/);
     const notRunnable = join(dir, 'not-a-script');
     writeFileSync(notRunnable, 'plain text\n', { mode: 0o700 });
-    await rejects(() => resolveAnsibleVaultIds([notRunnable], { env: {} }), NoKeyError, /could not run the password script \(ENOEXEC\); if it is not a script, remove its executable bit/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [notRunnable] }, { env: {} }), NoKeyError, /could not run the password script \(ENOEXEC\); if it is not a script, remove its executable bit/);
     const empty = script(join(dir, 'empty.sh'), 'echo');
-    await rejects(() => resolveAnsibleVaultIds([empty], { env: {} }), UsageError, /the password is empty/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [empty] }, { env: {} }), UsageError, /the password is empty/);
   } finally {
     removeDir(dir);
   }
@@ -121,7 +120,7 @@ test('an executable is run (no shell); a *-client script gets --vault-id LABEL',
 test('prompt: only on a terminal, answer stripped; refused without one', async () => {
   /** @type {string[]} */
   const asked = [];
-  const credentials = await resolveAnsibleVaultIds(['prod@prompt', 'prompt'], {
+  const credentials = await resolveAnsibleSecrets({ vaultIds: ['prod@prompt', 'prompt'] }, {
     env: {},
     interactive: true,
     prompt: async (message) => {
@@ -131,24 +130,24 @@ test('prompt: only on a terminal, answer stripped; refused without one', async (
   });
   assert.equal(asked, ['Vault password (prod):', 'Vault password (default):']);
   assert.is(dec.decode(/** @type {any} */ (credentials[0]).password), 'typed-pw');
-  await rejects(() => resolveAnsibleVaultIds(['prod@prompt'], { env: {}, interactive: false }), NoKeyError, /prompting needs a terminal; use --vault-id prod@FILE/);
+  await rejects(() => resolveAnsibleSecrets({ vaultIds: ['prod@prompt'] }, { env: {}, interactive: false }), NoKeyError, /prompting needs a terminal; use --vault-id prod@FILE/);
 });
 
 test('bad password files: missing, a directory, writable by others, empty, or a vault itself', async () => {
   const dir = tempDir();
   try {
-    await rejects(() => resolveAnsibleVaultIds([`p@${join(dir, 'nope')}`], { env: {} }), FileSystemError, /nope/);
-    await rejects(() => resolveAnsibleVaultIds([`p@${dir}`], { env: {} }), FileSystemError, /is a directory/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [`p@${join(dir, 'nope')}`] }, { env: {} }), FileSystemError, /nope/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [`p@${dir}`] }, { env: {} }), FileSystemError, /is a directory/);
     writeFileSync(join(dir, 'open.txt'), 'pw\n');
     chmodSync(join(dir, 'open.txt'), 0o666);
-    await rejects(() => resolveAnsibleVaultIds([join(dir, 'open.txt')], { env: {} }), UsageError, /writable by group or others \(mode 0666\); run "chmod go-w/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [join(dir, 'open.txt')] }, { env: {} }), UsageError, /writable by group or others \(mode 0666\); run "chmod go-w/);
     writeSecret(join(dir, 'empty.txt'), ' \n\n');
-    await rejects(() => resolveAnsibleVaultIds([join(dir, 'empty.txt')], { env: {} }), UsageError, /password is empty/);
+    await rejects(() => resolveAnsibleSecrets({ vaultIds: [join(dir, 'empty.txt')] }, { env: {} }), UsageError, /password is empty/);
     // A password file that is itself vault-encrypted opens with an earlier vault-id (Ansible does this).
     writeSecret(join(dir, 'outer.txt'), 'outer-pw\n');
     const sealed = await sealAnsibleVault(new TextEncoder().encode('inner-pw\n'), new TextEncoder().encode('outer-pw'), {}, systemRandom);
     writeFileSync(join(dir, 'vaulted.txt'), sealed, { mode: 0o600 });
-    const credentials = await resolveAnsibleVaultIds([join(dir, 'outer.txt'), `inner@${join(dir, 'vaulted.txt')}`], { env: {} });
+    const credentials = await resolveAnsibleSecrets({ vaultIds: [join(dir, 'outer.txt'), `inner@${join(dir, 'vaulted.txt')}`] }, { env: {} });
     assert.is(dec.decode(/** @type {any} */ (credentials[1]).password), 'inner-pw');
   } finally {
     removeDir(dir);

@@ -2,9 +2,10 @@
 // for ansible-vault (a password file, or an executable that prints the password).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, runVault, tempDir } from './helpers.mjs';
+import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
 
 const ANSIBLE = join(FIXTURES, 'ansible');
 const plaintextOf = (/** @type {string} */ name) => readFileSync(join(ANSIBLE, 'plain', name));
@@ -30,6 +31,142 @@ test('--vault-password-file runs an executable file and uses its output, like an
   const result = runVault(['view', join(ANSIBLE, 'v11-simple.vault'), '--vault-password-file', script]);
   assert.is(result.code, 0, result.stderr);
   assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
+});
+
+const HAVE_ANSIBLE = spawnSync('ansible-vault', ['--version']).status === 0;
+
+/** A temp dir holding the fixture password files (mode 0600) and vaults. */
+function workDir() {
+  const dir = tempDir();
+  for (const name of ['pw-default.txt', 'pw-prod.txt', 'pw-dev.txt']) writeSecret(join(dir, name), readFileSync(join(ANSIBLE, name), 'utf8'));
+  for (const name of ['v11-simple.vault', 'v12-prod.vault']) copyFileSync(join(ANSIBLE, name), join(dir, name));
+  return dir;
+}
+
+/**
+ * ansible-vault ARGS in DIR with ENV, for the same call made to both tools.
+ * @param {string} dir @param {string[]} args @param {Record<string, string>} [env]
+ */
+function ansibleVault(dir, args, env = {}) {
+  const result = spawnSync('ansible-vault', args, { cwd: dir, encoding: 'utf8', env: cleanEnv({ HOME: dir, ANSIBLE_LOCAL_TEMP: join(dir, '.tmp'), ...env }) });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('Ansible variables join the key options, in Ansible\'s order, as ansible-vault combines them', () => {
+  const dir = workDir();
+  try {
+    /** @type {[Record<string, string>, string[], string][]} */
+    const cases = [
+      [{ ANSIBLE_VAULT_PASSWORD_FILE: 'pw-default.txt' }, ['--vault-id', 'prod@pw-prod.txt'], 'v11-simple.vault'],
+      [{ ANSIBLE_VAULT_PASSWORD_FILE: 'pw-default.txt' }, ['--vault-id', 'prod@pw-prod.txt'], 'v12-prod.vault'],
+      [{ ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' }, ['--vault-password-file', 'pw-default.txt'], 'v12-prod.vault'],
+      [{ ANSIBLE_VAULT_IDENTITY_LIST: 'dev@pw-dev.txt,prod@pw-prod.txt' }, ['--vault-id', 'pw-default.txt'], 'v11-simple.vault'],
+    ];
+    for (const [env, args, file] of cases) {
+      const result = runVault(['view', ...args, file], { cwd: dir, env });
+      assert.is(result.code, 0, `${JSON.stringify(env)} ${args.join(' ')} ${file}: ${result.stderr}`);
+      assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
+      if (HAVE_ANSIBLE) assert.is(ansibleVault(dir, ['view', ...args, file], env).code, 0, 'ansible-vault agrees');
+    }
+    // vaultfile's own --password-file is combined with the identity list too.
+    const mixed = runVault(['view', '--password-file', 'pw-default.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' } });
+    assert.is(mixed.code, 0, mixed.stderr);
+    // The identity list comes first in the list of what was tried.
+    const wrong = runVault(['view', '--vault-id', 'dev@pw-dev.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'qa@pw-default.txt' } });
+    assert.is(wrong.code, 4);
+    assert.match(wrong.stderr, /tried ANSIBLE_VAULT_IDENTITY_LIST "qa@pw-default\.txt", --vault-id "dev@pw-dev\.txt";/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('ANSIBLE_VAULT_ID_MATCH: only the vault-id whose label the vault names is tried', () => {
+  const dir = workDir();
+  try {
+    // The right password under the wrong label opens the vault unless ANSIBLE_VAULT_ID_MATCH is set.
+    const loose = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir });
+    assert.is(loose.code, 0, loose.stderr);
+    for (const value of ['true', 'yes', '1']) {
+      const strict = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: value } });
+      assert.is(strict.code, 5, strict.stderr);
+      assert.is(strict.stderr, 'vault: "v12-prod.vault": ANSIBLE_VAULT_ID_MATCH is set and no vault-id has the label "prod" this vault asks for; pass --vault-id prod@FILE\n');
+    }
+    const off = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'false' } });
+    assert.is(off.code, 0, off.stderr);
+    const matched = runVault(['view', '--vault-id', 'qa@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
+    assert.is(matched.code, 0, matched.stderr);
+    // A 1.1 vault asks for "default".
+    const v11 = runVault(['view', '--vault-id', 'qa@pw-default.txt', 'v11-simple.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
+    assert.is(v11.code, 5, v11.stderr);
+    if (HAVE_ANSIBLE) {
+      assert.is.not(ansibleVault(dir, ['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { ANSIBLE_VAULT_ID_MATCH: 'true' }).code, 0);
+      assert.is(ansibleVault(dir, ['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault']).code, 0);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a relative password script is run from the working directory, never looked up in PATH', () => {
+  const dir = workDir();
+  try {
+    writeFileSync(join(dir, 'my-client.sh'), '#!/bin/sh\ncat pw-prod.txt\n', { mode: 0o700 });
+    let result = runVault(['view', '--vault-id', 'prod@my-client.sh', 'v12-prod.vault'], { cwd: dir });
+    assert.is(result.code, 0, result.stderr);
+    // ./true prints the password; /usr/bin/true (found in PATH) would print nothing.
+    writeFileSync(join(dir, 'true'), '#!/bin/sh\ncat pw-default.txt\n', { mode: 0o700 });
+    result = runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
+    assert.is(result.code, 0, result.stderr);
+    assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
+    rmSync(join(dir, 'true'));
+    result = runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
+    assert.is(result.code, 6, result.stderr);
+    assert.is(result.stderr, 'vault: "true": no such file; check the path\n');
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a *-client script gets --vault-id default from --vault-password-file and ANSIBLE_VAULT_PASSWORD_FILE, as in ansible-vault', () => {
+  const dir = workDir();
+  try {
+    // The client logs its arguments, then prints the password of the label it was asked for.
+    const client = join(dir, 'keyring-client.sh');
+    writeFileSync(client, '#!/bin/sh\necho "$*" >> args.log\ncase "$2" in prod) cat pw-prod.txt;; *) cat pw-default.txt;; esac\n', { mode: 0o700 });
+    const log = join(dir, 'args.log');
+    const calls = /** @type {[string[], Record<string, string>, string][]} */ ([
+      [['--vault-password-file', 'keyring-client.sh'], {}, '--vault-id default'],
+      [[], { ANSIBLE_VAULT_PASSWORD_FILE: 'keyring-client.sh' }, '--vault-id default'],
+      [['--vault-id', 'prod@keyring-client.sh'], {}, '--vault-id prod'],
+      [['--vault-id', 'keyring-client.sh'], {}, ''], // no label given: no argument, like Ansible
+    ]);
+    for (const [args, env, expected] of calls) {
+      const file = expected === '--vault-id prod' ? 'v12-prod.vault' : 'v11-simple.vault';
+      const tools = HAVE_ANSIBLE ? ['vault', 'ansible-vault'] : ['vault'];
+      for (const tool of tools) {
+        if (existsSync(log)) rmSync(log);
+        const result = tool === 'vault' ? runVault(['view', ...args, file], { cwd: dir, env }) : ansibleVault(dir, ['view', ...args, file], env);
+        assert.is(result.code, 0, `${tool} ${args.join(' ')}: ${result.stderr}`);
+        assert.is(readFileSync(log, 'utf8'), `${expected}\n`, `${tool} ${args.join(' ')} ${JSON.stringify(env)}`);
+      }
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('no key at all: the error for an Ansible vault names the Ansible options', () => {
+  const dir = workDir();
+  try {
+    const result = runVault(['view', 'v12-prod.vault'], { cwd: dir });
+    assert.is(result.code, 5);
+    assert.is(
+      result.stderr,
+      'vault: "v12-prod.vault": no key given; this is an ansible vault: pass --vault-id LABEL@FILE or --vault-password-file FILE (or set ANSIBLE_VAULT_PASSWORD_FILE)\n',
+    );
+  } finally {
+    removeDir(dir);
+  }
 });
 
 test.run();

@@ -6,10 +6,10 @@
  */
 import type { Command } from 'commander';
 import { formatInlineVault } from '../core/ansible-inline.js';
-import { ANSIBLE_DEFAULT_LABEL, describeCredential, sealAnsibleVault } from '../core/ansible-vault.js';
-import type { Credential } from '../core/credential.js';
+import { ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, sealAnsibleVault } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
-import { InterruptedError, NoKeyError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { chooseEncryptCredential } from '../io/ansible-secrets.js';
 import { readStdin, writeStdout } from '../io/files.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
@@ -36,12 +36,14 @@ export function register(program: Command): void {
     .option('--encrypt-vault-id <label>', 'with several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (strings: string[], options: EncryptStringOptions) => {
     const values = await collectValues(strings, options);
-    const credential = chooseCredential(await createKeyContext(keySourceOptions(options)).credentials(), options.encryptVaultId);
+    const keys = createKeyContext(keySourceOptions(options));
+    const credential = chooseEncryptCredential(await keys.credentials(), options.encryptVaultId, keys.env, { what: 'an inline ansible value' });
     const label = credential.label ?? ANSIBLE_DEFAULT_LABEL;
+    const password = ansiblePasswordOf(credential);
     const blocks: string[] = [];
     for (const { name, value } of values) {
       if (value.length === 0) throw new UsageError('the value to encrypt is empty; nothing to encrypt');
-      const sealed = await sealAnsibleVault(value, credential.password, { label }, systemRandom);
+      const sealed = await sealAnsibleVault(value, password, { label }, systemRandom);
       value.fill(0);
       blocks.push(`${formatInlineVault(new TextDecoder().decode(sealed), name)}\n`);
     }
@@ -61,7 +63,11 @@ async function collectValues(strings: string[], options: EncryptStringOptions): 
     if (strings.includes('-')) throw new UsageError('--stdin-name and "-" both read standard input; use one');
     values.push({ name: options.stdinName, value: await readStdin() });
   }
-  if (options.prompt) values.push({ name: names.shift(), value: await promptValue() });
+  if (options.prompt) {
+    // ansible-vault encrypt_string -p asks for the variable name first (enter for none).
+    const name = names.length > 0 ? names.shift() : await promptName();
+    values.push({ name, value: await promptValue() });
+  }
   let fromArgv = false;
   for (const text of strings) {
     if (text === '-') values.push({ name: names.shift(), value: await readStdin() });
@@ -81,21 +87,16 @@ async function collectValues(strings: string[], options: EncryptStringOptions): 
   return values;
 }
 
-/** Ansible's rule: one password encrypts; with several, --encrypt-vault-id picks it by label. */
-function chooseCredential(credentials: Credential[], wanted: string | undefined): Credential & { kind: 'password' } {
-  const passwords = credentials.filter((c): c is Credential & { kind: 'password' } => c.kind === 'password');
-  if (passwords.length === 0) {
-    throw new NoKeyError('an inline ansible value needs a password (key files cannot); pass --vault-id LABEL@FILE or --password-file FILE');
+async function promptName(): Promise<string | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new UsageError('--prompt needs a terminal; use --stdin-name NAME to read the value from standard input');
+  const { input } = await import('@inquirer/prompts');
+  try {
+    const name = (await input({ message: 'variable name (enter for no name):' }, { output: process.stderr })).trim();
+    return name === '' ? undefined : name;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the prompt');
+    throw error;
   }
-  if (wanted !== undefined) {
-    const match = passwords.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted);
-    if (!match) throw new UsageError(`--encrypt-vault-id ${wanted}: no --vault-id has that label; given: ${passwords.map(describeCredential).join(', ')}`);
-    return match;
-  }
-  if (passwords.length > 1) {
-    throw new UsageError(`several passwords could encrypt (${passwords.map(describeCredential).join(', ')}); choose one with --encrypt-vault-id LABEL`);
-  }
-  return passwords[0]!;
 }
 
 async function promptValue(): Promise<Uint8Array> {

@@ -8,6 +8,7 @@ import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../io/files.js';
+import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
 import { createKeyContext } from '../io/key-sources.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
@@ -22,7 +23,8 @@ export function register(program: Command): void {
     .argument('<files...>', 'files to encrypt')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
-    .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile');
+    .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
+    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
     checkOutputOption(files, output);
@@ -37,7 +39,9 @@ export function register(program: Command): void {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
       const target: SealTarget =
-        options.format === 'ansible' ? await ansibleTarget(session) : await targetForNewFile(file, options.keyring as string | undefined);
+        options.format === 'ansible'
+          ? await ansibleTarget(session, options.encryptVaultId as string | undefined)
+          : await targetForNewFile(file, options.keyring as string | undefined);
       const destination = outputFor(file, output);
       const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
       const plaintext = large && !streams ? await readInput(file) : head;
@@ -53,9 +57,7 @@ export function register(program: Command): void {
   });
 }
 
-/** Ansible format: version 1.2 with the label of the first --vault-id that has one, else 1.1. */
-async function ansibleTarget(session: SecretSession): Promise<SealTarget> {
-  const labelled = (await session.credentials()).find((c) => c.kind === 'password' && c.label);
-  const label = labelled?.kind === 'password' ? labelled.label : undefined;
-  return label ? { kind: 'ansible', version: '1.2', label } : { kind: 'ansible', version: '1.1' };
+/** Ansible format, as ansible-vault encrypt: one vault-id (or --encrypt-vault-id); 1.1 for "default", else 1.2. */
+async function ansibleTarget(session: SecretSession, wanted: string | undefined): Promise<SealTarget> {
+  return ansibleTargetFor(chooseEncryptCredential(await session.credentials(), wanted, session.keys.env));
 }

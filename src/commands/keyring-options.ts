@@ -19,6 +19,8 @@ export function parseWorkFactorOption(options: Record<string, unknown>): ScryptP
 
 /** A default label: "password", "key-file", numbered when there are several. */
 export function entryLabel(credential: Credential, index: number): string {
-  const base = credential.kind === 'password' ? (credential.label ?? 'password') : 'key-file';
+  // An Ansible vault-id's label names the entry; "default" (no label given) says nothing, so it does not.
+  const base =
+    credential.kind === 'key-file' ? 'key-file' : credential.label !== undefined && credential.label !== 'default' ? credential.label : 'password';
   return index === 0 ? base : `${base}-${index + 1}`;
 }

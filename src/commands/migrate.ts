@@ -10,11 +10,12 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import picomatch from 'picomatch';
-import { ANSIBLE_DEFAULT_LABEL, describeCredential, isAnsibleVault } from '../core/ansible-vault.js';
+import { isAnsibleVault } from '../core/ansible-vault.js';
 import { isEnvelope } from '../core/envelope.js';
-import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
+import { UsageError, VaultError, quotePath } from '../errors.js';
 import { hasInlineVaultValues } from '../core/ansible-inline.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
@@ -83,25 +84,14 @@ async function toAnsible(file: string, session: SecretSession, options: MigrateO
   if (isAnsibleVault(bytes)) return report(file, 'done already', 'already an ansible vault');
   if (!isEnvelope(bytes)) return report(file, 'skipped', 'not a vaultfile envelope');
   const opened = await session.open(bytes, file);
-  const label = await ansibleLabel(session, options.encryptVaultId);
-  const target: SealTarget = label === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label };
+  // The Ansible password comes from a vault-id, never from the options that open the keyring.
+  const credential = chooseEncryptCredential(await session.credentials(), options.encryptVaultId, session.keys.env, {
+    vaultIdOnly: true,
+    what: '--to ansible',
+  });
+  const target = ansibleTargetFor(credential);
   await replaceVerified(file, session, opened.plaintext, target);
-  return report(file, 'migrated', `vaultfile -> ansible ${target.version === '1.2' ? `1.2;${label}` : '1.1'}`);
-}
-
-/** The label of the --vault-id that encrypts Ansible output (Ansible's --encrypt-vault-id rule). */
-async function ansibleLabel(session: SecretSession, wanted: string | undefined): Promise<string> {
-  const ids = (await session.credentials()).filter((c) => c.kind === 'password' && /^(--vault-id|ANSIBLE_)/.test(c.origin));
-  const labels = ids.map((c) => (c.kind === 'password' && c.label) || ANSIBLE_DEFAULT_LABEL);
-  if (ids.length === 0) throw new NoKeyError('--to ansible needs the Ansible password: pass --vault-id LABEL@FILE');
-  if (wanted !== undefined) {
-    if (!labels.includes(wanted)) throw new UsageError(`--encrypt-vault-id ${wanted}: no --vault-id has that label`);
-    return wanted;
-  }
-  if (new Set(labels).size > 1) {
-    throw new UsageError(`several --vault-id could encrypt (${ids.map(describeCredential).join(', ')}); choose one with --encrypt-vault-id LABEL`);
-  }
-  return labels[0]!;
+  return report(file, 'migrated', `vaultfile -> ansible ${target.kind === 'ansible' && target.version === '1.2' ? `1.2;${target.label}` : '1.1'}`);
 }
 
 /** Seal, open the result again and compare, then replace the file atomically (mode kept). */

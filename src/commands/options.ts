@@ -12,7 +12,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addKeySourceOptions(command: Command): Command {
   return command
     .option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)')
-    .addOption(new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').hideHelp())
+    .addOption(new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').argParser(collect).hideHelp())
     .option('--key-file <file>', 'use a key file made by "vault keygen" (repeatable)', collect)
     .option('--password-stdin', 'read the password from standard input')
     .option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password')
@@ -22,15 +22,14 @@ export function addKeySourceOptions(command: Command): Command {
 
 /** The key-source part of a command's parsed options. */
 export function keySourceOptions(options: Record<string, unknown>): KeySourceOptions {
-  // Ansible's --vault-password-file runs an executable file: route it through the vault-id rules.
-  const vaultId = [...((options.vaultId as string[] | undefined) ?? [])];
-  if (typeof options.vaultPasswordFile === 'string') vaultId.push(`@${options.vaultPasswordFile}`);
   return {
     passwordFile: options.passwordFile as string | undefined,
     keyFile: options.keyFile as string[] | undefined,
     passwordStdin: options.passwordStdin === true,
     passwordCommand: options.passwordCommand as string | undefined,
-    vaultId,
+    vaultId: (options.vaultId as string[] | undefined) ?? [],
+    // Ansible's --vault-password-file: the vault-id rules with the label "default" (a script runs).
+    vaultPasswordFile: (options.vaultPasswordFile as string[] | undefined) ?? [],
     maxWorkFactor: options.maxWorkFactor as number | undefined,
   };
 }

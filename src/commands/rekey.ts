@@ -7,13 +7,15 @@
  * written, so a wrong key for the tenth file leaves all ten untouched. Files sealed under a
  * repository keyring are refused: their keys live in the keyring ("vault keys", "vault rotate").
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readInput } from '../io/files.js';
 import type { Credential } from '../core/credential.js';
 import { KdfCache } from '../core/kdf.js';
-import { createKeyContext, keyFromFile, passwordFromFile, resolveCredentials, type KeyContext } from '../io/key-sources.js';
+import { ANSIBLE_DEFAULT_LABEL } from '../core/ansible-vault.js';
+import { resolveNewAnsibleSecrets } from '../io/ansible-secrets.js';
+import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../io/key-sources.js';
 import { createProgress } from '../io/progress.js';
 import { SecretSession, type SealTarget } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
@@ -30,16 +32,15 @@ async function newKeyContext(options: Record<string, unknown>): Promise<KeyConte
   const passwordFile = options.newPasswordFile as string | undefined;
   const keyFiles = (options.newKeyFile as string[] | undefined) ?? [];
   const vaultIds = (options.newVaultId as string[] | undefined) ?? [];
-  if (!passwordFile && keyFiles.length === 0 && vaultIds.length === 0) {
+  const vaultPasswordFiles = (options.newVaultPasswordFile as string[] | undefined) ?? [];
+  if (!passwordFile && keyFiles.length === 0 && vaultIds.length === 0 && vaultPasswordFiles.length === 0) {
     throw new UsageError('give the new key: --new-password-file FILE, --new-key-file FILE or --new-vault-id LABEL@FILE');
   }
   const credentials: Credential[] = [];
   if (passwordFile) credentials.push(await passwordFromFile(passwordFile, `--new-password-file ${quotePath(passwordFile)}`));
   for (const file of keyFiles) credentials.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
-  if (vaultIds.length > 0) {
-    const resolved = await resolveCredentials({ vaultId: vaultIds }, process.env);
-    credentials.push(...resolved.map((c) => ({ ...c, origin: c.origin.replace(/^--vault-id/, '--new-vault-id') })));
-  }
+  // Ansible's rules (scripts run, files stripped, label "default" when none), without the environment.
+  credentials.push(...(await resolveNewAnsibleSecrets(vaultIds, vaultPasswordFiles)));
   return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: process.env };
 }
 
@@ -49,8 +50,10 @@ function newTarget(file: string, target: SealTarget, newLabel: string | undefine
     case 'inline':
       return target;
     case 'ansible':
-      // A labelled new key (--new-vault-id prod@F) becomes the 1.2 header label, as ansible-vault does.
-      return newLabel ? { kind: 'ansible', version: '1.2', label: newLabel } : target;
+      // A new vault-id's label becomes the header, as ansible-vault rekey writes it: "default" is 1.1,
+      // any other label 1.2 (--new-vault-id prod@F). vaultfile's --new-password-file keeps the header.
+      if (newLabel === undefined) return target;
+      return newLabel === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label: newLabel };
     case 'keyring':
       throw new UsageError(
         `${quotePath(file)}: sealed under keyring ${quotePath(target.name)}, whose keys are shared; use "vault keys add" / "vault keys remove" then "vault rotate"`,
@@ -67,7 +70,8 @@ export function register(program: Command): void {
     .argument('<files...>', 'the encrypted files')
     .option('--new-password-file <file>', 'the new password')
     .option('--new-key-file <file>', 'a new key file (repeatable)', collect)
-    .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect);
+    .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect)
+    .addOption(new Option('--new-vault-password-file <file>', 'Ansible\'s option: the new password file or script').argParser(collect).hideHelp());
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
     const fresh = await newKeyContext(options);

@@ -8,7 +8,9 @@
 import { isPair, isSeq, parseAllDocuments, visit, type Scalar } from 'yaml';
 import type { Credential } from './credential.js';
 import type { RandomSource } from './random.js';
-import { ANSIBLE_DEFAULT_LABEL, isAnsibleVault, locate, openAnsibleVault, sealAnsibleVault, type AnsibleOpened } from './ansible-vault.js';
+import {
+  ANSIBLE_DEFAULT_LABEL, isAnsibleVault, locate, openAnsibleVault, sealAnsibleVault, type AnsibleOpened, type AnsibleOpenOptions,
+} from './ansible-vault.js';
 import { FormatError, quotePath } from '../errors.js';
 
 /** Both spellings Ansible's YAML constructor registers. */
@@ -171,7 +173,7 @@ interface OpenedValue {
   plaintext: string;
 }
 
-async function openValues(text: string, credentials: readonly Credential[], origin: string): Promise<OpenedValue[]> {
+async function openValues(text: string, credentials: readonly Credential[], origin: string, options: AnsibleOpenOptions): Promise<OpenedValue[]> {
   const out: OpenedValue[] = [];
   for (const at of valueSites(text, origin)) {
     if (!at.vault) continue;
@@ -179,7 +181,7 @@ async function openValues(text: string, credentials: readonly Credential[], orig
     if (!isAnsibleVault(bytes)) {
       throw new FormatError(`${locate(origin, at.path)}: tagged !vault but holds no $ANSIBLE_VAULT text; fix or remove the tag`);
     }
-    const opened = await openAnsibleVault(bytes, credentials, origin, at.path);
+    const opened = await openAnsibleVault(bytes, credentials, origin, at.path, options);
     let plaintext: string;
     try {
       plaintext = new TextDecoder('utf-8', { fatal: true }).decode(opened.plaintext);
@@ -192,8 +194,10 @@ async function openValues(text: string, credentials: readonly Credential[], orig
 }
 
 /** TEXT with every inline vault value replaced by its plaintext; errors name the YAML path. */
-export async function decryptInlineValues(text: string, credentials: readonly Credential[], origin: string): Promise<string> {
-  const values = await openValues(text, credentials, origin);
+export async function decryptInlineValues(
+  text: string, credentials: readonly Credential[], origin: string, options: AnsibleOpenOptions = {},
+): Promise<string> {
+  const values = await openValues(text, credentials, origin, options);
   return splice(
     text,
     values.map((v) => ({ start: v.site.start, end: v.site.end, text: renderPlain(v.plaintext, v.site) })),
@@ -222,8 +226,9 @@ export async function reencryptChangedInlineValues(
   credentials: readonly Credential[],
   origin: string,
   random: RandomSource,
+  options: AnsibleOpenOptions = {},
 ): Promise<ReencryptResult> {
-  const originals = await openValues(originalText, credentials, origin);
+  const originals = await openValues(originalText, credentials, origin, options);
   const byPath = new Map(originals.map((v) => [v.site.path, v]));
   const edited = valueSites(editedText, origin).filter((s) => !s.vault);
   const editedPaths = new Set(edited.map((s) => s.path));

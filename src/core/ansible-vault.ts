@@ -257,20 +257,42 @@ export function stripAnsiblePassword(password: Uint8Array): Uint8Array {
   return password.subarray(start, end);
 }
 
-/** Credentials in Ansible's order: those whose label matches the vault's first, then the rest. */
-export function orderByLabel(credentials: readonly Credential[], label: string | null): Credential[] {
+/**
+ * Credentials in Ansible's order: those whose label matches the vault's first, then the rest
+ * (decrypt_and_get_vault_id; a 1.1 vault asks for "default"). With ID_MATCH
+ * (ANSIBLE_VAULT_ID_MATCH), only the matching ones.
+ */
+export function orderByLabel(credentials: readonly Credential[], label: string | null, idMatch = false): Credential[] {
   const passwords = credentials.filter((c) => c.kind === 'password');
-  if (label === null) return passwords;
-  // An unlabelled source is Ansible's "default" vault-id.
-  const first = passwords.filter((c) => c.kind === 'password' && (c.label ?? ANSIBLE_DEFAULT_LABEL) === label);
-  return [...first, ...passwords.filter((c) => !first.includes(c))];
+  const wanted = label ?? ANSIBLE_DEFAULT_LABEL;
+  // An unlabelled source (vaultfile's own --password-file) counts as Ansible's "default" vault-id.
+  const first = passwords.filter((c) => c.kind === 'password' && (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted);
+  return idMatch ? first : [...first, ...passwords.filter((c) => !first.includes(c))];
+}
+
+/**
+ * The bytes a credential seals Ansible output with. Ansible's secrets are already stripped the way
+ * Ansible strips them; vaultfile's own sources (--password-file strips one newline) are stripped
+ * here too, so `ansible-vault --vault-password-file SAMEFILE` opens the result.
+ */
+export function ansiblePasswordOf(credential: Credential & { kind: 'password' }): Uint8Array {
+  if (credential.label !== undefined) return credential.password;
+  const stripped = stripAnsiblePassword(credential.password);
+  if (stripped.length === 0) throw new UsageError(`${credential.origin}: the password is only blanks, which Ansible reads as empty; choose another password`);
+  return stripped;
 }
 
 /** How a credential is named in messages: its origin, with the label unless the origin shows it. */
 export function describeCredential(credential: Credential): string {
-  return credential.kind === 'password' && credential.label !== undefined && !credential.origin.includes(`${credential.label}@`)
+  return credential.kind === 'password' && credential.label !== undefined && credential.label !== ANSIBLE_DEFAULT_LABEL &&
+    !credential.origin.includes(`${credential.label}@`)
     ? `${credential.label}@${credential.origin}`
     : credential.origin;
+}
+
+export interface AnsibleOpenOptions {
+  /** ANSIBLE_VAULT_ID_MATCH: try only the secrets whose label is the vault's ("default" for 1.1). */
+  idMatch?: boolean;
 }
 
 /**
@@ -283,10 +305,15 @@ export async function openAnsibleVault(
   credentials: readonly Credential[],
   origin: string,
   path?: string,
+  options: AnsibleOpenOptions = {},
 ): Promise<AnsibleOpened> {
   const where = locate(origin, path);
   const vault = parseAnsibleVault(bytes, origin, path);
-  const ordered = orderByLabel(credentials, vault.label);
+  const ordered = orderByLabel(credentials, vault.label, options.idMatch);
+  if (ordered.length === 0 && options.idMatch && credentials.some((c) => c.kind === 'password')) {
+    const label = vault.label ?? ANSIBLE_DEFAULT_LABEL;
+    throw new NoKeyError(`${where}: ANSIBLE_VAULT_ID_MATCH is set and no vault-id has the label ${JSON.stringify(label)} this vault asks for; pass --vault-id ${label}@FILE`);
+  }
   if (ordered.length === 0) {
     const keyFiles = credentials.length > 0 ? ' (key files cannot open ansible vaults)' : '';
     throw new NoKeyError(`${where}: is an ansible vault and needs a password${keyFiles}; pass --vault-id LABEL@FILE or --password-file FILE`);

@@ -9,17 +9,20 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Credential } from '../core/credential.js';
-import { ANSIBLE_DEFAULT_LABEL, isAnsibleVault, openAnsibleVault, sealAnsibleVault, stripAnsiblePassword } from '../core/ansible-vault.js';
+import {
+  ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, describeCredential, isAnsibleVault, openAnsibleVault, sealAnsibleVault, stripAnsiblePassword,
+  type AnsibleOpenOptions,
+} from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
-import { setAnsibleEnvironmentResolver, setVaultIdResolver } from './key-sources.js';
+import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
 import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from './secrets.js';
 
 export interface VaultIdSpec {
-  /** undefined = Ansible's "default" vault-id. */
+  /** undefined = no label given: the vault-id "default", and a client script gets no --vault-id. */
   label: string | undefined;
   source: string;
   /** How the user wrote it, for messages. */
@@ -101,7 +104,8 @@ async function runPasswordScript(spec: VaultIdSpec, path: string, env: NodeJS.Pr
   }
   const client = isClientScript(path);
   const args = client && spec.label !== undefined ? ['--vault-id', spec.label] : [];
-  const child = spawn(path, args, { stdio: ['inherit', 'pipe', 'inherit'], env });
+  // Ansible resolves the source as a path (unfrackpath), never through PATH: "true" is ./true.
+  const child = spawn(resolve(path), args, { stdio: ['inherit', 'pipe', 'inherit'], env });
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -170,45 +174,141 @@ async function credentialsFor(specs: readonly VaultIdSpec[], options: AnsibleSec
   for (const spec of specs) {
     const password = await passwordFor(spec, credentials, options);
     if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
-    credentials.push({ kind: 'password', password, origin: spec.origin, ...(spec.label !== undefined ? { label: spec.label } : {}) });
+    // Every Ansible secret has a vault-id, "default" when none was given (setup_vault_secrets); a
+    // label is also how the rest of vaultfile tells an Ansible secret from its own options.
+    credentials.push({ kind: 'password', password, origin: spec.origin, label: spec.label ?? ANSIBLE_DEFAULT_LABEL });
   }
   return credentials;
 }
 
-/**
- * Credentials for vault-ids in Ansible's order: ANSIBLE_VAULT_IDENTITY_LIST first, then SPECS.
- * Each carries its label; an unlabelled one is Ansible's "default".
- */
-export async function resolveAnsibleVaultIds(specs: readonly string[], options: AnsibleSecretOptions = {}): Promise<Credential[]> {
-  return credentialsFor([...vaultIdsFromEnv(options.env ?? process.env), ...specs.map((spec) => parseVaultId(spec))], options);
+/** A password file named by --vault-password-file or ANSIBLE_VAULT_PASSWORD_FILE: `default@PATH`. */
+function passwordFileSpec(path: string, origin: string): VaultIdSpec {
+  // build_vault_ids turns each into "default@PATH", so a *-client script gets --vault-id default.
+  return { label: ANSIBLE_DEFAULT_LABEL, source: path, origin };
 }
 
 /**
- * Ansible's environment alone (no key option given): ANSIBLE_VAULT_IDENTITY_LIST, then
- * ANSIBLE_VAULT_PASSWORD_FILE (a file or a script, its path taken whole even with an "@" in it).
+ * Credentials in Ansible's order (VaultCLI.run, setup_vault_secrets): ANSIBLE_VAULT_IDENTITY_LIST,
+ * the --vault-ids, the --vault-password-files, then ANSIBLE_VAULT_PASSWORD_FILE (its path taken
+ * whole even with an "@" in it). Each carries its label, "default" when none was given.
  */
-export async function resolveAnsibleEnvironment(options: AnsibleSecretOptions = {}): Promise<Credential[]> {
+export async function resolveAnsibleSecrets(request: Partial<AnsibleKeyRequest>, options: AnsibleSecretOptions = {}): Promise<Credential[]> {
   const env = options.env ?? process.env;
-  const specs = vaultIdsFromEnv(env);
-  if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
-    specs.push({ label: undefined, source: env.ANSIBLE_VAULT_PASSWORD_FILE, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' });
-  }
+  const specs = [
+    ...vaultIdsFromEnv(env),
+    ...(request.vaultIds ?? []).map((text) => parseVaultId(text)),
+    ...(request.vaultPasswordFiles ?? []).map((path) => passwordFileSpec(path, `--vault-password-file ${quotePath(path)}`)),
+  ];
+  if (env.ANSIBLE_VAULT_PASSWORD_FILE) specs.push(passwordFileSpec(env.ANSIBLE_VAULT_PASSWORD_FILE, 'ANSIBLE_VAULT_PASSWORD_FILE'));
   return credentialsFor(specs, options);
+}
+
+/** The new keys of `rekey` (--new-vault-id, --new-vault-password-file): never the environment, as in Ansible. */
+export async function resolveNewAnsibleSecrets(vaultIds: readonly string[], passwordFiles: readonly string[], options: AnsibleSecretOptions = {}): Promise<Credential[]> {
+  return credentialsFor(
+    [
+      ...vaultIds.map((text) => parseVaultId(text, '--new-vault-id')),
+      ...passwordFiles.map((path) => passwordFileSpec(path, `--new-vault-password-file ${quotePath(path)}`)),
+    ],
+    options,
+  );
+}
+
+/** ANSIBLE_VAULT_ID_MATCH, read as Ansible reads a boolean setting. */
+export function vaultIdMatch(env: NodeJS.ProcessEnv): boolean {
+  return ['y', 'yes', 'on', '1', 'true', 't'].includes((env.ANSIBLE_VAULT_ID_MATCH ?? '').trim().toLowerCase());
+}
+
+function openOptions(session: SecretSession): AnsibleOpenOptions {
+  return { idMatch: vaultIdMatch(session.keys.env) };
+}
+
+/**
+ * The password that encrypts new Ansible output (encrypt --format ansible, encrypt-string, migrate
+ * --to ansible), by Ansible's rule (match_encrypt_secret): the vault-id --encrypt-vault-id (or
+ * ANSIBLE_VAULT_ENCRYPT_IDENTITY) names, else the only one; several are refused. Ansible's secrets
+ * (vault-ids, ANSIBLE_* variables) come first: vaultfile's own --password-file is used only when
+ * none was given, since beside a vault-id it is the keyring's password.
+ */
+export function chooseEncryptCredential(
+  credentials: readonly Credential[],
+  wanted: string | undefined,
+  env: NodeJS.ProcessEnv,
+  options: { vaultIdOnly?: boolean; what?: string } = {},
+): Credential & { kind: 'password' } {
+  const passwords = credentials.filter((c): c is Credential & { kind: 'password' } => c.kind === 'password');
+  const vaultIds = passwords.filter((c) => c.label !== undefined);
+  const pool = vaultIds.length > 0 || options.vaultIdOnly ? vaultIds : passwords;
+  const what = options.what ?? 'writing an ansible vault';
+  if (pool.length === 0) {
+    throw new NoKeyError(
+      options.vaultIdOnly
+        ? `${what} needs the Ansible password: pass --vault-id LABEL@FILE`
+        : `${what} needs a password (key files cannot); pass --vault-id LABEL@FILE or --password-file FILE`,
+    );
+  }
+  const label = wanted ?? (env.ANSIBLE_VAULT_ENCRYPT_IDENTITY || undefined);
+  if (label !== undefined) {
+    const match = pool.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === label);
+    const option = wanted !== undefined ? '--encrypt-vault-id' : 'ANSIBLE_VAULT_ENCRYPT_IDENTITY';
+    if (!match) throw new UsageError(`${option} ${label}: no --vault-id has that label; given: ${pool.map(describeCredential).join(', ')}`);
+    return match;
+  }
+  if (pool.length > 1) {
+    throw new UsageError(`several passwords could encrypt (${pool.map(describeCredential).join(', ')}); choose one with --encrypt-vault-id LABEL`);
+  }
+  return pool[0]!;
+}
+
+/** The credential a new Ansible target was chosen for (chooseEncryptCredential), so it seals with it. */
+const chosenFor = new WeakMap<SealTarget, Credential & { kind: 'password' }>();
+
+/** Where new Ansible output goes for CREDENTIAL: 1.1 for the default vault-id, else 1.2 with its label. */
+export function ansibleTargetFor(credential: Credential & { kind: 'password' }): SealTarget {
+  const label = credential.label ?? ANSIBLE_DEFAULT_LABEL;
+  // format_vaulttext_envelope: the "default" vault-id writes 1.1, any other label 1.2.
+  const target: SealTarget = label === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label };
+  chosenFor.set(target, credential);
+  return target;
 }
 
 /** Which session and password opened a target, so an edit seals with the same password. */
 const openedWith = new WeakMap<SealTarget, { session: SecretSession; password: Uint8Array }>();
 
+/**
+ * The password an Ansible target seals with: the one that opened it (an edit), the one it was
+ * chosen for, else (rekey's new keys) the Ansible secret with the target's label, or the first.
+ */
 async function sealingPassword(target: SealTarget & { kind: 'ansible' }, session: SecretSession): Promise<Uint8Array> {
   const remembered = openedWith.get(target);
   if (remembered && remembered.session === session) return remembered.password;
-  const passwords = (await session.credentials()).filter((c) => c.kind === 'password');
+  const chosen = chosenFor.get(target);
+  if (chosen) return ansiblePasswordOf(chosen);
+  const passwords = (await session.credentials()).filter((c): c is Credential & { kind: 'password' } => c.kind === 'password');
+  const vaultIds = passwords.filter((c) => c.label !== undefined);
+  const pool = vaultIds.length > 0 ? vaultIds : passwords;
   const wanted = target.label ?? ANSIBLE_DEFAULT_LABEL;
-  const chosen = passwords.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted) ?? passwords[0];
-  if (!chosen || chosen.kind !== 'password') {
+  const match = pool.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted) ?? pool[0];
+  if (!match) {
     throw new NoKeyError('writing an ansible vault needs a password (key files cannot); pass --vault-id LABEL@FILE or --password-file FILE');
   }
-  return chosen.password;
+  return ansiblePasswordOf(match);
+}
+
+/** The session's credentials for an Ansible file; with none at all, a hint in Ansible's words. */
+async function ansibleCredentials(session: SecretSession): Promise<Credential[]> {
+  try {
+    return await session.credentials();
+  } catch (error) {
+    // "no key given" is named after the file by SecretSession.open; add what Ansible users set.
+    if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
+      throw new NoKeyError(
+        'no key given; this is an ansible vault: pass --vault-id LABEL@FILE or --vault-password-file FILE (or set ANSIBLE_VAULT_PASSWORD_FILE)',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -224,7 +324,7 @@ function textOf(bytes: Uint8Array): string | null {
 export const ansibleVaultCodec: SecretCodec = {
   detect: isAnsibleVault,
   async open(bytes, origin, session) {
-    const opened = await openAnsibleVault(bytes, await session.credentials(), origin);
+    const opened = await openAnsibleVault(bytes, await ansibleCredentials(session), origin, undefined, openOptions(session));
     const target: SealTarget =
       opened.version === '1.2' ? { kind: 'ansible', version: '1.2', label: opened.headerLabel ?? ANSIBLE_DEFAULT_LABEL } : { kind: 'ansible', version: '1.1' };
     openedWith.set(target, { session, password: opened.password });
@@ -261,7 +361,7 @@ export const ansibleInlineCodec: SecretCodec = {
     if (!hasInlineVaultValues(textOf(bytes)!)) {
       throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     }
-    const plaintext = await decryptInlineValues(textOf(bytes)!, await session.credentials(), origin);
+    const plaintext = await decryptInlineValues(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
     return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
   },
   handles: (target) => target.kind === 'ansible-inline',
@@ -270,7 +370,9 @@ export const ansibleInlineCodec: SecretCodec = {
     const edited = textOf(plaintext);
     if (edited === null) throw new UsageError('the edited YAML is not UTF-8 text; save it as UTF-8');
     const { reencryptChangedInlineValues } = await import('../core/ansible-inline.js');
-    const result = await reencryptChangedInlineValues(textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom);
+    const result = await reencryptChangedInlineValues(
+      textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
+    );
     for (const path of result.dropped) {
       process.stderr.write(
         `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
@@ -287,6 +389,5 @@ export function registerAnsible(): void {
   registered = true;
   registerSecretCodec(ansibleVaultCodec);
   registerSecretCodec(ansibleInlineCodec);
-  setVaultIdResolver((vaultIds, env) => resolveAnsibleVaultIds(vaultIds, { env }));
-  setAnsibleEnvironmentResolver((env) => resolveAnsibleEnvironment({ env }));
+  setAnsibleSecretsResolver((request, env) => resolveAnsibleSecrets(request, { env }));
 }

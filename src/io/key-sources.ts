@@ -1,8 +1,8 @@
 /**
  * Key sources: turns a command's key options and the environment into credentials
- * (DESIGN.md §5). Explicit options win; then VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE,
- * ANSIBLE_VAULT_PASSWORD_FILE, VAULTFILE_PASSWORD; then a prompt, only when stdin and stderr are
- * TTYs. Resolution is lazy and memoised: a command that never needs a key never prompts.
+ * (DESIGN.md §5). Explicit options win over VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE and
+ * VAULTFILE_PASSWORD; Ansible's variables join Ansible's options as in ansible-vault; then a
+ * prompt, only when stdin and stderr are TTYs. Resolution is lazy and memoised: a command that never needs a key never prompts.
  * Must not print a secret, put one in argv or in an error message.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ export interface KeySourceOptions {
   passwordStdin?: boolean;
   passwordCommand?: string;
   vaultId?: string[];
+  /** Ansible's --vault-password-file: a password file or script, vault-id "default". */
+  vaultPasswordFile?: string[];
   maxWorkFactor?: number;
 }
 
@@ -51,7 +53,7 @@ export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessE
 export function hasKeySource(options: KeySourceOptions, env: NodeJS.ProcessEnv): boolean {
   return Boolean(
     options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
-      (options.vaultId?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
+      (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
       env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD,
   );
 }
@@ -149,37 +151,47 @@ async function promptPassword(): Promise<Credential> {
   }
 }
 
-/** Hook for --vault-id (Ansible semantics), filled in by src/io/ansible-secrets.ts. */
-export type VaultIdResolver = (vaultIds: string[], env: NodeJS.ProcessEnv) => Promise<Credential[]>;
-let vaultIdResolver: VaultIdResolver | null = null;
-export function setVaultIdResolver(resolver: VaultIdResolver): void {
-  vaultIdResolver = resolver;
+/** What Ansible's own options name, in the order given: `--vault-id` values, `--vault-password-file` paths. */
+export interface AnsibleKeyRequest {
+  vaultIds: string[];
+  vaultPasswordFiles: string[];
 }
 
-/** Hook for ANSIBLE_VAULT_IDENTITY_LIST and ANSIBLE_VAULT_PASSWORD_FILE, likewise. */
-export type AnsibleEnvironmentResolver = (env: NodeJS.ProcessEnv) => Promise<Credential[]>;
-let ansibleEnvironmentResolver: AnsibleEnvironmentResolver | null = null;
-export function setAnsibleEnvironmentResolver(resolver: AnsibleEnvironmentResolver): void {
-  ansibleEnvironmentResolver = resolver;
+/**
+ * Hook for Ansible's secrets, filled in by src/io/ansible-secrets.ts: ANSIBLE_VAULT_IDENTITY_LIST,
+ * the vault-ids, the password files, then ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
+ */
+export type AnsibleSecretsResolver = (request: AnsibleKeyRequest, env: NodeJS.ProcessEnv) => Promise<Credential[]>;
+let ansibleSecretsResolver: AnsibleSecretsResolver | null = null;
+export function setAnsibleSecretsResolver(resolver: AnsibleSecretsResolver): void {
+  ansibleSecretsResolver = resolver;
 }
 
-async function resolveVaultIds(vaultIds: string[], env: NodeJS.ProcessEnv): Promise<Credential[]> {
-  if (vaultIdResolver) return vaultIdResolver(vaultIds, env);
-  // Without the Ansible module: LABEL@FILE reads FILE as a password file.
+async function resolveAnsible(request: AnsibleKeyRequest, env: NodeJS.ProcessEnv): Promise<Credential[]> {
+  if (ansibleSecretsResolver) return ansibleSecretsResolver(request, env);
+  // Without the Ansible module: every source is read as a password file, LABEL@ kept as the label.
+  const sources = [
+    ...request.vaultIds.map((text) => ({ text, origin: `--vault-id ${JSON.stringify(text)}` })),
+    ...request.vaultPasswordFiles.map((path) => ({ text: `@${path}`, origin: `--vault-password-file ${quotePath(path)}` })),
+    ...(env.ANSIBLE_VAULT_PASSWORD_FILE ? [{ text: `@${env.ANSIBLE_VAULT_PASSWORD_FILE}`, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' }] : []),
+  ];
   const credentials: Credential[] = [];
-  for (const vaultId of vaultIds) {
-    const at = vaultId.indexOf('@');
-    const label = at >= 0 ? vaultId.slice(0, at) : undefined;
-    const source = at >= 0 ? vaultId.slice(at + 1) : vaultId;
-    if (source === 'prompt') throw new NoKeyError(`--vault-id ${vaultId}: prompting needs a terminal; use LABEL@FILE`);
-    const credential = await passwordFromFile(source, `--vault-id ${JSON.stringify(vaultId)}`);
-    if (label !== undefined && credential.kind === 'password') credential.label = label;
+  for (const { text, origin } of sources) {
+    const at = text.indexOf('@');
+    const source = at >= 0 ? text.slice(at + 1) : text;
+    if (source === 'prompt') throw new NoKeyError(`${origin}: prompting needs a terminal; use LABEL@FILE`);
+    const credential = await passwordFromFile(source, origin);
+    if (credential.kind === 'password') credential.label = at > 0 ? text.slice(0, at) : 'default';
     credentials.push(credential);
   }
   return credentials;
 }
 
-/** All credentials the user gave, in order; NoKeyError when there are none. */
+/**
+ * All credentials the user gave, in order; NoKeyError when there are none. vaultfile's own options
+ * replace its own variables (VAULTFILE_*); Ansible's variables are always added to Ansible's options,
+ * as ansible-vault combines them.
+ */
 export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.ProcessEnv): Promise<Credential[]> {
   const credentials: Credential[] = [];
   if (options.passwordFile) {
@@ -195,23 +207,16 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   if (options.passwordCommand) {
     credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
   }
-  if (options.vaultId && options.vaultId.length > 0) {
-    credentials.push(...(await resolveVaultIds(options.vaultId, env)));
-  }
-  if (credentials.length > 0) return credentials;
-
-  if (env.VAULTFILE_PASSWORD_FILE) {
+  const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
+  const named = credentials.length > 0 || request.vaultIds.length > 0 || request.vaultPasswordFiles.length > 0;
+  if (!named && env.VAULTFILE_PASSWORD_FILE) {
     credentials.push(await passwordFromFile(env.VAULTFILE_PASSWORD_FILE, 'VAULTFILE_PASSWORD_FILE'));
   }
-  if (env.VAULTFILE_KEY_FILE) {
+  if (!named && env.VAULTFILE_KEY_FILE) {
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
-  if (ansibleEnvironmentResolver) {
-    credentials.push(...(await ansibleEnvironmentResolver(env)));
-  } else if (env.ANSIBLE_VAULT_PASSWORD_FILE) {
-    credentials.push(await passwordFromFile(env.ANSIBLE_VAULT_PASSWORD_FILE, 'ANSIBLE_VAULT_PASSWORD_FILE'));
-  }
-  if (env.VAULTFILE_PASSWORD) {
+  credentials.push(...(await resolveAnsible(request, env)));
+  if (!named && env.VAULTFILE_PASSWORD) {
     credentials.push({
       kind: 'password',
       password: passwordFromText(new TextEncoder().encode(env.VAULTFILE_PASSWORD), 'VAULTFILE_PASSWORD'),
