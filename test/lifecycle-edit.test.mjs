@@ -3,7 +3,8 @@
 // concurrent edit of the same file, and no plaintext left under the temp roots after any of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CLI, cleanEnv, tempDir, modeOf } from './helpers.mjs';
@@ -252,6 +253,55 @@ test('two concurrent edits of one file: the first wins, the second is kept encry
   assert.is(view(s), `${SECRET}by: alice\n`);
   assert.is(view(s, side[0]), `${SECRET}by: bob\n`);
   assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('two edits released at the same instant, 10 times: always exactly one saved, the other kept in a side file', async () => {
+  const s = setup();
+  const rounds = 10;
+  for (let round = 0; round < rounds; round++) {
+    const go = join(s.dir, `go-${round}`);
+    const env = (/** @type {string} */ who) => ({
+      EDITOR: s.ed.gated, APPEND_TEXT: `${who}_${round}: edited`, EDITOR_LOG: join(s.dir, `${who}-${round}.log`), EDITOR_GO: go, VAULTFILE_TMPDIR: s.temp,
+    });
+    const before = view(s);
+    const runs = ['alice', 'bob'].map((who) => ({ who, run: startVault(['edit', 'prod.yml', ...s.key], s.dir, env(who)) }));
+    await waitFor(() => runs.every(({ who }) => existsSync(join(s.dir, `${who}-${round}.log`))), 'both editors');
+    writeFileSync(go, ''); // both gated editors see it within one poll and exit together
+    const results = await Promise.all(runs.map(async ({ who, run }) => ({ who, ...(await run.done) })));
+    const saved = results.filter((r) => r.code === 0);
+    const kept = results.filter((r) => r.code === 6);
+    assert.is(saved.length, 1, `round ${round}: exactly one saved: ${JSON.stringify(results.map((r) => [r.code, r.stderr]))}`);
+    assert.is(kept.length, 1, `round ${round}: the other is kept`);
+    assert.is(saved[0].stderr, '"prod.yml": saved\n');
+    const side = /your edit is saved encrypted in "(prod\.yml\.vault-conflict-[0-9TZ-]+)"/.exec(kept[0].stderr)?.[1];
+    assert.ok(side, kept[0].stderr);
+    assert.is(view(s), `${before}${saved[0].who}_${round}: edited\n`, `round ${round}: the winner's edit is in the file`);
+    assert.is(view(s, side), `${before}${kept[0].who}_${round}: edited\n`, `round ${round}: the other edit is in the side file`);
+    rmSync(join(s.dir, side));
+  }
+  assert.equal(readdirSync(s.dir).filter((name) => name.includes('vaultfile') || name.startsWith('.')), [], 'no lock or temp file left');
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('the per-file lock: a dead owner\'s lock is taken over, a live one is waited for; none is left', async () => {
+  const s = setup();
+  const lock = join(s.dir, '.prod.yml.vaultfile-lock');
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  writeFileSync(lock, `${dead} ${hostname()}\n`);
+  const stale = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  assert.is(stale.code, 0, stale.stderr);
+  assert.is(stale.stderr, '"prod.yml": saved\n');
+  assert.not.ok(existsSync(lock), 'the stale lock was taken over and removed');
+  // A lock held by a live process (this one): the save waits until it goes.
+  writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+  const run = startVault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.append, APPEND_TEXT: 'more: line', VAULTFILE_TMPDIR: s.temp });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.ok(existsSync(lock), 'still waiting');
+  rmSync(lock);
+  const waited = await run.done;
+  assert.is(waited.code, 0, waited.stderr);
+  assert.is(view(s), `${SECRET}added: line\nmore: line\n`);
+  assert.equal(readdirSync(s.dir).filter((name) => name.startsWith('.')), []);
 });
 
 /**

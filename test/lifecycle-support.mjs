@@ -38,7 +38,7 @@ export function editors(dir) {
     /** Appends its line, then waits for the file $EDITOR_GO before exiting (concurrency tests). */
     gated: script(
       join(dir, 'gated.sh'),
-      'for f; do :; done\nprintf "%s\\n" "$APPEND_TEXT" >> "$f"\necho "$f" > "$EDITOR_LOG"\nwhile [ ! -e "$EDITOR_GO" ]; do sleep 0.05; done',
+      'for f; do :; done\nprintf "%s\\n" "$APPEND_TEXT" >> "$f"\necho "$f" > "$EDITOR_LOG"\nwhile [ ! -e "$EDITOR_GO" ]; do sleep 0.01; done',
     ),
     /** Replaces the content with $REPLACE_TEXT (for create and validation tests). */
     replace: script(join(dir, 'replace.sh'), 'for f; do :; done\nprintf "%b" "$REPLACE_TEXT" > "$f"'),

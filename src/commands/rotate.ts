@@ -17,6 +17,7 @@ import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../git/key-store.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { snapshotFile } from '../io/edit-session.js';
+import { withFileLock } from '../io/file-lock.js';
 import { findKeyringFiles, type KeyringFile } from '../io/keyring-files.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { createProgress } from '../io/progress.js';
@@ -57,11 +58,14 @@ async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKey
   // A deterministic file (git filter output) stays deterministic, so the clean filter keeps agreeing with it.
   const sealed = sealEnvelope(plaintext, unlocked, { deterministic: file.info.deterministic });
   plaintext.fill(0);
-  const now = await snapshotFile(full);
-  if (now === null || Buffer.compare(now.bytes, before.bytes) !== 0 || now.mtimeMs !== before.mtimeMs) {
-    throw new FileSystemError(`${quotePath(path)} changed while rotating; run "vault rotate" again to finish`);
-  }
-  await writeFileAtomic(full, sealed);
+  // Under the file's lock, like edit's save: an edit cannot land between this check and the rename.
+  await withFileLock(full, async () => {
+    const now = await snapshotFile(full);
+    if (now === null || Buffer.compare(now.bytes, before.bytes) !== 0 || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) {
+      throw new FileSystemError(`${quotePath(path)} changed while rotating; run "vault rotate" again to finish`);
+    }
+    await writeFileAtomic(full, sealed);
+  });
 }
 
 export function register(program: Command): void {

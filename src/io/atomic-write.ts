@@ -6,8 +6,8 @@
  * the original stays byte-identical. Must not print anything.
  */
 import {
-  accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readlinkSync, realpathSync, renameSync,
-  rmSync, statSync, writeSync,
+  accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, readlinkSync, realpathSync,
+  renameSync, rmSync, statSync, writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +18,10 @@ export type WriteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint
 export interface AtomicWriteOptions {
   /** Mode for a file that does not exist yet (default 0600: it may hold secrets). */
   newFileMode?: number;
-  /** Refuse when the target exists (create). */
+  /**
+   * Refuse when the target exists (create, side files). The temp file is put in place with
+   * link(2), which fails when the name exists, so a file created meanwhile is never replaced.
+   */
   exclusive?: boolean;
   /**
    * Bulk commands: fsync the directory once at process exit instead of after each rename. Each
@@ -90,7 +93,7 @@ export async function writeFileAtomic(path: string, source: WriteSource, options
   let owner: { uid: number; gid: number } | null = null;
   try {
     const stat = statSync(target);
-    if (options.exclusive) throw new FileSystemError(`${quotePath(path)}: already exists; choose another name or use "vault edit"`);
+    if (options.exclusive) throw alreadyExists(path);
     if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give a file`);
     mode = stat.mode & 0o7777;
     owner = { uid: stat.uid, gid: stat.gid };
@@ -116,7 +119,8 @@ export async function writeFileAtomic(path: string, source: WriteSource, options
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
-    renameSync(temp, target);
+    if (options.exclusive) placeExclusive(temp, target, path);
+    else renameSync(temp, target);
   } catch (error) {
     if (fd !== null) {
       try {
@@ -135,6 +139,32 @@ export async function writeFileAtomic(path: string, source: WriteSource, options
     syncDirectory(dirname(target));
   }
   return target;
+}
+
+function alreadyExists(path: string): FileSystemError {
+  return new FileSystemError(`${quotePath(path)}: already exists; choose another name or use "vault edit"`, { cause: { code: 'EEXIST' } });
+}
+
+/**
+ * Put the finished temp file at TARGET only if no file has that name: link(2) is atomic and never
+ * replaces, unlike rename. Filesystems without hard links fall back to check-then-rename.
+ */
+function placeExclusive(temp: string, target: string, path: string): void {
+  try {
+    linkSync(temp, target);
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) throw alreadyExists(path);
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].some((code) => isCode(error, code))) throw error;
+    try {
+      lstatSync(target);
+    } catch (missing) {
+      if (!isCode(missing, 'ENOENT')) throw missing;
+      renameSync(temp, target);
+      return;
+    }
+    throw alreadyExists(path);
+  }
+  rmSync(temp, { force: true });
 }
 
 function isWritable(path: string): boolean {

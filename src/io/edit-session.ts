@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { FileSystemError, InterruptedError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError, writeFileAtomic } from './atomic-write.js';
 import { resolveEditor, runEditor } from './editor.js';
+import { withFileLock } from './file-lock.js';
 import { reportLeftovers, withPrivateTemp } from './private-temp.js';
 import { describeProblem, findPlaintextProblem } from './validate-plaintext.js';
 
@@ -124,11 +125,21 @@ export function conflictPath(path: string, now: Date = new Date()): string {
 
 /**
  * Write `sealed` over `path` if it still looks like `before` (null: it must still not exist).
- * Otherwise the edit goes, still sealed, to a side file and a FileSystemError says where.
+ * Otherwise the edit goes, still sealed, to a side file and a FileSystemError says where. The check
+ * and the rename happen under the file's lock, so of two edits saved at the same instant exactly
+ * one replaces the file and the other sees it changed.
  */
 export async function saveEdited(path: string, before: FileSnapshot | null, sealed: Uint8Array): Promise<void> {
-  const now = await snapshotFile(path);
-  if (!sameSnapshot(before, now)) {
+  await withFileLock(path, async () => {
+    if (sameSnapshot(before, await snapshotFile(path))) {
+      try {
+        await writeFileAtomic(path, sealed, before === null ? { newFileMode: 0o600, exclusive: true } : {});
+        return;
+      } catch (error) {
+        // create: a file of that name appeared after the check (not through vault): keep the edit.
+        if (!(before === null && isAlreadyExists(error))) throw error;
+      }
+    }
     let side = conflictPath(path);
     for (let n = 2; await exists(side); n++) side = `${conflictPath(path)}-${n}`;
     await writeFileAtomic(side, sealed, { newFileMode: 0o600, exclusive: true });
@@ -136,8 +147,11 @@ export async function saveEdited(path: string, before: FileSnapshot | null, seal
       `${quotePath(path)} changed on disk while the editor was open; it was not overwritten. ` +
         `your edit is saved encrypted in ${quotePath(side)}: compare with "vault view", merge, then remove it`,
     );
-  }
-  await writeFileAtomic(path, sealed, before === null ? { newFileMode: 0o600, exclusive: true } : {});
+  });
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  return error instanceof FileSystemError && (error.cause as { code?: string } | undefined)?.code === 'EEXIST';
 }
 
 async function exists(path: string): Promise<boolean> {
