@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, removeDir, runVault, tempDir, writeSecret, rejects } from './helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret, rejects } from './helpers.mjs';
 import {
   hasInlineVaultValues,
   decryptInlineValues,
@@ -164,6 +165,38 @@ test('a resealed value that would not read back is refused, never written half-d
   assert.is(await decryptInlineValues(result.text, creds, 'k.yml'), edited);
 });
 
+test('comments on a value\'s line are shown and kept: header comments, trailing comments, added ones', async () => {
+  const creds = [{ kind: /** @type {const} */ ('password'), password: enc.encode('pw'), origin: 'p' }];
+  const block = async (/** @type {string} */ text) => (await vaultText(text, 'pw')).trimEnd().split('\n').map((l) => `  ${l}`).join('\n');
+  const original = `# head\ndb_password: !vault |  # rotated 2024\n${await block('old')}\nmulti: !vault |-   # two lines\n${await block('l1\nl2')}\nother: !vault |\n${await block('o')}\n`;
+  const shown = await decryptInlineValues(original, creds, 'c.yml');
+  assert.is(shown, '# head\ndb_password: old  # rotated 2024\nmulti: |-   # two lines\n  l1\n  l2\nother: o\n');
+  // Unchanged: the same bytes back, comments included.
+  assert.is((await reencryptChangedInlineValues(original, shown, creds, 'c.yml', systemRandom)).text, original);
+  // A changed value keeps its comment; an edited comment on an unchanged value is kept with its ciphertext.
+  const edited = shown.replace('old  # rotated 2024', 'new  # rotated 2025').replace('other: o', 'other: o  # added');
+  const result = await reencryptChangedInlineValues(original, edited, creds, 'c.yml', systemRandom);
+  assert.equal(result.resealed, ['db_password']);
+  assert.match(result.text, /^# head\ndb_password: !vault \|  # rotated 2025\n {2}\$ANSIBLE_VAULT;1\.1;AES256\n/);
+  assert.ok(result.text.includes(`other: !vault |  # added\n${await block('o').then(() => original.split('other: !vault |\n')[1])}`));
+  assert.is(await decryptInlineValues(result.text, creds, 'c.yml'), edited);
+  // A changed multi-line value keeps its header comment too.
+  const multi = await reencryptChangedInlineValues(original, shown.replace('  l2\n', '  l2 changed\n'), creds, 'c.yml', systemRandom);
+  assert.match(multi.text, /\nmulti: !vault \|   # two lines\n {2}\$ANSIBLE_VAULT/);
+  assert.is(await decryptInlineValues(multi.text, creds, 'c.yml'), shown.replace('  l2\n', '  l2 changed\n'));
+});
+
+test('an unchanged value moved into a flow collection keeps its ciphertext as a quoted !vault scalar', async () => {
+  const creds = [{ kind: /** @type {const} */ ('password'), password: enc.encode('pw'), origin: 'p' }];
+  const text = await vaultText('v', 'pw');
+  const original = `a:\n  k: !vault |\n${text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+  const edited = 'a: {k: v, n: 1}\n';
+  const result = await reencryptChangedInlineValues(original, edited, creds, 'k.yml', systemRandom);
+  assert.equal(result.kept, ['a.k']);
+  assert.is(result.text, `a: {k: !vault ${JSON.stringify(text)}, n: 1}\n`);
+  assert.is(await decryptInlineValues(result.text, creds, 'k.yml'), 'a: {k: "v", n: 1}\n');
+});
+
 test('formatInlineVault prints encrypt_string\'s layout', async () => {
   const text = await vaultText('s', 'pw', 'prod');
   const block = formatInlineVault(text, 'db_password');
@@ -238,6 +271,36 @@ test('vault edit: a deleted inline value is reported; key files alone cannot wri
     writeFileSync(join(dir, 'bin.dat'), new Uint8Array([0xff, 0x21, 0x76, 0x61, 0x75, 0x6c, 0x74, 0x20]));
     run = runVault(['view', '--vault-id', 'pw', 'bin.dat'], { cwd: dir });
     assert.is(run.code, 3);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('vault view and edit keep comments on a value\'s line; a comment added to an edited value is kept (ansible reads it)', async () => {
+  const dir = tempDir();
+  try {
+    writeSecret(join(dir, 'prod.pw'), 'test-only-prod\n');
+    const block = async (/** @type {string} */ text) => (await vaultText(text, 'test-only-prod', 'prod')).trimEnd().split('\n').map((l) => `          ${l}`).join('\n');
+    writeFileSync(join(dir, 'main.yml'), `db_password: !vault |  # rotated 2024\n${await block('old-pw')}\napi_key: !vault |\n${await block('key-1')}\n`);
+    const ids = ['--vault-id', 'prod@prod.pw'];
+    const view = runVault(['view', ...ids, 'main.yml'], { cwd: dir });
+    assert.is(view.stdout, 'db_password: old-pw  # rotated 2024\napi_key: key-1\n', view.stderr);
+    writeFileSync(join(dir, 'ed.sh'), '#!/bin/sh\nsed -i -e "s/^db_password: old-pw /db_password: new-pw /" -e "s/^api_key: key-1$/api_key: key-2  # note/" "$1"\n', { mode: 0o700 });
+    const edit = runVault(['edit', ...ids, 'main.yml'], { cwd: dir, env: { VAULTFILE_EDITOR: join(dir, 'ed.sh') } });
+    assert.is(edit.code, 0, edit.stderr);
+    const after = readFileSync(join(dir, 'main.yml'), 'utf8');
+    assert.match(after, /^db_password: !vault \|  # rotated 2024\n {10}\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
+    assert.match(after, /\napi_key: !vault \|  # note\n {10}\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
+    assert.not.match(after, /new-pw|key-2/);
+    const again = runVault(['view', ...ids, 'main.yml'], { cwd: dir });
+    assert.is(again.stdout, 'db_password: new-pw  # rotated 2024\napi_key: key-2  # note\n', again.stderr);
+    if (spawnSync('ansible', ['--version']).status === 0) {
+      const debug = spawnSync('ansible', ['localhost', '-i', 'localhost,', '-c', 'local', '-e', '@main.yml', ...ids, '-m', 'debug', '-a', 'msg={{ db_password }}|{{ api_key }}'], {
+        cwd: dir, encoding: 'utf8', env: cleanEnv({ HOME: dir, ANSIBLE_LOCAL_TEMP: join(dir, '.tmp'), ANSIBLE_NOCOLOR: '1' }),
+      });
+      assert.is(debug.status, 0, debug.stdout + debug.stderr);
+      assert.match(debug.stdout, '"msg": "new-pw|key-2"');
+    }
   } finally {
     removeDir(dir);
   }

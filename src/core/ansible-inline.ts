@@ -26,6 +26,13 @@ interface ValueSite {
   start: number;
   /** End: the value's end, trailing blank lines of a block scalar left outside. */
   end: number;
+  /**
+   * The comment on the value's line, blanks before it included (`  # rotated 2024`), or ''. A
+   * block scalar holds it in its header line; after a plain or quoted value it trails the value.
+   */
+  comment: string;
+  /** End of what a replacement takes: `end`, or after the trailing comment of a one-line value. */
+  replaceEnd: number;
   /** Anchors written before the value (`&db `), kept by every replacement. */
   anchors: string;
   vault: boolean;
@@ -104,17 +111,36 @@ function site(text: string, node: Scalar, path: string, flow: boolean): ValueSit
   }
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const lead = /^( *)((?:- +)*)/.exec(text.slice(lineStart, start))!;
+  // The yaml package puts a same-line comment in node.comment; its place comes from the source.
+  let comment = '';
+  let replaceEnd = end;
+  if (node.comment !== undefined && !flow) {
+    if (block) {
+      const header = text.slice(valueStart, lineEndAt(text, valueStart));
+      comment = /[ \t]+#.*$/.exec(header)?.[0] ?? '';
+    } else {
+      comment = /^[ \t]+#.*/.exec(text.slice(valueEnd, lineEndAt(text, valueEnd)))?.[0] ?? '';
+      replaceEnd = valueEnd + comment.length;
+    }
+  }
   return {
     path,
     node,
     start,
     end,
+    comment,
+    replaceEnd,
     anchors,
     vault: typeof node.tag === 'string' && VAULT_TAGS.has(node.tag),
     flow,
     contentIndent,
     ownerIndent: lead[1]!.length + lead[2]!.length,
   };
+}
+
+function lineEndAt(text: string, from: number): number {
+  const end = text.indexOf('\n', from);
+  return end < 0 ? text.length : end;
 }
 
 /** True when TEXT is YAML holding at least one `!vault` value (never for a whole-file vault). */
@@ -140,25 +166,28 @@ function isPlainSafe(value: string): boolean {
   );
 }
 
-/** Render a plaintext value at SITE: plain, double-quoted, or a literal block when multi-line. */
+/** Render a plaintext value at SITE: plain, double-quoted, or a literal block when multi-line; its comment kept. */
 function renderPlain(value: string, at: ValueSite): string {
-  if (at.flow || !value.includes('\n')) return at.anchors + (!at.flow && isPlainSafe(value) ? value : quoteDouble(value));
+  if (at.flow || !value.includes('\n')) return at.anchors + (!at.flow && isPlainSafe(value) ? value : quoteDouble(value)) + at.comment;
   const body = value.endsWith('\n') ? value.slice(0, -1) : value;
   const lines = body.split('\n');
   const literal =
     !/[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u.test(value) && // printable only, no CR
     !/^\n*[ \t]/.test(value) && // no indentation indicator needed
     lines[lines.length - 1] !== ''; // clip or strip chomping, never keep
-  if (!literal) return at.anchors + quoteDouble(value);
+  if (!literal) return at.anchors + quoteDouble(value) + at.comment;
   const indent = ' '.repeat(Math.max(at.contentIndent ?? 0, at.ownerIndent + 2));
-  return `${at.anchors}|${value.endsWith('\n') ? '' : '-'}\n${lines.map((l) => (l === '' ? '' : indent + l)).join('\n')}`;
+  return `${at.anchors}|${value.endsWith('\n') ? '' : '-'}${at.comment}\n${lines.map((l) => (l === '' ? '' : indent + l)).join('\n')}`;
 }
 
-/** Render vault TEXT as a `!vault |` block (or a quoted scalar inside flow collections). */
-function renderVault(vaultText: string, at: ValueSite, indent: number): string {
-  if (at.flow) return `${at.anchors}!vault ${quoteDouble(vaultText)}`;
+/**
+ * Render vault TEXT as a `!vault |` block with the site's comment in its header, or as a quoted
+ * scalar (inside flow collections, or QUOTED when a block does not fit where the value stands).
+ */
+function renderVault(vaultText: string, at: ValueSite, indent: number, quoted = false): string {
+  if (at.flow || quoted) return `${at.anchors}!vault ${quoteDouble(vaultText)}${at.comment}`;
   const pad = ' '.repeat(indent);
-  return `${at.anchors}!vault |\n${vaultText.trimEnd().split('\n').map((l) => pad + l).join('\n')}`;
+  return `${at.anchors}!vault |${at.comment}\n${vaultText.trimEnd().split('\n').map((l) => pad + l).join('\n')}`;
 }
 
 function splice(text: string, edits: { start: number; end: number; text: string }[]): string {
@@ -200,7 +229,7 @@ export async function decryptInlineValues(
   const values = await openValues(text, credentials, origin, options);
   return splice(
     text,
-    values.map((v) => ({ start: v.site.start, end: v.site.end, text: renderPlain(v.plaintext, v.site) })),
+    values.map((v) => ({ start: v.site.start, end: v.site.replaceEnd, text: renderPlain(v.plaintext, v.site) })),
   );
 }
 
@@ -233,8 +262,7 @@ export async function reencryptChangedInlineValues(
   const edited = valueSites(editedText, origin).filter((s) => !s.vault);
   const editedPaths = new Set(edited.map((s) => s.path));
   const result: ReencryptResult = { text: editedText, kept: [], resealed: [], dropped: [] };
-  const expected = new Map<string, string>();
-  const edits: { start: number; end: number; text: string }[] = [];
+  const planned: { at: ValueSite; vaultText: string; render: (quoted: boolean) => string }[] = [];
   const used = new Set<OpenedValue>();
   for (const at of edited) {
     const value = scalarText(at.node);
@@ -245,12 +273,10 @@ export async function reencryptChangedInlineValues(
       if (!source) continue;
     }
     used.add(source);
-    const floor = at.ownerIndent + 2;
     if (source.site.path === at.path && source.plaintext === value) {
-      // Unchanged: the original tag and block, from its header on, byte for byte.
-      const original = originalText.slice(source.site.node.range![0], source.site.end);
-      edits.push({ start: at.start, end: at.end, text: `${at.anchors}${source.site.node.tag} ${original}` });
-      expected.set(at.path, scalarText(source.site.node));
+      // Unchanged: the original ciphertext, byte for byte, under the comment the edit has now.
+      const kept = source.site;
+      planned.push({ at, vaultText: scalarText(kept.node), render: (quoted) => renderKept(originalText, kept, at, quoted) });
       result.kept.push(at.path);
       continue;
     }
@@ -258,21 +284,43 @@ export async function reencryptChangedInlineValues(
     const label = opened.headerLabel ?? (opened.version === '1.2' ? ANSIBLE_DEFAULT_LABEL : undefined);
     const sealed = await sealAnsibleVault(new TextEncoder().encode(value), opened.password, { version: opened.version, ...(label ? { label } : {}) }, random);
     const vaultText = new TextDecoder().decode(sealed);
-    const indent = Math.max(at.contentIndent ?? source.site.contentIndent ?? ANSIBLE_INLINE_INDENT, floor);
-    edits.push({ start: at.start, end: at.end, text: renderVault(vaultText, at, indent) });
-    expected.set(at.path, vaultText);
+    const indent = Math.max(at.contentIndent ?? source.site.contentIndent ?? ANSIBLE_INLINE_INDENT, at.ownerIndent + 2);
+    planned.push({ at, vaultText, render: (quoted) => renderVault(vaultText, at, indent, quoted) });
     result.resealed.push(at.path);
   }
   result.dropped = originals.filter((v) => !used.has(v)).map((v) => v.site.path);
-  result.text = splice(editedText, edits);
   // Check the spliced text: every sealed value must read back as exactly the vault text written.
-  const check = new Map(valueSites(result.text, origin).filter((s) => s.vault).map((s) => [s.path, scalarText(s.node)]));
-  for (const [path, vaultText] of expected) {
-    if (check.get(path) !== vaultText) {
-      throw new FormatError(`${locate(origin, path)}: could not seal the value again without changing the YAML around it; keep the value's indentation and try again`);
+  // A block that does not fit where the user put the value is written as a quoted scalar instead,
+  // which fits wherever a one-line value does, so a valid edit is never refused.
+  const quoted = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    result.text = splice(editedText, planned.map((p) => ({ start: p.at.start, end: p.at.replaceEnd, text: p.render(quoted.has(p.at.path)) })));
+    let sites: ValueSite[] | null;
+    try {
+      sites = valueSites(result.text, origin);
+    } catch {
+      sites = null; // the splice broke the YAML: quote every value (last resort, values unchanged)
     }
+    const check = new Map((sites ?? []).filter((s) => s.vault).map((s) => [s.path, scalarText(s.node)]));
+    const failed = planned.filter((p) => check.get(p.at.path) !== p.vaultText).map((p) => p.at.path);
+    if (failed.length === 0) return result;
+    if (attempt > 0) {
+      throw new FormatError(`${locate(origin, failed[0]!)}: could not seal the value again without changing the YAML around it; keep the value's indentation and try again`);
+    }
+    for (const path of failed) quoted.add(path);
   }
-  return result;
+}
+
+/** An unchanged vault value as it was (tag, header, body), with the comment AT has now. */
+function renderKept(originalText: string, kept: ValueSite, at: ValueSite, quoted: boolean): string {
+  const block = kept.node.type === 'BLOCK_LITERAL' || kept.node.type === 'BLOCK_FOLDED';
+  // A block scalar cannot stand inside a flow collection ({k: ...}): quote it there.
+  if (quoted || (block && at.flow)) return renderVault(scalarText(kept.node), at, 0, true);
+  const original = originalText.slice(kept.node.range![0], kept.end);
+  const newline = original.indexOf('\n');
+  if (!block || newline < 0) return `${at.anchors}${kept.node.tag} ${original}${at.comment}`;
+  const indicator = original.slice(0, newline).replace(/[ \t]+#.*$/, '');
+  return `${at.anchors}${kept.node.tag} ${indicator}${at.comment}${original.slice(newline)}`;
 }
 
 /** The `name: !vault |` block `encrypt_string` prints (10-space indent, no final newline). */
