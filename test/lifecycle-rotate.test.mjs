@@ -4,10 +4,10 @@
 // finishes the job. Also: keys remove + rotate locks the removed key out; missing keys are refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI, cleanEnv, tempRepo, writeSecret } from './helpers.mjs';
+import { CLI, cleanEnv, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 import { startVault, vault } from './lifecycle-support.mjs';
 import { inspectEnvelope, openEnvelope } from '../dist/core/envelope.js';
 import { openKeyring, parseKeyring } from '../dist/core/keyring.js';
@@ -174,6 +174,17 @@ test('a file that cannot be re-encrypted is reported, the marker stays, and a re
   assert.not.ok(existsSync(join(s.repo, '.vaultfile/default.rotating')));
 });
 
+test('temp files left by a killed write are reported (they may hold plaintext), never rotated', () => {
+  const s = setup(2);
+  const leftover = 'deploy/vars/.app-000.yml.vaultfile-0a1b2c3d4e5f.tmp';
+  writeFileSync(join(s.repo, leftover), 'secret_0: value-0\n');
+  const result = vault(['rotate', '--password-file', s.pass], s.repo);
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stderr, `vault: warning: "${leftover}" is a temp file left by an interrupted write and may hold plaintext (from a decrypt); remove it\n`);
+  assert.match(result.stderr, '2 files re-encrypted');
+  assert.is(readFileSync(join(s.repo, leftover), 'utf8'), 'secret_0: value-0\n', 'reported, not touched');
+});
+
 test('data keys stored by "vault unlock" for the git filters get the new key', async () => {
   const s = setup(2);
   const unlock = vault(['unlock', '--password-file', s.pass], s.repo);
@@ -193,65 +204,98 @@ test('data keys stored by "vault unlock" for the git filters get the new key', a
   assert.is(vault(['view', s.files[0], '--password-file', s.pass], s.repo).stdout, 'secret_0: value-0\n');
 });
 
-test(`SIGKILL at several points over ${COUNT} files: every file opens at every moment, a second rotate finishes`, async () => {
-  const s = setup();
-  const snapshot = () => s.files.map((name) => readFileSync(join(s.repo, name)).toString('latin1'));
-  /** @type {{point: string, current: number, previous: number}[]} */
-  const seen = [];
-  const marker = join(s.repo, '.vaultfile/default.rotating');
-  const points = [
-    { point: 'at once', when: () => true },
-    { point: 'marker written', when: () => existsSync(marker) },
-    { point: 'keyring written', when: (/** @type {string} */ k0) => readFileSync(s.keyring, 'utf8') !== k0 },
-    { point: 'after ~25%', when: (/** @type {string} */ _k, /** @type {string[]} */ f0) => changed(f0) >= COUNT / 4 },
-    { point: 'after ~75%', when: (/** @type {string} */ _k, /** @type {string[]} */ f0) => changed(f0) >= (COUNT * 3) / 4 },
-  ];
-  /** @param {string[]} f0 */
-  const changed = (f0) => snapshot().filter((text, i) => text !== f0[i]).length;
-  for (const { point, when } of points) {
-    const k0 = readFileSync(s.keyring, 'utf8');
-    const f0 = snapshot();
-    const run = startVault(['rotate', '--password-file', s.pass], s.repo);
+/**
+ * Start `vault rotate` in S's repository, halted by the test hook at HALT (none: killed at once),
+ * checking while it runs that every file opens; then SIGKILL it there.
+ * @param {{repo: string, pass: string, files: string[], keyring: string}} s
+ * @param {string | null} halt
+ */
+async function killRotateAt(s, halt) {
+  const run = startVault(['rotate', '--password-file', s.pass], s.repo, halt ? { VAULTFILE_TEST_HALT: halt } : {});
+  if (halt) {
+    /** @type {string} */
+    let stderr = '';
+    run.child.stderr?.on('data', (chunk) => (stderr += chunk));
     let exited = false;
     run.done.then(() => (exited = true));
     // Meanwhile, the files and keyring on disk must open at every moment we look.
-    while (!exited && !when(k0, f0)) {
+    while (!stderr.includes(`vault: test hook: halted at ${halt}\n`)) {
+      assert.not.ok(exited, `rotate ended before reaching ${halt}`);
       await assertAllOpen(s);
-      await new Promise((resolve) => setImmediate(resolve)); // let the child's exit event in
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    run.child.kill('SIGKILL');
-    const result = await run.done;
-    const state = await assertAllOpen(s);
-    seen.push({ point, ...state });
-    if (result.signal !== 'SIGKILL') assert.is(result.code, 0, result.stderr);
   }
-  // A kill must have landed half-way at least once (keyring rotated, files under both keys).
-  assert.ok(seen.some((s) => s.current > 0 && s.previous > 0), JSON.stringify(seen));
-  const finish = vault(['rotate', '--password-file', s.pass], s.repo);
-  assert.is(finish.code, 0, finish.stderr);
-  assert.equal(await assertAllOpen(s), { current: COUNT, previous: 0 });
-  assert.is(filesUnderCurrentKey(s), COUNT);
-  assert.not.ok(existsSync(marker), 'the marker is gone once the rotation is complete');
-  console.log(`  kill points: ${seen.map((x) => `${x.point}: ${x.current} under the current key/${x.previous} under the previous`).join('; ')}; then: ${finish.stderr.split('\n')[0]}`);
+  run.child.kill('SIGKILL');
+  const result = await run.done;
+  assert.is(result.signal, 'SIGKILL', `killed ${halt ? `at ${halt}` : 'at once'}: ${result.stderr}`);
+}
+
+test(`SIGKILL at five points over ${COUNT} files, each from the same fresh state: every file opens, a second rotate finishes`, async () => {
+  const base = setup();
+  const k0 = readFileSync(base.keyring, 'utf8');
+  const oldId = hex(parseKeyring(k0, 'k').dataKeyId);
+  const quarter = COUNT / 4;
+  const points = [
+    // stage, halt point, files under the new key when killed, does the rerun resume?
+    { point: 'at once', halt: null, done: 0, marker: false, keyring: false },
+    { point: 'after the marker, before the keyring', halt: 'rotate:marker', done: 0, marker: true, keyring: false },
+    { point: 'after the keyring, before any file', halt: 'rotate:keyring', done: 0, marker: true, keyring: true },
+    { point: 'after 25% of the files', halt: `rotate:files=${quarter}`, done: quarter, marker: true, keyring: true },
+    { point: 'after 75% of the files', halt: `rotate:files=${3 * quarter}`, done: 3 * quarter, marker: true, keyring: true },
+  ];
+  const seen = [];
+  for (const { point, halt, done, marker, keyring } of points) {
+    const repo = join(tempDir(), 'repo');
+    cpSync(base.repo, repo, { recursive: true });
+    const s = { ...base, repo, keyring: join(repo, '.vaultfile/keyrings/default.keyring') };
+    const markerFile = join(repo, '.vaultfile/default.rotating');
+    await killRotateAt(s, halt);
+
+    // The kill landed where intended: marker, keyring and file counts of that stage.
+    const state = await assertAllOpen(s); // every file decrypts; the keyring MAC holds
+    const killedKeyring = readFileSync(s.keyring, 'utf8');
+    assert.is(existsSync(markerFile), marker, `${point}: marker`);
+    assert.is(killedKeyring !== k0, keyring, `${point}: keyring rewritten`);
+    // "current": under the keyring's current key (the old one while the keyring is not rewritten).
+    assert.equal(state, keyring ? { current: done, previous: COUNT - done } : { current: COUNT, previous: 0 }, point);
+    if (marker) assert.match(readFileSync(markerFile, 'utf8'), /^rotation of keyring default to data key [0-9a-f]{32} /);
+    if (keyring) assert.equal(parseKeyring(killedKeyring, 'k').previous.map((p) => hex(p.dataKeyId)), [oldId], `${point}: old key kept`);
+
+    const finish = vault(['rotate', '--password-file', s.pass], repo);
+    assert.is(finish.code, 0, finish.stderr);
+    const newId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
+    if (keyring) {
+      // The keyring with the new key was written: the rerun RESUMES that rotation, same key.
+      assert.is(newId, hex(parseKeyring(killedKeyring, 'k').dataKeyId), `${point}: same key`);
+      const rest = COUNT - done;
+      assert.match(
+        finish.stderr,
+        new RegExp(`^finished rotating keyring "default" .*: new data key ${newId.slice(0, 16)}; ${rest} files re-encrypted${done > 0 ? `, ${done} already under the new key` : ''}\n`),
+        point,
+      );
+    } else {
+      // Killed before the keyring was written: the new key died with the process and the old keyring is
+      // still current, so there is nothing to resume; the rerun rotates afresh (and replaces a marker).
+      assert.match(finish.stderr, new RegExp(`^rotated keyring "default" .*: new data key ${newId.slice(0, 16)}; ${COUNT} files re-encrypted\n`), point);
+      assert.is.not(newId, oldId);
+    }
+    assert.equal(await assertAllOpen(s), { current: COUNT, previous: 0 }, `${point}: all under the new key`);
+    assert.not.ok(existsSync(markerFile), `${point}: the marker is gone once the rotation is complete`);
+    assert.equal(readdirSync(join(repo, 'deploy/vars')).filter((name) => name.startsWith('.')), [], `${point}: no temp or lock file left`);
+    seen.push(`${point}: ${keyring ? state.current : 0}/${COUNT} under the new key, then ${keyring ? 'resumed' : 'rotated afresh'}`);
+  }
+  console.log(`  kill points: ${seen.join('; ')}`);
 });
 
 test('a resumed rotation keeps the same new key and skips files already under it', async () => {
   const s = setup(40);
-  const run = startVault(['rotate', '--password-file', s.pass], s.repo);
-  const k0 = readFileSync(s.keyring, 'utf8');
-  let exited = false;
-  run.done.then(() => (exited = true));
-  while (!exited && (readFileSync(s.keyring, 'utf8') === k0 || filesUnderCurrentKey(s) < 5)) await new Promise((r) => setTimeout(r, 2));
-  run.child.kill('SIGKILL');
-  await run.done;
+  await killRotateAt(s, 'rotate:files=5');
   const midId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId);
-  const already = filesUnderCurrentKey(s);
+  assert.is(filesUnderCurrentKey(s), 5);
   const finish = vault(['rotate', '--password-file', s.pass], s.repo);
   assert.is(finish.code, 0, finish.stderr);
   assert.is(hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId), midId, 'same key: the run was finished, not restarted');
-  if (already < 40) {
-    assert.match(finish.stderr, new RegExp(`^finished rotating keyring "default" .*: new data key ${midId.slice(0, 16)}; ${40 - already} files re-encrypted, ${already} already under the new key\n`));
-  }
+  assert.match(finish.stderr, new RegExp(`^finished rotating keyring "default" .*: new data key ${midId.slice(0, 16)}; 35 files re-encrypted, 5 already under the new key\n`));
   assert.equal(await assertAllOpen(s), { current: 40, previous: 0 });
 });
 

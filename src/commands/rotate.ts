@@ -5,7 +5,8 @@
  * so every file opens throughout), then each file atomically. A second run that finds the marker
  * finishes the job with the same key, skipping files already under it (envelope data key id).
  * Rotation protects what is written from now on; it cannot take back what a removed member has
- * already read, and the command says so.
+ * already read, and the command says so. Temp files left by killed writes are reported, not
+ * rotated. `haltForTest` marks the crash-injection points of the tests (inert outside them).
  */
 import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,9 +19,10 @@ import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../git/key-st
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { snapshotFile } from '../io/edit-session.js';
 import { withFileLock } from '../io/file-lock.js';
-import { findKeyringFiles, type KeyringFile } from '../io/keyring-files.js';
+import { findKeyringFiles, leftoverTempWarning, type KeyringFile } from '../io/keyring-files.js';
 import { createKeyContext } from '../io/key-sources.js';
 import { createProgress } from '../io/progress.js';
+import { haltForTest } from '../io/test-halt.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../io/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
@@ -94,7 +96,9 @@ export function register(program: Command): void {
       unlocked = rotated.unlocked;
       // The marker goes first: killed after it, the old keyring is still current and a rerun starts over.
       await writeFileAtomic(marker, new TextEncoder().encode(markerText(name, unlocked.keyring)), { newFileMode: 0o644 });
+      haltForTest('rotate:marker');
       await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
+      haltForTest('rotate:keyring');
       for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
     const filtered = refreshStoredKeys(root, name, unlocked);
@@ -104,10 +108,12 @@ export function register(program: Command): void {
     const pending = scan.files.filter((file) => hex(file.info.dataKeyId) !== currentId);
     const progress = createProgress(pending.length, 'rotate');
     const failed: string[] = [];
+    let rotatedCount = 0;
     try {
       for (const file of pending) {
         try {
           await rotateFile(root, file, unlocked);
+          haltForTest(`rotate:files=${++rotatedCount}`);
         } catch (error) {
           if (!(error instanceof VaultError)) throw error;
           failed.push(file.path);
@@ -120,6 +126,7 @@ export function register(program: Command): void {
       progress.done();
     }
     for (const damaged of scan.damaged) process.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
+    for (const leftover of scan.leftovers) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     const where = relative(process.cwd(), path) || path;
     if (failed.length > 0) {
       throw new VaultError(`${failed.length} of ${pending.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
