@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { CLI, FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } from './helpers.mjs';
 
 const ANSIBLE = join(FIXTURES, 'ansible');
 const plaintextOf = (/** @type {string} */ name) => readFileSync(join(ANSIBLE, 'plain', name));
@@ -150,6 +150,54 @@ test('a *-client script gets --vault-id default from --vault-password-file and A
         assert.is(readFileSync(log, 'utf8'), `${expected}\n`, `${tool} ${args.join(' ')} ${JSON.stringify(env)}`);
       }
     }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('encrypt --format ansible: several vault-ids are refused unless --encrypt-vault-id (or ANSIBLE_VAULT_ENCRYPT_IDENTITY) picks one', () => {
+  const dir = workDir();
+  try {
+    writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
+    const ids = ['--vault-id', 'dev@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt'];
+    let result = runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml'], { cwd: dir });
+    assert.is(result.code, 2);
+    assert.is(result.stderr, 'vault: several passwords could encrypt (--vault-id "dev@pw-dev.txt", --vault-id "prod@pw-prod.txt"); choose one with --encrypt-vault-id LABEL\n');
+    assert.is(readFileSync(join(dir, 'a.yml'), 'utf8'), 'a: 1\n');
+    result = runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'qa', 'a.yml'], { cwd: dir });
+    assert.is(result.code, 2);
+    assert.match(result.stderr, /--encrypt-vault-id qa: no --vault-id has that label/);
+    result = runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'prod', 'a.yml', '-o', 'b.yml'], { cwd: dir });
+    assert.is(result.code, 0, result.stderr);
+    assert.is(readFileSync(join(dir, 'b.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
+    result = runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml', '-o', 'c.yml'], { cwd: dir, env: { ANSIBLE_VAULT_ENCRYPT_IDENTITY: 'dev' } });
+    assert.is(result.code, 0, result.stderr);
+    assert.is(readFileSync(join(dir, 'c.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;dev');
+    // The keyring's --password-file beside one vault-id does not count: the vault-id encrypts.
+    result = runVault(['encrypt', '--format', 'ansible', '--password-file', 'pw-dev.txt', '--vault-id', 'pw-default.txt', 'a.yml', '-o', 'd.yml'], { cwd: dir });
+    assert.is(result.code, 0, result.stderr);
+    assert.is(readFileSync(join(dir, 'd.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
+    result = runVault(['view', '--vault-id', 'pw-default.txt', 'd.yml'], { cwd: dir });
+    assert.is(result.stdout, 'a: 1\n', result.stderr);
+    result = runVault(['view', '--password-file', 'pw-dev.txt', 'd.yml'], { cwd: dir });
+    assert.is(result.code, 4);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('encrypt-string -p asks for the variable name first, as ansible-vault does (on a terminal)', () => {
+  const dir = workDir();
+  try {
+    const command = `'${process.execPath}' '${CLI}' encrypt-string -p --vault-id prod@pw-prod.txt > out.yml`;
+    const run = spawnSync('/bin/sh', ['-c', `(sleep 2; printf 'db_password\r'; sleep 1; printf 'from-prompt\r') | script -qec "$0" /dev/null`, command], {
+      cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 60000,
+    });
+    assert.match(run.stdout, /variable name/);
+    const out = readFileSync(join(dir, 'out.yml'), 'utf8');
+    assert.match(out, /^db_password: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
+    const view = runVault(['view', '--vault-id', 'prod@pw-prod.txt', 'out.yml'], { cwd: dir });
+    assert.is(view.stdout, 'db_password: from-prompt\n', view.stderr);
   } finally {
     removeDir(dir);
   }
