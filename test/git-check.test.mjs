@@ -46,14 +46,14 @@ test('check reports a file sealed for another keyring than the policy names', as
   assert.is(check.code, 1);
   assert.match(check.stderr, /"deploy\/vars\/prod\.yml" is staged encrypted for keyring "dev" but the policy says "prod"/);
   const status = vault(dir, ['status', '--staged']);
-  assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +encrypted\(dev\) +plaintext +yes/);
+  assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted\(dev\) +plaintext +yes/);
   // Re-adding moves it: clean re-seals under the policy's keyring (both keys are here).
   const later = new Date(Date.now() + 5000);
   const { utimesSync } = await import('node:fs');
   utimesSync(join(dir, PROD), later, later);
   git(dir, ['add', PROD]);
   vault(dir, ['check', '--staged']);
-  assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +encrypted +plaintext +yes/);
+  assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +plaintext +yes/);
 });
 
 test('check without --staged: untracked plaintext the filter will not encrypt is reported', async () => {
@@ -72,8 +72,8 @@ test('check without --staged: untracked plaintext the filter will not encrypt is
   assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^secrets\/\* filter=vault diff=vault merge=vault -text$/m);
   vault(dir, ['check']);
   const status = vault(dir, ['status']);
-  assert.match(status.stdout, /^PATH +KEYRING +INDEX +TREE +KEY$/m);
-  assert.match(status.stdout, /^secrets\/token +default +- +plaintext +yes$/m);
+  assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY$/m);
+  assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes$/m);
 });
 
 test('setup keeps a foreign pre-commit hook and other .gitattributes lines', async () => {

@@ -225,7 +225,7 @@ test('git worktree add: the second work tree decrypts with the shared key store'
   assert.is(porcelain(other), '');
   assert.ok(!existsSync(join(dir, '.git/worktrees/wt/vaultfile')), 'keys live in the common git dir only');
   const status = vault(other, ['status']);
-  assert.match(status.stdout, /deploy\/vars\/prod\.yml +default +encrypted +plaintext +yes/);
+  assert.match(status.stdout, /deploy\/vars\/prod\.yml +default +[0-9a-f]{16} +encrypted +plaintext +yes/);
 });
 
 test('filter process: status=error for one file fails git add with the hint, others unaffected', async () => {

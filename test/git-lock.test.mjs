@@ -27,7 +27,7 @@ test('a clone without the key checks out ciphertext; unlock decrypts; lock re-en
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
   const before = vault(clone, ['status']);
-  assert.match(before.stdout, /deploy\/vars\/prod\.yml +default +encrypted +encrypted +no/);
+  assert.match(before.stdout, /deploy\/vars\/prod\.yml +default +[0-9a-f]{16} +encrypted +encrypted +no/);
   assert.match(before.stdout, /the vault filter is not configured in this clone; run "vault git setup"/);
 
   const unlock = vault(clone, ['unlock', origin.keys.default]);
@@ -134,8 +134,8 @@ test('two keyrings: a dev member sees prod files as ciphertext and checkouts suc
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
   const status = vault(clone, ['status']);
-  assert.match(status.stdout, /deploy\/vars\/dev\.yml +dev +encrypted +plaintext +yes/);
-  assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +encrypted +encrypted +no/);
+  assert.match(status.stdout, /deploy\/vars\/dev\.yml +dev +[0-9a-f]{16} +encrypted +plaintext +yes/);
+  assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +encrypted +no/);
 
   // The dev member edits a dev file and commits; prod stays untouched ciphertext.
   put(clone, 'deploy/vars/dev.yml', 'db: dev-2\n');

@@ -185,6 +185,23 @@ test('temp files left by a killed write are reported (they may hold plaintext), 
   assert.is(readFileSync(join(s.repo, leftover), 'utf8'), 'secret_0: value-0\n', 'reported, not touched');
 });
 
+test('status shows each file\'s keyring and key id, and marks files still under an old key after a partial rotation', async () => {
+  const s = setup(5);
+  const oldId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId).slice(0, 16);
+  await killRotateAt(s, 'rotate:files=2');
+  const newId = hex(parseKeyring(readFileSync(s.keyring, 'utf8'), 'k').dataKeyId).slice(0, 16);
+  writeFileSync(join(s.repo, 'deploy/vars/.app-004.yml.vaultfile-00ff00ff00ff.tmp'), 'secret_4: value-4\n');
+  const status = vault(['status'], s.repo);
+  assert.is(status.code, 0, status.stderr);
+  const lines = status.stdout.split('\n');
+  assert.match(lines[0], /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY$/);
+  for (const i of [0, 1]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${newId} +- +encrypted +yes$`, 'm'));
+  for (const i of [2, 3, 4]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${oldId} \\(old\\) +- +encrypted +yes$`, 'm'));
+  assert.is(status.stderr, 'vault: warning: "deploy/vars/.app-004.yml.vaultfile-00ff00ff00ff.tmp" is a temp file left by an interrupted write and may hold plaintext (from a decrypt); remove it\n');
+  assert.is(vault(['rotate', '--password-file', s.pass], s.repo).code, 0);
+  assert.not.match(vault(['status'], s.repo).stdout, /\(old\)/);
+});
+
 test('data keys stored by "vault unlock" for the git filters get the new key', async () => {
   const s = setup(2);
   const unlock = vault(['unlock', '--password-file', s.pass], s.repo);

@@ -1,11 +1,20 @@
 /**
- * `vault status [--staged]`: one line per file under the policy: its keyring, whether the index
- * holds it encrypted, whether the work tree holds plaintext, and whether this clone has the key.
+ * `vault status [--staged]`: one line per file under the policy: its keyring, the id of the data
+ * key that sealed it (marked when it is an older key of the keyring, as after an unfinished
+ * rotation), whether the index holds it encrypted, whether the work tree holds plaintext, and
+ * whether this clone has the key. Temp files of interrupted writes are reported on stderr.
  * Reads only.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
-import { listPolicyFiles, openRepoContext, type Side } from '../git/policy-files.js';
+import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
+import { findLeftoverTemps, leftoverTempWarning } from '../io/keyring-files.js';
+import { keyringPath } from '../io/repo.js';
+
+/** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
+const ID_LENGTH = 16;
 
 function describe(side: Side, expected: string | null): string {
   switch (side.kind) {
@@ -20,20 +29,59 @@ function describe(side: Side, expected: string | null): string {
   }
 }
 
+/** Data key ids of a repository keyring, read without a key; null when it cannot be read. */
+type KeyIds = { current: string; previous: Set<string> } | null;
+
+function readKeyIds(root: string, name: string): KeyIds {
+  try {
+    const keyring = parseKeyring(readFileSync(keyringPath(root, name), 'utf8'), name);
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The key id of the envelope the user cares about: the work tree's (what `vault rotate` rewrites),
+ * or the index's when the tree holds plaintext (git filter) or with --staged. "(old)" marks an
+ * earlier key of the keyring, "(not in keyring)" one the keyring does not know.
+ */
+function keyIdCell(file: PolicyFile, staged: boolean, ids: (name: string) => KeyIds): string {
+  const sides = staged ? [file.index] : [file.tree, file.index];
+  const side = sides.find((candidate) => candidate.kind === 'encrypted');
+  if (side?.kind !== 'encrypted' || side.dataKeyId === undefined) return '-';
+  const shown = side.dataKeyId.slice(0, ID_LENGTH);
+  if (side.keyring === null) return shown; // an inline keyring: one key, nothing older
+  const known = ids(side.keyring);
+  if (known === null || known.current === side.dataKeyId) return shown;
+  return known.previous.has(side.dataKeyId) ? `${shown} (old)` : `${shown} (not in keyring)`;
+}
+
 export function register(program: Command): void {
   program
     .command('status')
-    .description('files under the policy: encrypted in the index? plaintext in the work tree? key here?')
+    .description('files under the policy: keyring and key id, encrypted in the index? plaintext in the work tree? key here?')
     .option('--staged', 'only files in the index')
     .action(async (options: { staged?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
-      const files = await listPolicyFiles(ctx, { staged: options.staged === true });
-      const rows = [['PATH', 'KEYRING', 'INDEX', 'TREE', 'KEY']];
+      const staged = options.staged === true;
+      const files = await listPolicyFiles(ctx, { staged });
+      const cache = new Map<string, KeyIds>();
+      const ids = (name: string): KeyIds => {
+        if (!cache.has(name)) cache.set(name, readKeyIds(ctx.root, name));
+        return cache.get(name)!;
+      };
+      const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY']];
       for (const file of files) {
-        rows.push([file.path, file.keyring ?? '-', describe(file.index, file.keyring), describe(file.tree, file.keyring), file.key ? 'yes' : 'no']);
+        rows.push([
+          file.path, file.keyring ?? '-', keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
+          file.key ? 'yes' : 'no',
+        ]);
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
       for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
       if (!hasFilterConfig(ctx.top)) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
+      for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     });
 }

@@ -25,7 +25,8 @@ export interface RepoContext {
 export type Side =
   | { kind: 'absent' }
   | { kind: 'plaintext' }
-  | { kind: 'encrypted'; keyring: string | null }
+  /** dataKeyId: the envelope header's data key id, hex (which key of the keyring sealed it). */
+  | { kind: 'encrypted'; keyring: string | null; dataKeyId?: string }
   | { kind: 'damaged' };
 
 export interface PolicyFile {
@@ -54,7 +55,8 @@ export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
   if (bytes === undefined) return { kind: 'absent' };
   if (!isEnvelope(bytes)) return { kind: 'plaintext' };
   try {
-    return { kind: 'encrypted', keyring: inspectEnvelope(bytes, origin).keyringName };
+    const info = inspectEnvelope(bytes, origin);
+    return { kind: 'encrypted', keyring: info.keyringName, dataKeyId: Buffer.from(info.dataKeyId).toString('hex') };
   } catch {
     return { kind: 'damaged' };
   }
