@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { CLI, cleanEnv, tempDir, modeOf } from './helpers.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { CLI, cleanEnv, tempDir, tempRepo, modeOf } from './helpers.mjs';
 import { assertNoPlaintextLeft, editors, mtimeOf, script, startVault, vault, waitFor } from './lifecycle-support.mjs';
 
 const SECRET = 'db_password: MARKER-hunter2-7f3a\n';
@@ -339,6 +339,78 @@ test('on a terminal, declining to re-open writes nothing', () => {
   assert.match(no.stdout, /nothing was written/);
   assert.equal(readFileSync(s.file), before);
   assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('Ctrl-C on a terminal while the editor is open: one line, exit 130, no plaintext left (5 runs)', async () => {
+  if (spawnSync('script', ['--version']).status !== 0) {
+    console.log('  SKIPPED: script(1) is not installed, so no terminal can be simulated');
+    return;
+  }
+  const s = setup();
+  const before = readFileSync(s.file);
+  for (let run = 0; run < 5; run++) {
+    const log = join(s.dir, `editor-${run}.log`);
+    // `exec`: a shell left waiting between script and vault (dash) would die of the same Ctrl-C.
+    const line = `exec '${process.execPath}' '${CLI}' edit prod.yml --key-file k.key`;
+    const env = cleanEnv({ EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+    const result = await new Promise((resolve) => {
+      const pty = spawn('script', ['-qfec', line, '/dev/null'], { cwd: s.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      pty.stdout.on('data', (chunk) => (out += chunk));
+      const timer = setTimeout(() => pty.kill('SIGKILL'), 20000);
+      const poll = setInterval(() => {
+        if (!existsSync(log)) return;
+        clearInterval(poll);
+        pty.stdin.write('\x03'); // the line discipline signals the foreground group: vault and the editor
+      }, 10);
+      pty.on('close', (code) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve({ code, out });
+      });
+    });
+    const { code, out } = /** @type {{ code: number, out: string }} */ (result);
+    assert.is(out.replace(/^\^C/, ''), 'vault: interrupted (SIGINT); the temporary plaintext was removed, nothing was written\r\n', `run ${run}`);
+    assert.is(code, 130);
+  }
+  assert.equal(readFileSync(s.file), before);
+  assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('a plaintext file under the git filter: edit says the filter decrypted it and it can be edited directly', () => {
+  const repo = tempRepo();
+  const pass = join(repo, '..', `pw-${process.pid}-${Date.now()}`);
+  writeFileSync(pass, 'filter password\n', { mode: 0o600 });
+  assert.is(vault(['init', '--password-file', pass, '--work-factor', '10'], repo).code, 0);
+  const setupResult = vault(['git', 'setup'], repo);
+  assert.is(setupResult.code, 0, setupResult.stderr);
+  mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
+  writeFileSync(join(repo, 'deploy/vars/prod.yml'), SECRET);
+  const result = vault(['edit', 'vars/prod.yml', '--password-file', pass], join(repo, 'deploy'), { EDITOR: 'true' });
+  assert.is(result.code, 2, result.stderr);
+  assert.is(
+    result.stderr,
+    'vault: "vars/prod.yml" is plaintext in the work tree: the git filter (filter=vault) decrypted it on checkout; edit it directly with any editor, and "git add" encrypts it\n',
+  );
+  // Outside the filter a plaintext file still gets the usual advice.
+  writeFileSync(join(repo, 'notes.txt'), 'plain\n');
+  const plain = vault(['edit', 'notes.txt', '--password-file', pass], repo, { EDITOR: 'true' });
+  assert.is(plain.code, 3);
+  assert.is(plain.stderr, 'vault: "notes.txt": not a vault file; encrypt it first with "vault encrypt"\n');
+});
+
+test('temp files left beside the file by an interrupted write are reported when the edit starts', () => {
+  const s = setup();
+  const leftover = join(s.dir, '.prod.yml.vaultfile-a1b2c3d4e5f6.tmp');
+  writeFileSync(leftover, SECRET);
+  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
+  assert.is(result.code, 0, result.stderr);
+  assert.is(
+    result.stderr,
+    'vault: warning: ".prod.yml.vaultfile-a1b2c3d4e5f6.tmp" is a temp file left by an interrupted write and may hold plaintext (from a decrypt); remove it\n' +
+      '"prod.yml": no changes; the file was left as it was\n',
+  );
+  assert.ok(existsSync(leftover), 'reported, not removed');
 });
 
 test.run();

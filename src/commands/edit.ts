@@ -3,16 +3,19 @@
  * the result the way the file was sealed (same keyring, inline keyring or Ansible format) and
  * replace the file atomically. Unchanged content writes nothing (same bytes, same mtime); an editor
  * failure or a result that no longer parses writes nothing; a file changed meanwhile by someone
- * else is not overwritten (the edit goes to an encrypted side file).
+ * else is not overwritten (the edit goes to an encrypted side file). Temp files an interrupted write
+ * left beside the file are reported first (a decrypt's may hold plaintext).
  */
 import type { Command } from 'commander';
 import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
 import { openKeyring } from '../core/keyring.js';
-import { quotePath } from '../errors.js';
+import { FormatError, UsageError, quotePath } from '../errors.js';
+import { hasVaultFilter } from '../git/git-query.js';
 import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../io/edit-session.js';
 import { checkInputFile } from '../io/files.js';
+import { leftoverTempWarning, leftoverTempsOf } from '../io/keyring-files.js';
 import { createKeyContext, type KeyContext } from '../io/key-sources.js';
-import { SecretSession, type OpenedSecret } from '../io/secrets.js';
+import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -22,12 +25,13 @@ export function register(program: Command): void {
     .argument('<file>', 'the encrypted file');
   addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
     await checkInputFile(file);
+    for (const leftover of leftoverTempsOf(file)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     await assertReplaceable(file);
     const before = await snapshotFile(file);
     const keys = createKeyContext(keySourceOptions(options));
     const session = new SecretSession(keys);
     // Fully opened and authenticated before any temporary copy exists.
-    const opened = await session.open(before!.bytes, file);
+    const opened = await openForEdit(session, before!.bytes, file);
     const edited = await editPlaintext(file, opened.plaintext);
     opened.plaintext.fill(0);
     if (edited === null) {
@@ -39,6 +43,24 @@ export function register(program: Command): void {
     await saveEdited(file, before, sealed);
     process.stderr.write(`${quotePath(file)}: saved\n`);
   });
+}
+
+/**
+ * Open the file; plaintext under the git filter gets its own message: it is plaintext in the work
+ * tree because the filter decrypted it on checkout, and is edited like any file.
+ */
+async function openForEdit(session: SecretSession, bytes: Uint8Array, file: string): Promise<OpenedSecret> {
+  try {
+    return await session.open(bytes, file);
+  } catch (error) {
+    if (error instanceof FormatError && !isEnvelope(bytes) && !isSealedByAnyCodec(bytes) && hasVaultFilter(file)) {
+      throw new UsageError(
+        `${quotePath(file)} is plaintext in the work tree: the git filter (filter=vault) decrypted it on checkout; edit it directly with any editor, and "git add" encrypts it`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * filters. Never used by the filter hot path. Paths in and out are relative to the work tree top.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { basename, dirname, resolve } from 'node:path';
 import { FileSystemError, UsageError, quotePath } from '../errors.js';
 
 export interface IndexEntry {
@@ -61,6 +62,13 @@ export function checkAttr(top: string, attr: string, paths: string[]): Map<strin
   const out = splitZ(runGit(top, ['check-attr', '--stdin', '-z', attr], paths.join('\0') + '\0'));
   for (let i = 0; i + 2 < out.length; i += 3) values.set(out[i]!, out[i + 2]!);
   return values;
+}
+
+/** True when git sends FILE through the vault filter (filter=vault); false outside a work tree or without git. */
+export function hasVaultFilter(file: string): boolean {
+  const path = resolve(file);
+  const result = spawnSync('git', ['check-attr', '-z', 'filter', '--', basename(path)], { cwd: dirname(path), encoding: 'utf8' });
+  return result.status === 0 && result.stdout.split('\0')[2] === 'vault';
 }
 
 /**

@@ -15,6 +15,10 @@ import { withFileLock } from './file-lock.js';
 import { reportLeftovers, withPrivateTemp } from './private-temp.js';
 import { describeProblem, findPlaintextProblem } from './validate-plaintext.js';
 
+/** Signals the private-temp handlers catch; an editor killed by one of them was likely interrupted with us. */
+const INTERRUPTS = new Set<string>(['SIGINT', 'SIGTERM', 'SIGHUP']);
+const SIGNAL_GRACE_MS = 300;
+
 /** What the file looked like when we read it: compared again just before writing. */
 export interface FileSnapshot {
   bytes: Uint8Array;
@@ -92,6 +96,9 @@ export async function editPlaintext(path: string, plaintext: Uint8Array, env: No
           temp.onInterrupt((signal) => child.kill(signal));
         });
         if (result.code !== 0) {
+          // Ctrl-C on a terminal signals the editor and vault together. When the editor's exit is seen
+          // first, give vault's own handler a moment: it says "interrupted" once and exits 128 + n.
+          if (result.signal !== null && INTERRUPTS.has(result.signal)) await new Promise((resolve) => setTimeout(resolve, SIGNAL_GRACE_MS));
           const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
           throw new VaultError(`the editor ${how}; ${quotePath(path)} was left as it was`);
         }
