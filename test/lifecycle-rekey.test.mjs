@@ -63,6 +63,36 @@ test('a wrong old key or a bad file anywhere: no file is written', () => {
   assert.equal(snapshot(dir, files), before);
 });
 
+test('a write failing part-way (EFBIG): the message counts what was written; running again finishes', () => {
+  const { dir, files } = setup(1);
+  // A second file too big for the file-size limit below: its new ciphertext cannot be written.
+  writeFileSync(join(dir, 'big.yml'), `big: ${'x'.repeat(60000)}\n`);
+  assert.is(vault(['encrypt', 'big.yml', '--key-file', 'old.key'], dir).code, 0);
+  const bigBefore = readFileSync(join(dir, 'big.yml'));
+  const args = ['rekey', files[0], 'big.yml', '--key-file', 'old.key', '--new-key-file', 'new.key'];
+  // 100 blocks of 512 bytes; SIGXFSZ ignored so that the write fails with EFBIG instead.
+  const limited = spawnSync('/bin/sh', ['-c', 'ulimit -f 100; trap "" XFSZ; exec "$0" "$@"', process.execPath, CLI, ...args], {
+    cwd: dir,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
+  assert.is(limited.status, 6, limited.stderr);
+  assert.is(
+    limited.stderr,
+    'vault: "big.yml": no space left while writing; free some space and retry (the file is unchanged); 1 of 2 files were already written with the new keys: run the same command again to finish (it skips them)\n',
+  );
+  assert.equal(readFileSync(join(dir, 'big.yml')), bigBefore);
+  assert.is(vault(['view', files[0], '--key-file', 'new.key'], dir).stdout, 'secret: value-0\n');
+  const again = vault(args, dir);
+  assert.is(again.code, 0, again.stderr);
+  assert.is(again.stderr, 'rekeyed 1 file for --new-key-file "new.key" (1 already under the new keys, left as they were); older copies (git history, backups) still open with the old keys\n');
+  for (const name of [files[0], 'big.yml']) assert.is(vault(['view', name, '--key-file', 'new.key'], dir).code, 0);
+  // Neither the old keys nor the new ones open a file of somebody else: still an auth error.
+  const stranger = setup(1);
+  const refused = vault(['rekey', 'f0.yml', '--key-file', join(dir, 'old.key'), '--new-key-file', join(dir, 'new.key')], stranger.dir);
+  assert.is(refused.code, 4, refused.stderr);
+});
+
 test('usage errors: no new key, standard input', () => {
   const { dir, files } = setup(1);
   const none = vault(['rekey', files[0], '--key-file', 'old.key'], dir);

@@ -4,11 +4,13 @@
  * Standalone files get one new inline keyring shared by the whole call, so each new key costs one
  * KDF run however many files there are; Ansible files stay Ansible files (re-encrypted with the new
  * password, keeping their 1.1/1.2 header). Every file is opened and sealed before the first one is
- * written, so a wrong key for the tenth file leaves all ten untouched. Files sealed under a
+ * written, so a wrong key for the tenth file leaves all ten untouched; a run that fails while writing
+ * (disk full) says how many files it wrote, and running it again finishes: a file only the new keys
+ * open is skipped. Files sealed under a
  * repository keyring are refused: their keys live in the keyring ("vault keys", "vault rotate").
  */
 import { Option, type Command } from 'commander';
-import { UsageError, quotePath } from '../errors.js';
+import { AuthError, UsageError, VaultError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { readInput } from '../io/files.js';
 import type { Credential } from '../core/credential.js';
@@ -63,6 +65,21 @@ function newTarget(file: string, target: SealTarget, newLabel: string | undefine
   }
 }
 
+/** The file opened with the old keys, or null when only the new keys open it (already re-keyed). */
+async function openWithOldKeys(oldSession: SecretSession, newSession: SecretSession, bytes: Uint8Array, file: string) {
+  try {
+    return await oldSession.open(bytes, file);
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    try {
+      (await newSession.open(bytes, file)).plaintext.fill(0);
+    } catch {
+      throw error;
+    }
+    return null;
+  }
+}
+
 export function register(program: Command): void {
   const command = program
     .command('rekey')
@@ -80,25 +97,43 @@ export function register(program: Command): void {
     const labelled = (await fresh.credentials()).find((c) => c.kind === 'password' && c.label);
     const newLabel = labelled?.kind === 'password' ? labelled.label : undefined;
     const progress = createProgress(files.length * 2, 'rekey');
-    // Phase 1: open and seal everything in memory; nothing is written if any file fails.
-    const sealed: Uint8Array[] = [];
+    // Phase 1: open and seal everything in memory; nothing is written if any file fails. A file the
+    // old keys refuse but the new keys open was re-keyed by an earlier, interrupted run: skipped.
+    const pending: Array<{ file: string; sealed: Uint8Array }> = [];
+    let already = 0;
+    let written = 0;
     try {
       for (const file of files) {
-        const opened = await oldSession.open(await readInput(file), file);
+        const bytes = await readInput(file);
+        const opened = await openWithOldKeys(oldSession, newSession, bytes, file);
+        if (opened === null) {
+          already += 1;
+          progress.tick(file);
+          continue;
+        }
         const target = newTarget(file, opened.target, newLabel);
-        sealed.push(await newSession.seal(opened.plaintext, target));
+        pending.push({ file, sealed: await newSession.seal(opened.plaintext, target) });
         opened.plaintext.fill(0);
         progress.tick(file);
       }
       // Phase 2: each file replaced atomically.
-      for (const [index, file] of files.entries()) {
-        await writeFileAtomic(file, sealed[index] as Uint8Array);
+      for (const { file, sealed } of pending) {
+        await writeFileAtomic(file, sealed);
+        written += 1;
         progress.tick(file);
       }
+    } catch (error) {
+      if (written > 0 && error instanceof VaultError) {
+        error.message += `; ${written} of ${pending.length} files were already written with the new keys: run the same command again to finish (it skips them)`;
+      }
+      throw error;
     } finally {
       progress.done();
     }
     const keys = (await fresh.credentials()).map((c) => c.origin).join(', ');
-    process.stderr.write(`rekeyed ${files.length} ${files.length === 1 ? 'file' : 'files'} for ${keys}; older copies (git history, backups) still open with the old keys\n`);
+    const skipped = already === 0 ? '' : ` (${already} already under the new keys, left as they were)`;
+    process.stderr.write(
+      `rekeyed ${written} ${written === 1 ? 'file' : 'files'} for ${keys}${skipped}; older copies (git history, backups) still open with the old keys\n`,
+    );
   });
 }
