@@ -1,7 +1,13 @@
-// Progress bar for bulk commands (src/io/progress.ts): drawn on a TTY, silent on a pipe.
+// Progress bar for bulk commands (src/io/progress.ts): drawn on a TTY, silent on a pipe; end to
+// end for encrypt, decrypt and migrate (rekey and rotate test theirs in their own files).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createProgress } from '../dist/io/progress.js';
+import { CLI, cleanEnv, tempDir, writeSecret } from './helpers.mjs';
+import { vault } from './lifecycle-support.mjs';
 
 /** @param {boolean} isTTY @param {number} [columns] */
 function fakeStream(isTTY, columns) {
@@ -53,6 +59,59 @@ test('default width and no label', () => {
   progress.tick();
   progress.tick();
   assert.match(stream.writes[0], /^\rrekey \[#+-+\] 1\/2\x1b\[K$/);
+});
+
+test('print puts a line above the bar, which the next tick draws again; off a terminal it only prints', () => {
+  const stream = fakeStream(true);
+  let clock = 0;
+  const progress = createProgress(3, 'migrate', stream, () => clock);
+  progress.tick('a.yml');
+  progress.print('"a.yml": converted\n');
+  progress.tick('b.yml'); // drawn again at once, though within the throttle window
+  progress.done();
+  assert.equal(stream.writes.map((w) => w.replace(/\[[#-]+\]/, '[bar]')), [
+    '\rmigrate [bar] 1/3 a.yml\x1b[K',
+    '\r\x1b[K',
+    '"a.yml": converted\n',
+    '\rmigrate [bar] 2/3 b.yml\x1b[K',
+    '\r\x1b[K',
+  ]);
+  const pipe = fakeStream(false);
+  const quiet = createProgress(3, 'migrate', pipe);
+  quiet.tick('a.yml');
+  quiet.print('line\n');
+  quiet.done();
+  assert.equal(pipe.writes, ['line\n']);
+});
+
+/**
+ * Run vault with ARGS in DIR on a pseudo-terminal (script(1)); what the terminal showed.
+ * @param {string} dir @param {string[]} args
+ */
+function onTerminal(dir, args) {
+  const command = `exec ${[process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ')}`;
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  assert.is(result.status, 0, result.stdout);
+  return result.stdout;
+}
+
+test('encrypt, decrypt and migrate of many files draw the bar on a terminal, nothing on a pipe', () => {
+  if (spawnSync('script', ['--version']).status !== 0) return console.log('SKIPPED: no script(1) for a pseudo-terminal');
+  const dir = tempDir();
+  writeSecret(join(dir, 'pw'), 'progress test password\n');
+  const files = ['a.yml', 'b.yml', 'c.yml'];
+  for (const name of files) writeFileSync(join(dir, name), `name: ${name}\n`);
+  assert.match(onTerminal(dir, ['encrypt', ...files, '--password-file', 'pw']), /\rencrypt \[#+\] 3\/3 c\.yml\x1b\[K\r\x1b\[K$/);
+  assert.match(onTerminal(dir, ['decrypt', ...files, '--password-file', 'pw']), /\rdecrypt \[#+\] 3\/3 c\.yml\x1b\[K\r\x1b\[K$/);
+  assert.is(readFileSync(join(dir, 'b.yml'), 'utf8'), 'name: b.yml\n');
+  const piped = vault(['encrypt', ...files, '--password-file', 'pw'], dir);
+  assert.is(piped.code, 0, piped.stderr);
+  assert.is(piped.stderr, '');
+  // migrate prints a line per file: each above the bar, none run together with it.
+  const shown = onTerminal(dir, ['migrate', '--to', 'ansible', ...files, '--password-file', 'pw', '--vault-id', 'pw']);
+  assert.match(shown, /^\r?"a\.yml": converted \(vaultfile -> ansible 1\.1\)\r?\n/);
+  assert.match(shown, /\r\x1b\[K"b\.yml": converted/);
+  assert.match(shown, /\rmigrate \[#+\] 3\/3 c\.yml\x1b\[K\r\x1b\[Kmigrate: 3 converted/);
 });
 
 test.run();

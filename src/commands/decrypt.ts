@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { STDIO, writeStdout } from '../io/files.js';
 import { createKeyContext } from '../io/key-sources.js';
+import { createProgress } from '../io/progress.js';
 import { SecretSession, openPlaintext } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
@@ -21,13 +22,19 @@ export function register(program: Command): void {
     const output = options.output as string | undefined;
     checkOutputOption(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    for (const file of files) {
-      const plaintext = await openPlaintext(session, file);
-      const target = outputFor(file, output);
-      if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: true });
-      else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
-      else for await (const piece of plaintext) await writeStdout(piece);
-      if (plaintext instanceof Uint8Array) plaintext.fill(0);
+    const progress = createProgress(files.length, 'decrypt');
+    try {
+      for (const file of files) {
+        const plaintext = await openPlaintext(session, file);
+        const target = outputFor(file, output);
+        if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: true });
+        else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
+        else for await (const piece of plaintext) await writeStdout(piece);
+        if (plaintext instanceof Uint8Array) plaintext.fill(0);
+        progress.tick(file);
+      }
+    } finally {
+      progress.done();
     }
   });
 }

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../io/files.js';
 import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
 import { createKeyContext } from '../io/key-sources.js';
+import { createProgress } from '../io/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../io/secrets.js';
@@ -32,7 +33,17 @@ export function register(program: Command): void {
       throw new UsageError(`--format ${String(options.format)}: use vaultfile or ansible`);
     }
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    for (const file of files) {
+    const progress = createProgress(files.length, 'encrypt');
+    try {
+      for (const file of files) {
+        await encryptOne(file);
+        progress.tick(file);
+      }
+    } finally {
+      progress.done();
+    }
+
+    async function encryptOne(file: string): Promise<void> {
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
       const head = large ? await readPrefix(file) : await readInput(file);
       if (isEnvelope(head) || isSealedByAnyCodec(head)) {

@@ -17,6 +17,7 @@ import { hasInlineVaultValues } from '../core/ansible-inline.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
 import { createKeyContext } from '../io/key-sources.js';
+import { createProgress } from '../io/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../io/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
@@ -42,16 +43,23 @@ export function register(program: Command): void {
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
     const counts: Record<Outcome | 'failed', number> = { migrated: 0, 'done already': 0, skipped: 0, failed: 0 };
     let firstError: VaultError | null = null;
-    for (const file of files) {
-      try {
-        const outcome = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options);
-        counts[outcome] += 1;
-      } catch (error) {
-        if (!(error instanceof VaultError)) throw error;
-        counts.failed += 1;
-        firstError ??= error;
-        process.stderr.write(`vault: ${error.message}\n`);
+    const progress = createProgress(files.length, 'migrate');
+    try {
+      for (const file of files) {
+        try {
+          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options);
+          counts[outcome] += 1;
+          progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
+        } catch (error) {
+          if (!(error instanceof VaultError)) throw error;
+          counts.failed += 1;
+          firstError ??= error;
+          progress.print(`vault: ${error.message}\n`);
+        }
+        progress.tick(file);
       }
+    } finally {
+      progress.done();
     }
     const summary = `migrate: ${counts.migrated} converted, ${counts['done already']} already ${options.to}, ${counts.skipped} skipped, ${counts.failed} failed`;
     if (firstError) {
@@ -63,12 +71,12 @@ export function register(program: Command): void {
   });
 }
 
-async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Outcome> {
+async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Report> {
   const bytes = new Uint8Array(await fs.readFile(file));
-  if (isEnvelope(bytes)) return report(file, 'done already', 'already a vaultfile envelope');
+  if (isEnvelope(bytes)) return report('done already', 'already a vaultfile envelope');
   if (!isAnsibleVault(bytes)) {
     const why = hasInlineVaultValues(new TextDecoder().decode(bytes)) ? 'has inline !vault values (kept as they are)' : 'not an ansible vault';
-    return report(file, 'skipped', why);
+    return report('skipped', why);
   }
   const target = await targetForNewFile(file, options.keyring);
   if (target.kind !== 'keyring') {
@@ -76,13 +84,13 @@ async function toVaultfile(file: string, session: SecretSession, options: Migrat
   }
   const opened = await session.open(bytes, file);
   await replaceVerified(file, session, opened.plaintext, target);
-  return report(file, 'migrated', `ansible -> keyring ${quotePath(target.name)}`);
+  return report('migrated', `ansible -> keyring ${quotePath(target.name)}`);
 }
 
-async function toAnsible(file: string, session: SecretSession, options: MigrateOptions): Promise<Outcome> {
+async function toAnsible(file: string, session: SecretSession, options: MigrateOptions): Promise<Report> {
   const bytes = new Uint8Array(await fs.readFile(file));
-  if (isAnsibleVault(bytes)) return report(file, 'done already', 'already an ansible vault');
-  if (!isEnvelope(bytes)) return report(file, 'skipped', 'not a vaultfile envelope');
+  if (isAnsibleVault(bytes)) return report('done already', 'already an ansible vault');
+  if (!isEnvelope(bytes)) return report('skipped', 'not a vaultfile envelope');
   const opened = await session.open(bytes, file);
   // The Ansible password comes from a vault-id, never from the options that open the keyring.
   const credential = chooseEncryptCredential(await session.credentials(), options.encryptVaultId, session.keys.env, {
@@ -91,7 +99,7 @@ async function toAnsible(file: string, session: SecretSession, options: MigrateO
   });
   const target = ansibleTargetFor(credential);
   await replaceVerified(file, session, opened.plaintext, target);
-  return report(file, 'migrated', `vaultfile -> ansible ${target.kind === 'ansible' && target.version === '1.2' ? `1.2;${target.label}` : '1.1'}`);
+  return report('migrated', `vaultfile -> ansible ${target.kind === 'ansible' && target.version === '1.2' ? `1.2;${target.label}` : '1.1'}`);
 }
 
 /** Seal, open the result again and compare, then replace the file atomically (mode kept). */
@@ -106,9 +114,14 @@ async function replaceVerified(file: string, session: SecretSession, plaintext: 
   await writeFileAtomic(file, sealed);
 }
 
-function report(file: string, outcome: Outcome, detail: string): Outcome {
-  process.stderr.write(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
-  return outcome;
+/** What became of one file, printed by the loop (above the progress bar). */
+interface Report {
+  outcome: Outcome;
+  detail: string;
+}
+
+function report(outcome: Outcome, detail: string): Report {
+  return { outcome, detail };
 }
 
 /** Files named, directories walked, and globs (quoted, so the shell left them) matched. */

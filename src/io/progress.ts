@@ -1,5 +1,5 @@
 /**
- * A one-line progress bar for bulk commands (rekey, rotate over many files). It draws on stderr
+ * A one-line progress bar for bulk commands (encrypt, decrypt, migrate, rekey, rotate over many files). It draws on stderr
  * and only when stderr is a terminal: on a pipe or in CI it prints nothing, so logs and scripts
  * see only the command's real output. It never shows file contents, only counts and paths.
  */
@@ -16,9 +16,10 @@ export interface Progress {
   tick(label?: string): void;
   /** Erase the bar so the next message starts on a clean line. */
   done(): void;
+  /** Print a line of TEXT (with its newline) above the bar; the next tick draws the bar again. */
+  print(text: string): void;
 }
 
-const SILENT: Progress = { tick() {}, done() {} };
 /** Redraw at most this often: a terminal write per file would dominate a fast bulk run. */
 const REDRAW_MS = 50;
 
@@ -29,7 +30,7 @@ export function createProgress(
   stream: ProgressStream = process.stderr,
   now: () => number = Date.now,
 ): Progress {
-  if (!stream.isTTY || total <= 1) return SILENT;
+  if (!stream.isTTY || total <= 1) return { tick() {}, done() {}, print: (text) => void stream.write(text) };
   let count = 0;
   let lastDraw = -Infinity;
   let drawn = false;
@@ -58,6 +59,11 @@ export function createProgress(
     done() {
       if (drawn) stream.write('\r\x1b[K');
       drawn = false;
+    },
+    print(text) {
+      this.done();
+      stream.write(text);
+      lastDraw = -Infinity;
     },
   };
 }
