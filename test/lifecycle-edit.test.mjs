@@ -265,7 +265,13 @@ test('two edits released at the same instant, 10 times: always exactly one saved
     });
     const before = view(s);
     const runs = ['alice', 'bob'].map((who) => ({ who, run: startVault(['edit', 'prod.yml', ...s.key], s.dir, env(who)) }));
-    await waitFor(() => runs.every(({ who }) => existsSync(join(s.dir, `${who}-${round}.log`))), 'both editors');
+    try {
+      await waitFor(() => runs.every(({ who }) => existsSync(join(s.dir, `${who}-${round}.log`))), 'both editors');
+    } catch (error) {
+      writeFileSync(go, ''); // a failed start must not leave the other editor gated forever
+      const ended = await Promise.all(runs.map(({ run }) => run.done));
+      throw new Error(`round ${round}: ${error}: ${JSON.stringify(ended.map((r) => [r.code, r.signal, r.stderr]))}`);
+    }
     writeFileSync(go, ''); // both gated editors see it within one poll and exit together
     const results = await Promise.all(runs.map(async ({ who, run }) => ({ who, ...(await run.done) })));
     const saved = results.filter((r) => r.code === 0);

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
+import { isAlive } from './private-temp.js';
 
 /** How long to wait for another process's lock: its critical section is one write and a rename. */
 const WAIT_MS = 10_000;
@@ -52,15 +53,6 @@ export function lockPath(path: string): string {
     // not there yet (create): lock the name itself
   }
   return join(dirname(real), `.${basename(real)}.vaultfile-lock`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The owner line: `pid host`. Another host's pid cannot be checked, so its lock is never stale. */

@@ -56,7 +56,8 @@ export function chooseTempBase(env: NodeJS.ProcessEnv = process.env): string {
   throw new FileSystemError(`no writable temporary directory (tried /dev/shm and ${quotePath(tmpdir())}); set VAULTFILE_TMPDIR`);
 }
 
-function isAlive(pid: number): boolean {
+/** True while process PID runs (EPERM: it exists but belongs to someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
