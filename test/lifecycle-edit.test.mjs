@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, sy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { CLI, cleanEnv, tempDir, tempRepo, modeOf } from './helpers.mjs';
+import { CLI, cleanEnv, runVault, tempDir, tempRepo, modeOf } from './helpers.mjs';
 import { assertNoPlaintextLeft, editors, mtimeOf, script, startVault, vault, waitFor } from './lifecycle-support.mjs';
 
 const SECRET = 'db_password: MARKER-hunter2-7f3a\n';
@@ -334,6 +334,30 @@ test('on a terminal, YAML that no longer parses offers to re-open the editor on 
   assert.match(yes.stdout, '"prod.yml": saved');
   assert.is(view(s), `${SECRET}fixed: yes\n`);
   assertNoPlaintextLeft(s.temp, MARKER);
+});
+
+test('on a terminal, an edit that cannot be sealed (inline !vault values) re-opens the editor too', () => {
+  // An extensionless Ansible vars file: nothing checks its syntax before sealing, so the YAML
+  // error comes from sealing the inline values again; the edit must not be lost to it.
+  const dir = tempDir();
+  writeFileSync(join(dir, 'pw'), 'inline edit password\n', { mode: 0o600 });
+  const made = runVault(['encrypt-string', '--vault-id', 'pw', '--stdin-name', 'db'], { cwd: dir, input: MARKER });
+  assert.is(made.code, 0, made.stderr);
+  writeFileSync(join(dir, 'vars'), `${made.stdout}plain: 1\n`);
+  const flip = script(join(dir, 'flip.sh'), [
+    'for f; do :; done',
+    'if grep -q "nested" "$f"; then grep -v nested "$f" > "$f.new"; echo "fixed: yes" >> "$f.new"; cat "$f.new" > "$f"; rm "$f.new";',
+    'else echo "  nested: [" >> "$f"; fi',
+  ].join('\n'));
+  const temp = join(dir, 'tmp');
+  mkdirSync(temp);
+  const command = `VAULTFILE_TMPDIR='${temp}' EDITOR='${flip}' '${process.execPath}' '${CLI}' edit vars --vault-id pw`;
+  const yes = onTerminal(dir, command, 'y\r');
+  assert.match(yes.stdout, /YAML does not parse \(line \d+, column \d+\)[^\n]*open the editor again\?/);
+  assert.match(yes.stdout, '"vars": saved');
+  assert.is(vault(['view', 'vars', '--vault-id', 'pw'], dir).stdout, `db: ${MARKER}\nplain: 1\nfixed: yes\n`);
+  assert.not.match(readFileSync(join(dir, 'vars'), 'utf8'), MARKER);
+  assertNoPlaintextLeft(temp, MARKER);
 });
 
 test('on a terminal, declining to re-open writes nothing', () => {

@@ -32,14 +32,20 @@ export function register(program: Command): void {
     const session = new SecretSession(keys);
     // Fully opened and authenticated before any temporary copy exists.
     const opened = await openForEdit(session, before!.bytes, file);
-    const edited = await editPlaintext(file, opened.plaintext);
+    // Sealed inside the editor loop: an edit that cannot be sealed (an inline value Ansible could
+    // not hold) re-opens the editor on a terminal instead of being lost.
+    const sealed = await editPlaintext(file, opened.plaintext, process.env, async (edited) => {
+      try {
+        return await sealLikeBefore(before!.bytes, file, opened, edited, session, keys);
+      } finally {
+        edited.fill(0);
+      }
+    });
     opened.plaintext.fill(0);
-    if (edited === null) {
+    if (sealed === null) {
       process.stderr.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
       return;
     }
-    const sealed = await sealLikeBefore(before!.bytes, file, opened, edited, session, keys);
-    edited.fill(0);
     await saveEdited(file, before, sealed);
     process.stderr.write(`${quotePath(file)}: saved\n`);
   });

@@ -8,7 +8,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import { FileSystemError, InterruptedError, VaultError, quotePath } from '../errors.js';
+import { FileSystemError, FormatError, InterruptedError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError, writeFileAtomic } from './atomic-write.js';
 import { resolveEditor, runEditor } from './editor.js';
 import { withFileLock } from './file-lock.js';
@@ -81,8 +81,16 @@ async function askReopen(message: string): Promise<boolean> {
  * Open the editor on a private copy of `plaintext` named like `path`, until the result parses (or
  * the user gives up). Returns the new plaintext, or null when it is byte-identical to the input.
  * Throws (and nothing may be written) when the editor fails or the result does not parse.
+ * With FINISH (sealing, say), its result is returned instead; a FormatError from it counts as a
+ * result that does not parse, so the user can fix the edit in the editor rather than lose it.
  */
-export async function editPlaintext(path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv = process.env): Promise<Uint8Array | null> {
+export async function editPlaintext(path: string, plaintext: Uint8Array, env?: NodeJS.ProcessEnv): Promise<Uint8Array | null>;
+export async function editPlaintext<T>(
+  path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv, finish: (edited: Uint8Array) => Promise<T>,
+): Promise<T | null>;
+export async function editPlaintext<T>(
+  path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv = process.env, finish?: (edited: Uint8Array) => Promise<T>,
+): Promise<T | Uint8Array | null> {
   reportLeftovers(env);
   const editor = resolveEditor(env);
   // A file that did not parse before the edit is not the editor's fault: check only what was valid.
@@ -113,8 +121,19 @@ export async function editPlaintext(path: string, plaintext: Uint8Array, env: No
           return null;
         }
         const problem = checkResult ? findPlaintextProblem(path, edited) : null;
-        if (problem === null) return edited;
-        const message = describeProblem(quotePath(path), problem);
+        let message: string;
+        if (problem !== null) {
+          message = describeProblem(quotePath(path), problem);
+        } else if (finish === undefined) {
+          return edited;
+        } else {
+          try {
+            return await finish(edited);
+          } catch (error) {
+            if (!(error instanceof FormatError)) throw error;
+            message = error.message;
+          }
+        }
         edited.fill(0);
         if (isInteractive() && (await askReopen(message))) continue;
         throw new VaultError(`${message}; nothing was written (fix it in the editor, or check the file's syntax)`);
