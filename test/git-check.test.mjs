@@ -76,6 +76,23 @@ test('check without --staged: untracked plaintext the filter will not encrypt is
   assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes$/m);
 });
 
+test('status --all also lists encrypted files no rule covers, with the keyring their envelope names', async () => {
+  const { tempDir, writeSecret } = await import('./helpers.mjs');
+  const { dir } = await vaultRepo();
+  // Sealed outside any repository (an inline keyring), then copied in.
+  const outside = tempDir();
+  writeSecret(join(outside, 'pw'), 'status all password\n');
+  writeFileSync(join(outside, 'other.txt'), 'standalone secret\n');
+  const encrypted = runVault(['encrypt', 'other.txt', '--password-file', 'pw'], { cwd: outside });
+  assert.is(encrypted.code, 0, encrypted.stderr);
+  put(dir, 'notes/other.txt', readFileSync(join(outside, 'other.txt'), 'utf8'));
+  put(dir, 'notes/plain.txt', 'not a secret\n');
+  assert.not.match(vault(dir, ['status']).stdout, /notes\//);
+  const all = vault(dir, ['status', '--all']).stdout;
+  assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no$/m);
+  assert.not.match(all, /plain\.txt/, 'plaintext outside the policy is not listed');
+});
+
 test('setup keeps a foreign pre-commit hook and other .gitattributes lines', async () => {
   const { dir } = await vaultRepo();
   writeFileSync(join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });

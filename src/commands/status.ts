@@ -1,5 +1,6 @@
 /**
- * `vault status [--staged]`: one line per file under the policy: its keyring, the id of the data
+ * `vault status [--staged] [--all]`: one line per file under the policy (with --all, also every
+ * other file holding an envelope): its keyring, the id of the data
  * key that sealed it (marked when it is an older key of the keyring, as after an unfinished
  * rotation), whether the index holds it encrypted, whether the work tree holds plaintext, and
  * whether this clone has the key. Temp files of interrupted writes are reported on stderr.
@@ -58,15 +59,23 @@ function keyIdCell(file: PolicyFile, staged: boolean, ids: (name: string) => Key
   return known.previous.has(side.dataKeyId) ? `${shown} (old)` : `${shown} (not in keyring)`;
 }
 
+/** For a file no rule covers: the keyring its envelope names, "inline", or "-". */
+function keyringOfContent(file: PolicyFile): string {
+  const side = [file.tree, file.index].find((candidate) => candidate.kind === 'encrypted');
+  if (side?.kind !== 'encrypted') return '-';
+  return side.keyring === null ? '(inline)' : `(${side.keyring})`;
+}
+
 export function register(program: Command): void {
   program
     .command('status')
     .description('files under the policy: keyring and key id, encrypted in the index? plaintext in the work tree? key here?')
     .option('--staged', 'only files in the index')
-    .action(async (options: { staged?: boolean }) => {
+    .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
+    .action(async (options: { staged?: boolean; all?: boolean }) => {
       const ctx = await openRepoContext(process.cwd());
       const staged = options.staged === true;
-      const files = await listPolicyFiles(ctx, { staged });
+      const files = await listPolicyFiles(ctx, { staged, all: options.all === true });
       const cache = new Map<string, KeyIds>();
       const ids = (name: string): KeyIds => {
         if (!cache.has(name)) cache.set(name, readKeyIds(ctx.root, name));
@@ -75,7 +84,7 @@ export function register(program: Command): void {
       const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY']];
       for (const file of files) {
         rows.push([
-          file.path, file.keyring ?? '-', keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
+          file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
           file.key ? 'yes' : 'no',
         ]);
       }

@@ -89,11 +89,12 @@ function readTree(path: string): Uint8Array | undefined {
 
 /**
  * Every file under the policy (or with filter=vault): tracked ones from the index (stage 0 only;
- * conflicts are not committable), plus untracked ones unless STAGED. TREE false skips reading the
+ * conflicts are not committable), plus untracked ones unless STAGED. ALL adds every other file
+ * that holds an envelope (reading a prefix of each file, so it costs more). TREE false skips reading the
  * work tree for files that are in the index (their `tree` is then "absent"): the pre-commit check
  * looks at the index only.
  */
-export async function listPolicyFiles(ctx: RepoContext, options: { staged: boolean; tree?: boolean }): Promise<PolicyFile[]> {
+export async function listPolicyFiles(ctx: RepoContext, options: { staged: boolean; tree?: boolean; all?: boolean }): Promise<PolicyFile[]> {
   const entries = listIndex(ctx.top).filter((entry) => entry.stage === 0 && entry.mode !== '160000');
   const indexSha = new Map(entries.map((entry) => [entry.path, entry.sha]));
   const candidates = [...indexSha.keys()];
@@ -107,11 +108,12 @@ export async function listPolicyFiles(ctx: RepoContext, options: { staged: boole
     if (rel.startsWith('.vaultfile/') || rel.startsWith('../') || path === '.gitattributes' || path.endsWith('/.gitattributes')) continue;
     const rule = matchRule(ctx.policy, rel);
     const filtered = filters.get(path) === 'vault';
-    if (rule || filtered) selected.push({ path, keyring: rule?.keyring ?? null, filtered });
+    if (rule || filtered || options.all === true) selected.push({ path, keyring: rule?.keyring ?? null, filtered });
   }
   const blobs = await readBlobPrefixes(ctx.top, selected.flatMap((file) => (indexSha.has(file.path) ? [indexSha.get(file.path)!] : [])), PREFIX);
   const readsTree = options.tree !== false;
   const unlocked = new Set(listStoredKeyrings(ctx.dirs.commonDir));
+  const covered = (file: { keyring: string | null; filtered: boolean }) => file.keyring !== null || file.filtered;
   return selected
     .map((file) => {
       const sha = indexSha.get(file.path);
@@ -122,6 +124,9 @@ export async function listPolicyFiles(ctx: RepoContext, options: { staged: boole
         key: file.keyring !== null && unlocked.has(file.keyring),
       };
     })
+    // With ALL, files outside the policy count only when they hold an envelope (inline keyring,
+    // or a keyring named in the header that no rule points at).
+    .filter((file) => covered(file) || file.index.kind === 'encrypted' || file.tree.kind === 'encrypted')
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
