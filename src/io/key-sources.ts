@@ -168,23 +168,9 @@ export function setAnsibleSecretsResolver(resolver: AnsibleSecretsResolver): voi
 }
 
 async function resolveAnsible(request: AnsibleKeyRequest, env: NodeJS.ProcessEnv): Promise<Credential[]> {
-  if (ansibleSecretsResolver) return ansibleSecretsResolver(request, env);
-  // Without the Ansible module: every source is read as a password file, LABEL@ kept as the label.
-  const sources = [
-    ...request.vaultIds.map((text) => ({ text, origin: `--vault-id ${JSON.stringify(text)}` })),
-    ...request.vaultPasswordFiles.map((path) => ({ text: `@${path}`, origin: `--vault-password-file ${quotePath(path)}` })),
-    ...(env.ANSIBLE_VAULT_PASSWORD_FILE ? [{ text: `@${env.ANSIBLE_VAULT_PASSWORD_FILE}`, origin: 'ANSIBLE_VAULT_PASSWORD_FILE' }] : []),
-  ];
-  const credentials: Credential[] = [];
-  for (const { text, origin } of sources) {
-    const at = text.indexOf('@');
-    const source = at >= 0 ? text.slice(at + 1) : text;
-    if (source === 'prompt') throw new NoKeyError(`${origin}: prompting needs a terminal; use LABEL@FILE`);
-    const credential = await passwordFromFile(source, origin);
-    if (credential.kind === 'password') credential.label = at > 0 ? text.slice(0, at) : 'default';
-    credentials.push(credential);
-  }
-  return credentials;
+  // The CLI registers the resolver at start; anything else that opens files gets the same rules.
+  if (!ansibleSecretsResolver) (await import('./ansible-secrets.js')).registerAnsible();
+  return ansibleSecretsResolver!(request, env);
 }
 
 /**
