@@ -39,8 +39,8 @@ function commandName(argv: string[]): string | undefined {
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
-  const { registerAnsible } = await import('./io/ansible-secrets.js');
-  registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/io/ansible-secrets.ts)
+  const { registerAnsible } = await import('./keys/ansible-secrets.js');
+  registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/keys/ansible-secrets.ts)
   const program = new Command('vault')
     .description('keep deployment secrets encrypted in git')
     .version(VERSION, '-V, --version')

@@ -14,7 +14,7 @@ import {
   isClientScript,
   ansibleInlineCodec,
   MAX_INLINE_YAML_BYTES,
-} from '../dist/io/ansible-secrets.js';
+} from '../dist/keys/ansible-secrets.js';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 import { FileSystemError, NoKeyError, UsageError } from '../dist/errors.js';

@@ -9,7 +9,7 @@ import { addEntry, createKeyring, serializeKeyring } from '../dist/core/keyring.
 import { KdfCache } from '../dist/core/kdf.js';
 import { serializeKeyFile } from '../dist/core/key-file.js';
 import { systemRandom } from '../dist/core/random.js';
-import { writeStoredKeys } from '../dist/git/key-store.js';
+import { writeStoredKeys } from '../dist/repo/key-store.js';
 import { setupRepository } from '../dist/git/setup.js';
 
 export const MAGIC = '$VAULTFILE;1;AES256';

@@ -25,7 +25,7 @@ import {
   serializeStoredKeys,
   storeUnlockedKeyring,
   writeStoredKeys,
-} from '../dist/git/key-store.js';
+} from '../dist/repo/key-store.js';
 import { GitFilter, hasConflictMarkers } from '../dist/git/filter.js';
 import { shellQuote, driverConfig } from '../dist/git/setup.js';
 import { policyProblem, sideOf } from '../dist/git/policy-files.js';

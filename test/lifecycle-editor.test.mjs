@@ -1,11 +1,11 @@
-// Editor discovery and spawning (src/io/editor.ts): VAULTFILE_EDITOR, VISUAL, EDITOR, vi; words
+// Editor discovery and spawning (src/fs/editor.ts): VAULTFILE_EDITOR, VISUAL, EDITOR, vi; words
 // split like a shell but spawned without one; the file path is the last argument.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, removeDir } from './helpers.mjs';
-import { hardenEditorArgv, resolveEditor, runEditor, splitCommandLine } from '../dist/io/editor.js';
+import { hardenEditorArgv, resolveEditor, runEditor, splitCommandLine } from '../dist/fs/editor.js';
 
 test('commands split like shell words, without expansion', () => {
   assert.equal(splitCommandLine('code --wait', 'EDITOR'), ['code', '--wait']);

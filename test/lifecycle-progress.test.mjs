@@ -1,11 +1,11 @@
-// Progress bar for bulk commands (src/io/progress.ts): drawn on a TTY, silent on a pipe; end to
+// Progress bar for bulk commands (src/fs/progress.ts): drawn on a TTY, silent on a pipe; end to
 // end for encrypt, decrypt and migrate (rekey and rotate test theirs in their own files).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProgress } from '../dist/io/progress.js';
+import { createProgress } from '../dist/fs/progress.js';
 import { CLI, cleanEnv, tempDir, writeSecret } from './helpers.mjs';
 import { vault } from './lifecycle-support.mjs';
 

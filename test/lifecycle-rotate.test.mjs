@@ -206,7 +206,7 @@ test('data keys stored by "vault unlock" for the git filters get the new key', a
   const s = setup(2);
   const unlock = vault(['unlock', '--password-file', s.pass], s.repo);
   assert.is(unlock.code, 0, unlock.stderr);
-  const { readStoredKeys } = await import('../dist/git/key-store.js');
+  const { readStoredKeys } = await import('../dist/repo/key-store.js');
   const commonDir = join(s.repo, '.git');
   const before = readStoredKeys(commonDir, 'default');
   assert.ok(before);

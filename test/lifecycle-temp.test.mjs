@@ -1,4 +1,4 @@
-// Private temporary copies for edit/create (src/io/private-temp.ts): 0700 dir, 0600 file named
+// Private temporary copies for edit/create (src/fs/private-temp.ts): 0700 dir, 0600 file named
 // after the original, removed on every exit path, leftovers of dead runs reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +14,7 @@ import {
   reportLeftovers,
   tempBases,
   withPrivateTemp,
-} from '../dist/io/private-temp.js';
+} from '../dist/fs/private-temp.js';
 
 const MODULE = join(ROOT, 'dist', 'io', 'private-temp.js');
 

@@ -1,8 +1,8 @@
-// Plaintext validation after an edit (src/io/validate-plaintext.ts): YAML and dotenv problems are
+// Plaintext validation after an edit (src/formats/validate-plaintext.ts): YAML and dotenv problems are
 // located by line and column, and the message never repeats the file's text.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeProblem, findPlaintextProblem, plaintextFormat } from '../dist/io/validate-plaintext.js';
+import { describeProblem, findPlaintextProblem, plaintextFormat } from '../dist/formats/validate-plaintext.js';
 
 const enc = (/** @type {string} */ text) => new TextEncoder().encode(text);
 

@@ -8,9 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FileSystemError, quotePath } from '../errors.js';
-import { editPlaintext, saveEdited } from '../io/edit-session.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { SecretSession, targetForNewFile } from '../io/secrets.js';
+import { editPlaintext, saveEdited } from '../fs/edit-session.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { SecretSession, targetForNewFile } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {

@@ -4,11 +4,11 @@
  * file is unchanged. Large envelopes stream in bounded memory.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { STDIO, writeStdout } from '../io/files.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { createProgress } from '../io/progress.js';
-import { SecretSession, openPlaintext } from '../io/secrets.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { STDIO, writeStdout } from '../fs/files.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { createProgress } from '../fs/progress.js';
+import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
 

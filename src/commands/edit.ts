@@ -11,11 +11,11 @@ import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
 import { openKeyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { hasVaultFilter } from '../git/git-query.js';
-import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../io/edit-session.js';
-import { checkInputFile } from '../io/files.js';
-import { leftoverTempWarning, leftoverTempsOf } from '../io/keyring-files.js';
-import { createKeyContext, type KeyContext } from '../io/key-sources.js';
-import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../io/secrets.js';
+import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../fs/edit-session.js';
+import { checkInputFile } from '../fs/files.js';
+import { leftoverTempWarning, leftoverTempsOf } from '../repo/keyring-files.js';
+import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
+import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {

@@ -9,9 +9,9 @@ import { formatInlineVault } from '../core/ansible-inline.js';
 import { ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, sealAnsibleVault } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { chooseEncryptCredential } from '../io/ansible-secrets.js';
-import { readStdin, writeStdout } from '../io/files.js';
-import { createKeyContext } from '../io/key-sources.js';
+import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { readStdin, writeStdout } from '../fs/files.js';
+import { createKeyContext } from '../keys/key-sources.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 interface EncryptStringOptions extends Record<string, unknown> {

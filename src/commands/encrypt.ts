@@ -6,14 +6,14 @@
 import type { Command } from 'commander';
 import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { STDIO, checkInputFile, readInput, writeStdout } from '../io/files.js';
-import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { createProgress } from '../io/progress.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
+import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { createProgress } from '../fs/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
-} from '../io/secrets.js';
+} from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
 

@@ -9,9 +9,9 @@ import type { Command } from 'commander';
 import { UsageError, quotePath } from '../errors.js';
 import { serveFilterProcess } from '../git/filter.js';
 import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
-import { listStoredKeyrings } from '../git/key-store.js';
+import { listStoredKeyrings } from '../repo/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
-import { listKeyrings } from '../io/repo.js';
+import { listKeyrings } from '../repo/repo.js';
 
 const log = (line: string) => {
   process.stderr.write(`vault: ${line}\n`);

@@ -9,10 +9,10 @@ import type { Command } from 'commander';
 import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { UsageError, quotePath } from '../errors.js';
-import { storeUnlockedKeyring } from '../git/key-store.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../io/repo.js';
+import { storeUnlockedKeyring } from '../repo/key-store.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 

@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { serializeKeyFile } from '../core/key-file.js';
 import { systemRandom } from '../core/random.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { writeStdout } from '../io/files.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeStdout } from '../fs/files.js';
 
 export function register(program: Command): void {
   program

@@ -9,9 +9,9 @@ import type { Credential } from '../core/credential.js';
 import { addEntry, openKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../io/key-sources.js';
-import { DEFAULT_KEYRING, readRepoKeyring } from '../io/repo.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
+import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 

@@ -14,11 +14,11 @@ import { isAnsibleVault } from '../core/ansible-vault.js';
 import { isEnvelope } from '../core/envelope.js';
 import { UsageError, VaultError, quotePath } from '../errors.js';
 import { hasInlineVaultValues } from '../core/ansible-inline.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { ansibleTargetFor, chooseEncryptCredential } from '../io/ansible-secrets.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { createProgress } from '../io/progress.js';
-import { SecretSession, targetForNewFile, type SealTarget } from '../io/secrets.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { createProgress } from '../fs/progress.js';
+import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 interface MigrateOptions extends Record<string, unknown> {

@@ -3,7 +3,7 @@
  * so they work after the subcommand (`vault encrypt --password-file p f.yml`).
  */
 import { Command, Option } from 'commander';
-import { parseWorkFactor, type KeySourceOptions } from '../io/key-sources.js';
+import { parseWorkFactor, type KeySourceOptions } from '../keys/key-sources.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

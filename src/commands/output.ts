@@ -1,6 +1,6 @@
 /** The -o/--output rule shared by encrypt and decrypt: one input only; "-" input means "-" output. */
 import { UsageError } from '../errors.js';
-import { STDIO } from '../io/files.js';
+import { STDIO } from '../fs/files.js';
 
 export function checkOutputOption(files: string[], output: string | undefined): void {
   if (output !== undefined && files.length !== 1) {

@@ -11,15 +11,15 @@
  */
 import { Option, type Command } from 'commander';
 import { AuthError, UsageError, VaultError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic-write.js';
-import { readInput } from '../io/files.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { readInput } from '../fs/files.js';
 import type { Credential } from '../core/credential.js';
 import { KdfCache } from '../core/kdf.js';
 import { ANSIBLE_DEFAULT_LABEL } from '../core/ansible-vault.js';
-import { resolveNewAnsibleSecrets } from '../io/ansible-secrets.js';
-import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../io/key-sources.js';
-import { createProgress } from '../io/progress.js';
-import { SecretSession, type SealTarget } from '../io/secrets.js';
+import { resolveNewAnsibleSecrets } from '../keys/ansible-secrets.js';
+import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
+import { createProgress } from '../fs/progress.js';
+import { SecretSession, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {

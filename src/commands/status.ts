@@ -11,8 +11,8 @@ import type { Command } from 'commander';
 import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
-import { findLeftoverTemps, leftoverTempWarning } from '../io/keyring-files.js';
-import { keyringPath } from '../io/repo.js';
+import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
+import { keyringPath } from '../repo/repo.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
 const ID_LENGTH = 16;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { quotePath } from '../errors.js';
 import { unlockRepository } from '../git/lock.js';
 import { openRepoContext } from '../git/policy-files.js';
-import { createKeyContext } from '../io/key-sources.js';
+import { createKeyContext } from '../keys/key-sources.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {

@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { writeStdout } from '../io/files.js';
-import { createKeyContext } from '../io/key-sources.js';
-import { SecretSession, openPlaintext } from '../io/secrets.js';
+import { writeStdout } from '../fs/files.js';
+import { createKeyContext } from '../keys/key-sources.js';
+import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {

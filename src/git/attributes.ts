@@ -6,7 +6,7 @@
  * one marked block, so setup can replace it and check can compare it. Pure: text in, text out.
  */
 import { FormatError, quotePath } from '../errors.js';
-import type { Policy } from '../io/repo.js';
+import type { Policy } from '../repo/repo.js';
 
 export const BLOCK_BEGIN = '# >>> vaultfile: generated from .vaultfile/policy.yml by "vault git setup"; edit the policy, not this block';
 export const BLOCK_END = '# <<< vaultfile';

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSystemError, quotePath } from '../errors.js';
-import { createPrivateTemp } from '../io/private-temp.js';
+import { createPrivateTemp } from '../fs/private-temp.js';
 import { GitFilter } from './filter.js';
 
 export type Log = (line: string) => void;

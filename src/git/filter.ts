@@ -10,10 +10,10 @@ import { join, relative, resolve, sep } from 'node:path';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
 import { parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { FormatError, NoKeyError, quotePath } from '../errors.js';
-import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../io/repo.js';
+import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../repo/repo.js';
 import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
-import { findGitDirs, readStoredKeys, type GitDirs } from './key-store.js';
+import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
 
 const HEX = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const UNLOCK_HINT = 'run "vault unlock" (with --key-file or --password-file) in this clone';

@@ -11,9 +11,9 @@ import type { Credential } from '../core/credential.js';
 import type { KdfCache } from '../core/kdf.js';
 import { openKeyring, parseKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { keyringPath, listKeyrings } from '../io/repo.js';
+import { keyringPath, listKeyrings } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
-import { removeStoredKeys, writeStoredKeys } from './key-store.js';
+import { removeStoredKeys, writeStoredKeys } from '../repo/key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -8,9 +8,9 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
 import { UsageError, quotePath } from '../errors.js';
-import { findRepoRoot, matchRule, readPolicy, type Policy } from '../io/repo.js';
+import { findRepoRoot, matchRule, readPolicy, type Policy } from '../repo/repo.js';
 import { checkAttr, listIndex, listUntracked, readBlobPrefixes, workTreeTop } from './git-query.js';
-import { findGitDirs, listStoredKeyrings, type GitDirs } from './key-store.js';
+import { findGitDirs, listStoredKeyrings, type GitDirs } from '../repo/key-store.js';
 
 export interface RepoContext {
   /** The directory holding `.vaultfile/`. */

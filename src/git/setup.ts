@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
 import { FileSystemError, quotePath } from '../errors.js';
-import { readPolicy } from '../io/repo.js';
+import { readPolicy } from '../repo/repo.js';
 import { attributesBlock, attributesUpToDate, mergeAttributes } from './attributes.js';
 
 /** Marker line identifying a hook we wrote (and may therefore rewrite). */

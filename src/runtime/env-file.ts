@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { FormatError, quotePath } from '../errors.js';
-import { fileSystemError } from '../io/atomic-write.js';
+import { fileSystemError } from '../fs/atomic-write.js';
 import { parseDotenv, type EnvVars } from './dotenv.js';
 import { parseEnvMap } from './env-map.js';
 

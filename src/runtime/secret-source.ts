@@ -6,8 +6,8 @@
  */
 import { hasInlineVaultValues } from '../core/ansible-inline.js';
 import { isEnvelope } from '../core/envelope.js';
-import { createKeyContext, type KeySourceOptions } from '../io/key-sources.js';
-import { SecretSession, isSealedByAnyCodec } from '../io/secrets.js';
+import { createKeyContext, type KeySourceOptions } from '../keys/key-sources.js';
+import { SecretSession, isSealedByAnyCodec } from '../formats/secrets.js';
 import { readPlainFile, type SourceReader } from './env-file.js';
 
 /** True when BYTES need a key: an envelope, a whole-file Ansible vault, or inline !vault values. */

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseKeyring, type Keyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError } from './atomic-write.js';
+import { fileSystemError } from '../fs/atomic-write.js';
 
 export const VAULTFILE_DIR = '.vaultfile';
 export const POLICY_FILE = 'policy.yml';

@@ -11,7 +11,7 @@ import type { Credential } from '../core/credential.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
-import { fileSystemError } from './atomic-write.js';
+import { fileSystemError } from '../fs/atomic-write.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -158,7 +158,7 @@ export interface AnsibleKeyRequest {
 }
 
 /**
- * Hook for Ansible's secrets, filled in by src/io/ansible-secrets.ts: ANSIBLE_VAULT_IDENTITY_LIST,
+ * Hook for Ansible's secrets, filled in by src/keys/ansible-secrets.ts: ANSIBLE_VAULT_IDENTITY_LIST,
  * the vault-ids, the password files, then ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
  */
 export type AnsibleSecretsResolver = (request: AnsibleKeyRequest, env: NodeJS.ProcessEnv) => Promise<Credential[]>;

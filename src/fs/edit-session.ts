@@ -13,7 +13,7 @@ import { fileSystemError, writeFileAtomic } from './atomic-write.js';
 import { resolveEditor, runEditor } from './editor.js';
 import { withFileLock } from './file-lock.js';
 import { reportLeftovers, withPrivateTemp } from './private-temp.js';
-import { describeProblem, findPlaintextProblem } from './validate-plaintext.js';
+import { describeProblem, findPlaintextProblem } from '../formats/validate-plaintext.js';
 
 /** Signals the private-temp handlers catch; an editor killed by one of them was likely interrupted with us. */
 const INTERRUPTS = new Set<string>(['SIGINT', 'SIGTERM', 'SIGHUP']);

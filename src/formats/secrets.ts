@@ -20,14 +20,14 @@ import {
 import {
   addEntry, createKeyring, openKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
-import { findGitDirs, readStoredKeys } from '../git/key-store.js';
+import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError } from './atomic-write.js';
-import { STDIO, checkInputFile, readInput } from './files.js';
-import { hasKeySource, type KeyContext } from './key-sources.js';
-import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from './repo.js';
+import { fileSystemError } from '../fs/atomic-write.js';
+import { STDIO, checkInputFile, readInput } from '../fs/files.js';
+import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
+import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
 
 /** How a file is (or will be) sealed. */
 export type SealTarget =

@@ -2,7 +2,7 @@
  * Ansible's password semantics and the Ansible formats' place in the shell. `--vault-id
  * LABEL@SOURCE` (SOURCE = `prompt`, a password file, or an executable run as Ansible runs it),
  * ANSIBLE_VAULT_IDENTITY_LIST tried first, password files stripped the way Ansible strips them;
- * and the two codecs src/io/secrets.ts dispatches to: whole-file `$ANSIBLE_VAULT` files and YAML
+ * and the two codecs src/formats/secrets.ts dispatches to: whole-file `$ANSIBLE_VAULT` files and YAML
  * with inline `!vault` values. Must not put a password in argv, a message or a log, and runs an
  * executable only when its execute bit is set, exactly like Ansible.
  */
@@ -17,9 +17,9 @@ import {
 } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
-import { fileSystemError } from './atomic-write.js';
+import { fileSystemError } from '../fs/atomic-write.js';
 import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
-import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from './secrets.js';
+import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
 
 export interface VaultIdSpec {
   /** undefined = no label given: the vault-id "default", and a client script gets no --vault-id. */
