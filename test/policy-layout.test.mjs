@@ -72,7 +72,7 @@ test('looksPlaintext names templates and shared defaults, not secrets', () => {
 });
 
 /** The CloudReactor ECS quickstart's files: secrets beside plaintext examples. */
-function quickstartFiles(dir) {
+function quickstartFiles(/** @type {string} */ dir) {
   put(dir, 'deploy/vars/common.yml', 'project_name: demo\n');
   put(dir, 'deploy/vars/example.yml', 'db_password: CHANGE_ME\n');
   put(dir, 'deploy/vars/prod.yml', 'db_password: s3cret-prod\n');
