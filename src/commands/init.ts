@@ -13,7 +13,8 @@ import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
 import { recordKeyring } from '../repo/keyring-history.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
+import { proposeRules } from '../repo/policy-proposal.js';
+import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 
@@ -54,8 +55,11 @@ export function register(program: Command): void {
     await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
     const wrote = [path];
     const policy = policyPath(root);
+    let policyText: string | null = null;
     if (!existsSync(policy)) {
-      await writeFileAtomic(policy, new TextEncoder().encode(serializePolicy({ rules: DEFAULT_RULES })), { newFileMode: 0o644 });
+      // Templates and shared defaults the default rules would catch stay plaintext: excluded by name.
+      policyText = serializePolicy({ rules: await proposeRules(root) });
+      await writeFileAtomic(policy, new TextEncoder().encode(policyText), { newFileMode: 0o644 });
       wrote.push(policy);
     }
     // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
@@ -64,6 +68,10 @@ export function register(program: Command): void {
     if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
     for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
+    if (policyText !== null) {
+      const rules = policyText.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
+      process.stderr.write(`${rules}edit ${relative(process.cwd(), policy) || policy} to fit the repository, then run "vault git setup"\n`);
+    }
     process.stderr.write(
       `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,

@@ -6,6 +6,7 @@
  * no prompt, no git subprocess, nothing on stdout: warnings go to the `warn` callback.
  */
 import { join, relative, resolve, sep } from 'node:path';
+import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
 import { parseKeyring, unlockWithDataKey, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
@@ -13,7 +14,7 @@ import { readCommittedText } from '../fs/safe-read.js';
 import { checkEnvelopeShape } from '../core/envelope-shape.js';
 import { Placement, movedError } from '../repo/placement.js';
 import { keyringStanding, readKeyringHistory, standingError } from '../repo/keyring-history.js';
-import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../repo/repo.js';
+import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, ruleFormat, type Policy } from '../repo/repo.js';
 import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
@@ -156,6 +157,12 @@ export class GitFilter {
         `${quotePath(path)} has filter=vault but matches no rule of .vaultfile/policy.yml; run "vault git setup" to regenerate .gitattributes`,
       );
     }
+    if (ruleFormat(rule) === 'ansible') {
+      // Ansible reads these files as committed: an envelope around them would hide them from it.
+      throw new FormatError(
+        `${quotePath(path)} has filter=vault but the policy keeps it in Ansible format; run "vault git setup" to regenerate .gitattributes`,
+      );
+    }
     return rule.keyring;
   }
 
@@ -179,6 +186,12 @@ export class GitFilter {
    */
   clean(path: string, content: Uint8Array): Uint8Array {
     const name = this.keyringFor(path);
+    if (isAnsibleVault(content)) {
+      // Wrapping it would encrypt twice, and nothing would open it as Ansible Vault any more.
+      throw new FormatError(
+        `${quotePath(path)} is an Ansible Vault file but the policy keeps it as vaultfile; run "vault migrate ${path}" or give its rule "format: ansible"`,
+      );
+    }
     const rel = this.policyPath(path);
     // The policy is committed, so anyone with push access can change it: a file seen under one
     // keyring is never sealed under another unless "vault rekey --to-keyring" recorded the move.
