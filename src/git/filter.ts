@@ -112,7 +112,7 @@ export class GitFilter {
         },
         currentId: useFile ? HEX(keyring.dataKeyId) : stored.currentId,
         // The keyring file names a key we lack: it was rotated after our unlock.
-        currentUsable: keyring === null || key !== undefined,
+        currentUsable: keyring !== null && key !== undefined,
         sealError: check.error,
       };
       if (check.rolledBack) {
