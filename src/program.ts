@@ -26,6 +26,7 @@ const COMMANDS: [string, Loader][] = [
   ['migrate', () => import('./commands/migrate.js')],
   ['exec', () => import('./commands/exec.js')],
   ['export', () => import('./commands/export.js')],
+  ['ssm-env', () => import('./commands/ssm-env.js')],
   ['status', () => import('./commands/status.js')],
   ['check', () => import('./commands/check.js')],
   ['unlock', () => import('./commands/unlock.js')],

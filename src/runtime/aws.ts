@@ -15,8 +15,8 @@ export type Outcome = { ok: true; value: string; type?: string; contentType?: st
 
 /** What the resolver needs from a secret store; `region` undefined means the SDK's default. */
 export interface SecretBackend {
-  /** At most 10 names (the GetParameters limit), read with decryption; one call. */
-  getParameters(region: string | undefined, names: readonly string[]): Promise<Map<string, Outcome>>;
+  /** At most 10 names (the GetParameters limit), read with decryption unless told; one call. */
+  getParameters(region: string | undefined, names: readonly string[], withDecryption?: boolean): Promise<Map<string, Outcome>>;
   /** Every parameter under PATH (recursive, decrypted), following NextToken. */
   getParametersByPath(region: string | undefined, path: string): Promise<Array<{ name: string; value: string }>>;
   /** One GetSecretValue call: SecretString, or SecretBinary as base64. */
@@ -128,11 +128,11 @@ export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBa
   );
 
   return {
-    async getParameters(region, names) {
+    async getParameters(region, names, withDecryption = true) {
       const outcomes = new Map<string, Outcome>();
       try {
         const { sdk, client } = await ssm(region);
-        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: true }));
+        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: withDecryption }));
         // A requested name may come back as Name, ARN, or either with a ":version"/":label" selector.
         const byKey = new Map<string, Outcome>();
         for (const parameter of result.Parameters ?? []) {
