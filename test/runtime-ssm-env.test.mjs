@@ -9,6 +9,7 @@ import { startFakeAws } from './aws-fake-server.mjs';
 import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 
 const dir = tempDir('vaultfile-ssm-env-');
+/** @type {Record<string, string | { value: string, type: string }>} */
 const parameters = {
   '/secret': 'hehe',
   '/prod/db': 'db-value',
