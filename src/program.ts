@@ -27,6 +27,7 @@ const COMMANDS: [string, Loader][] = [
   ['exec', () => import('./commands/exec.js')],
   ['export', () => import('./commands/export.js')],
   ['ssm-env', () => import('./commands/ssm-env.js')],
+  ['push', () => import('./commands/push.js')],
   ['status', () => import('./commands/status.js')],
   ['check', () => import('./commands/check.js')],
   ['unlock', () => import('./commands/unlock.js')],
