@@ -3,14 +3,14 @@
  * given) and, on first use, the policy file, at the root of the git repository (or here).
  * Refuses to overwrite an existing keyring.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
-import { systemRandom } from '../core/random.js';
+import type { Credential } from '../core/credential.js';
 import { UsageError, quotePath } from '../errors.js';
 import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
 import { recordKeyring } from '../repo/keyring-history.js';
+import { createKeyringFile } from '../repo/keyring-create.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { proposeRules } from '../repo/policy-proposal.js';
@@ -45,14 +45,10 @@ export function register(program: Command): void {
     }
     const context = createKeyContext(keySourceOptions(options));
     const credentials = await context.credentials();
-    let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
     const params = parseWorkFactorOption(options);
-    for (const [index, credential] of credentials.entries()) {
-      const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
-      unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
+    const label = (credential: Credential, index: number) =>
+      index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
+    const unlocked = await createKeyringFile(path, name, credentials, context.kdf, label, params);
     const wrote = [path];
     const policy = policyPath(root);
     let policyText: string | null = null;

@@ -137,7 +137,7 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
       const names = ssmByRegion.get(region ?? '') ?? new Set<string>();
       names.add(store.name);
       ssmByRegion.set(region ?? '', names);
-    } else if (store.kind === 'secretsmanager') fetches.set(key, () => backend.getSecret(region, store.secretId));
+    } else if (store.kind === 'secretsmanager') fetches.set(key, () => backend.getSecret(region, store.secretId, store));
     else if (store.kind === 's3') fetches.set(key, () => backend.getObject(region, store.bucket, store.key, store.version));
     else if (store.kind === 'appconfig') fetches.set(key, () => backend.getAppConfig(region, store.application, store.environment, store.profile));
     else if (store.kind === 'file') fetches.set(key, () => context.readFile(store.path));
