@@ -13,7 +13,7 @@ import { BASE_ENV, DATA, FILES, ROWS, SM_ARN } from './proc-wrapper-table.mjs';
 
 const dir = tempDir('vaultfile-proc-wrapper-');
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
-const aws = await startFakeAws(/** @type {any} */ (DATA));
+const aws = await startFakeAws(/** @type {any} */ ({ ...DATA, parameters: { ...DATA.parameters, '/pw/envfile': 'X=from-ssm\nY="two words"\n' } }));
 const locationOf = (/** @type {string} */ text) => text.replaceAll('{DIR}', dir);
 const PRINT_VALUES = 'process.stdout.write(JSON.stringify(Object.fromEntries(process.argv.slice(1).map((n) => [n, process.env[n] ?? null]))))';
 
@@ -72,6 +72,38 @@ test('rows proc_wrapper cannot resolve: vault names the variable and runs nothin
       assert.match(result.stderr, /\nvault: a reference could not be resolved; nothing was run;/);
     }
   }
+});
+
+test('-f reads remote env files as proc_wrapper\'s --env does: S3, Secrets Manager, SSM, AppConfig; format by name, type or content', async () => {
+  const files = ['s3://bucket/app.env', 'arn:aws:s3:::bucket/conf.data', SM_ARN, 'ssm:///pw/envfile', 'aws:appconfig:app/prod/profile', 's3://bucket/app.env#v1'];
+  const args = files.flatMap((file) => ['-f', file]);
+  const result = await runAsync(['export', '--format', 'json', ...args], { env: runtimeEnv(aws.env) });
+  assert.is(result.stderr, '');
+  const got = JSON.parse(result.stdout);
+  assert.equal(got, {
+    A: 'version-one',
+    B: 'two words',
+    K: 'typed by content-type',
+    HOST: 'db.internal',
+    PORT: '5432',
+    BIG: '12345678901234567890',
+    FLAG: 'true',
+    RATIO: '1.5',
+    TINY: '0.00001',
+    LIST: '["r1","r2"]',
+    NESTED: '{"k":"é"}',
+    NOTHING: '',
+    USER_NAME: 'app',
+    X: 'from-ssm',
+    Y: 'two words',
+    FEATURE: '{"enabled":false,"level":3}',
+  });
+  const missing = await runAsync(['exec', '-f', 's3://bucket/nope.env', '--', 'true'], { env: runtimeEnv(aws.env) });
+  assert.is(missing.code, 1);
+  assert.is(missing.stderr, 'vault: -f "s3://bucket/nope.env": cannot read it (NoSuchKey); nothing was run; check the location, region and IAM permissions\n');
+  const selector = await runAsync(['exec', '-f', `${SM_ARN}|JP:$.host`, '--', 'true'], { env: runtimeEnv(aws.env) });
+  assert.is(selector.code, 3);
+  assert.match(selector.stderr, /a file location takes no \|JP: or \|SELF; remove it\n$/);
 });
 
 test.after(async () => {
