@@ -4,9 +4,9 @@
 // A row gives the same value, or the difference it documents (`vault`, `why`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, tempDir } from './helpers.mjs';
+import { ROOT, removeDir, tempDir } from './helpers.mjs';
 import { startFakeAws } from './aws-fake-server.mjs';
 import { runAsync, runtimeEnv } from './runtime-support.mjs';
 import { BASE_ENV, DATA, FILES, ROWS, SM_ARN } from './proc-wrapper-table.mjs';
@@ -40,6 +40,13 @@ test('the table covers every location type, transform, format and encoding rule 
   }
   assert.ok(ROWS.some((row) => row.variable.startsWith('AWS_SM_')), 'a legacy name');
   for (const row of ROWS) if (row.vault) assert.ok(row.why, `${row.variable}: a difference says why`);
+  // docs/runtime.md shows the same table: every row, and every difference with its reason.
+  const docs = readFileSync(join(ROOT, 'docs', 'runtime.md'), 'utf8');
+  for (const row of ROWS) {
+    const name = row.variable.replace('_FOR_PROC_WRAPPER_TO_RESOLVE', '');
+    assert.ok(docs.includes(`| \`${name}\` |`), `${name} in docs/runtime.md`);
+    if (row.why) assert.ok(docs.includes(row.why.replaceAll('|', '\\|')), `${name}: its reason in docs/runtime.md`);
+  }
 });
 
 test('rows proc_wrapper resolves: vault exec sets the same name to the same bytes', async () => {
