@@ -3,7 +3,8 @@
 // - AWS JSON 1.1 (POST /, X-Amz-Target): AmazonSSM.GetParameter, GetParameters (<= 10 names),
 //   GetParametersByPath (paged), PutParameter, DeleteParameters; secretsmanager.GetSecretValue,
 //   CreateSecret, PutSecretValue, DescribeSecret;
-// - S3's REST/XML GetObject (GET /BUCKET/KEY[?versionId=]), path-style as the SDK sends to an IP;
+// - S3's REST/XML GetObject and HeadObject (GET|HEAD /BUCKET/KEY[?versionId=]), path-style as the
+//   SDKs send to an IP address;
 // - AppConfigData's REST-JSON StartConfigurationSession and GetLatestConfiguration;
 // with the error shapes ParameterNotFound, ParameterAlreadyExists, AccessDeniedException,
 // ResourceNotFoundException, ResourceExistsException, ValidationException, ThrottlingException,
@@ -241,7 +242,8 @@ export async function startFakeAws(data = {}) {
         body: configuration.body,
       };
     }
-    if (method === 'GET') {
+    // GetObject, and HeadObject (boto3 reads an object's metadata with it first); Node sends no body for HEAD.
+    if (method === 'GET' || method === 'HEAD') {
       const [bucket, ...keyParts] = url.pathname.slice(1).split('/');
       const id = `${bucket}/${keyParts.map(decodeURIComponent).join('/')}`;
       if (denied.has(id)) return xmlError(403, 'AccessDenied', 'Access Denied');

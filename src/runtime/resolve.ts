@@ -188,3 +188,32 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
   }
   return { values, failures };
 }
+
+/** Fetch the one document REFERENCE points at (for `-f` with a remote location). */
+export async function fetchDocument(reference: Reference, backend: SecretBackend, context: ResolveContext): Promise<Outcome> {
+  const { store } = reference;
+  const region = regionOf(reference, context);
+  switch (store.kind) {
+    case 'ssm':
+      return (await backend.getParameters(region, [store.name])).get(store.name) ?? { ok: false, error: 'ParameterNotFound' };
+    case 'secretsmanager':
+      return backend.getSecret(region, store.secretId, store);
+    case 's3':
+      return backend.getObject(region, store.bucket, store.key, store.version);
+    case 'appconfig':
+      return backend.getAppConfig(region, store.application, store.environment, store.profile);
+    case 'file':
+      return context.readFile(store.path);
+    case 'plain':
+      return { ok: true, value: store.text };
+    default: {
+      const value = context.env.get(store.name);
+      return value === undefined ? { ok: false, error: `VariableNotSet ${store.name}` } : { ok: true, value };
+    }
+  }
+}
+
+/** The format of a fetched document: `!format`, then its content type, then its name (guessed). */
+export function formatOfDocument(reference: Reference, outcome: Outcome & { ok: true }): DataFormat | undefined {
+  return reference.format ?? (outcome.contentType ? MIME_FORMAT[outcome.contentType.split(';')[0]!.trim().toLowerCase()] : undefined);
+}
