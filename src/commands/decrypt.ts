@@ -4,7 +4,8 @@
  * file is unchanged. Large envelopes stream in bounded memory.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeOutputFile } from '../fs/output-target.js';
+import { assertStaysInRepository } from '../repo/link-guard.js';
 import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
@@ -17,7 +18,8 @@ export function register(program: Command): void {
     .command('decrypt')
     .description('decrypt files in place ("-" reads standard input and writes standard output)')
     .argument('<files...>', 'files to decrypt')
-    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only');
+    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
     checkOutputOption(files, output);
@@ -25,9 +27,11 @@ export function register(program: Command): void {
     const progress = createProgress(files.length, 'decrypt');
     try {
       for (const file of files) {
-        const plaintext = await openPlaintext(session, file);
         const target = outputFor(file, output);
-        if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: true });
+        assertStaysInRepository(file, options.followSymlinks === true);
+        assertStaysInRepository(target, options.followSymlinks === true);
+        const plaintext = await openPlaintext(session, file);
+        if (target !== STDIO) await writeOutputFile(target, plaintext, { deferDirectorySync: true });
         else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
         else for await (const piece of plaintext) await writeStdout(piece);
         if (plaintext instanceof Uint8Array) plaintext.fill(0);

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
 import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
 import { createKeyContext } from '../keys/key-sources.js';
@@ -14,6 +13,8 @@ import { createProgress } from '../fs/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
+import { assertStaysInRepository } from '../repo/link-guard.js';
+import { writeOutputFile } from '../fs/output-target.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
 
@@ -25,7 +26,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
-    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with');
+    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with')
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
     checkOutputOption(files, output);
@@ -44,6 +46,8 @@ export function register(program: Command): void {
     }
 
     async function encryptOne(file: string): Promise<void> {
+      assertStaysInRepository(file, options.followSymlinks === true);
+      if (output !== undefined) assertStaysInRepository(output, options.followSymlinks === true);
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
       const head = large ? await readPrefix(file) : await readInput(file);
       if (isEnvelope(head) || isSealedByAnyCodec(head)) {
@@ -62,7 +66,7 @@ export function register(program: Command): void {
         if (sealed instanceof Uint8Array) await writeStdout(sealed);
         else for await (const piece of sealed) await writeStdout(piece);
       } else {
-        await writeFileAtomic(destination, sealed, { deferDirectorySync: true });
+        await writeOutputFile(destination, sealed, { deferDirectorySync: true });
       }
     }
   });
