@@ -7,6 +7,7 @@ import { serializeKeyFile } from '../core/key-file.js';
 import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { writeStdout } from '../fs/files.js';
+import { unignoredSecretWarning } from '../git/ignored.js';
 
 export function register(program: Command): void {
   program
@@ -22,6 +23,8 @@ export function register(program: Command): void {
       } else {
         await writeFileAtomic(file, text, { newFileMode: 0o600, exclusive: true });
         process.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
+        const warning = unignoredSecretWarning(file);
+        if (warning) process.stderr.write(`${warning}\n`);
       }
       text.fill(0);
     });

@@ -281,8 +281,11 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 
 /** The plaintext of FILE ("-" for standard input): a stream for a large envelope, else bytes. */
 export async function openPlaintext(session: SecretSession, file: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
-  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
-    return openEnvelopeStream(session, file);
+  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD) {
+    const prefix = await readPrefix(file);
+    if (isEnvelope(prefix)) return openEnvelopeStream(session, file);
+    // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
+    if (!codecs.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   return (await session.open(await readInput(file), file)).plaintext;
 }
