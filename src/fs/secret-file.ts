@@ -7,16 +7,14 @@
  */
 import { promises as fs, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FileSystemError, UsageError, quotePath } from '../errors.js';
+import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
+import { fileSystemError } from './atomic-write.js';
 
 /** No password or key file is near this; a larger one is not one. */
 const MAX_SECRET_FILE_BYTES = 1024 * 1024;
 
-function failure(error: unknown, path: string, what: string): FileSystemError {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new FileSystemError(`${quotePath(path)}: no such ${what}; check the path`, { cause: error });
-  if (code === 'EISDIR') return new FileSystemError(`${quotePath(path)}: is a directory; give the ${what} itself`, { cause: error });
-  return new FileSystemError(`cannot read the ${what} ${quotePath(path)}; check its permissions`, { cause: error });
+function failure(error: unknown, path: string, what: string): VaultError {
+  return fileSystemError(error, path, `reading the ${what}`);
 }
 
 export async function readCheckedSecretFile(path: string, what: string): Promise<Uint8Array> {
@@ -69,7 +67,7 @@ export async function readCheckedSecretFile(path: string, what: string): Promise
     }
     return out;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof FileSystemError) throw error;
+    if (error instanceof VaultError) throw error;
     throw failure(error, path, what);
   } finally {
     await handle.close();
