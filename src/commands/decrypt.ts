@@ -10,6 +10,7 @@ import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
+import { explainFilterPlaintext } from '../git/plaintext-hint.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
 
@@ -30,7 +31,9 @@ export function register(program: Command): void {
         const target = outputFor(file, output);
         assertStaysInRepository(file, options.followSymlinks === true);
         assertStaysInRepository(target, options.followSymlinks === true);
-        const plaintext = await openPlaintext(session, file);
+        const plaintext = await openPlaintext(session, file).catch((error: unknown) => {
+          throw explainFilterPlaintext(error, file);
+        });
         if (target !== STDIO) await writeOutputFile(target, plaintext, { deferDirectorySync: true });
         else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
         else for await (const piece of plaintext) await writeStdout(piece);

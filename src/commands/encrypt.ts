@@ -14,6 +14,7 @@ import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
 import { assertStaysInRepository } from '../repo/link-guard.js';
+import { isGitCryptFile } from '../core/git-crypt.js';
 import { writeOutputFile } from '../fs/output-target.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, outputFor } from './output.js';
@@ -50,7 +51,7 @@ export function register(program: Command): void {
       if (output !== undefined) assertStaysInRepository(output, options.followSymlinks === true);
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
       const head = large ? await readPrefix(file) : await readInput(file);
-      if (isEnvelope(head) || isSealedByAnyCodec(head)) {
+      if (isEnvelope(head) || isSealedByAnyCodec(head) || isGitCryptFile(head)) {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
       const target: SealTarget =

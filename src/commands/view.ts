@@ -8,6 +8,7 @@ import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
+import { explainFilterPlaintext } from '../git/plaintext-hint.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -22,7 +23,13 @@ export function register(program: Command): void {
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
     const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
-    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file));
+    for (const file of files) {
+      try {
+        parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file));
+      } catch (error) {
+        throw explainFilterPlaintext(error, file);
+      }
+    }
     if (options.pager !== false && process.stdout.isTTY) await page(parts);
     else for (const part of parts) await show(part, writeStdout);
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);

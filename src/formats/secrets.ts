@@ -25,6 +25,7 @@ import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
+import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
@@ -185,6 +186,12 @@ export class SecretSession {
     }
     for (const codec of codecs) {
       if (codec.detect(bytes)) return codec.open(bytes, origin, this);
+    }
+    if (isGitCryptFile(bytes)) {
+      // Encrypting it again would wrap ciphertext: say what it is and how to read it.
+      throw new FormatError(
+        `${quotePath(origin)}: is encrypted by git-crypt, not vaultfile; read it with "vault view --git-crypt-key KEY", or convert the repository with "vault migrate --from git-crypt"`,
+      );
     }
     throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
   }
