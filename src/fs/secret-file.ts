@@ -17,6 +17,18 @@ function failure(error: unknown, path: string, what: string): VaultError {
   return fileSystemError(error, path, `reading the ${what}`);
 }
 
+/** CHUNKS as one array we own; each chunk (possibly pooled Buffer memory) is zeroed. */
+export function joinAndWipe(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+    chunk.fill(0);
+  }
+  return out;
+}
+
 export async function readCheckedSecretFile(path: string, what: string): Promise<Uint8Array> {
   let handle: fs.FileHandle;
   try {
@@ -58,14 +70,7 @@ export async function readCheckedSecretFile(path: string, what: string): Promise
       total += bytesRead;
       if (total > MAX_SECRET_FILE_BYTES) throw new UsageError(`${quotePath(path)}: more than ${MAX_SECRET_FILE_BYTES} bytes is too large for a ${what}; check the path`);
     }
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-      chunk.fill(0);
-    }
-    return out;
+    return joinAndWipe(chunks);
   } catch (error) {
     if (error instanceof VaultError) throw error;
     throw failure(error, path, what);

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import type { Credential } from '../core/credential.js';
-import { readCheckedSecretFile } from '../fs/secret-file.js';
+import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
-import { FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
+import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -89,14 +89,7 @@ export async function keyFromFile(path: string, origin: string): Promise<Credent
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-    chunk.fill(0);
-  }
-  return out;
+  return joinAndWipe(chunks);
 }
 
 /** Run a password command through the shell; its stdout is the password, stderr passes through. */
@@ -200,6 +193,6 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
 /** Parse --max-work-factor. */
 export function parseWorkFactor(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 10 || n > 30) throw new FormatError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
+  if (!Number.isInteger(n) || n < 10 || n > 30) throw new UsageError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
   return n;
 }
