@@ -33,7 +33,8 @@ import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, read
 export type SealTarget =
   | { kind: 'keyring'; root: string; name: string }
   | { kind: 'inline' }
-  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2' }
+  /** keyring: sealed with that keyring's Ansible password (a `format: ansible` rule; keyring-ansible.ts). */
+  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2'; keyring?: { root: string; name: string } }
   /** A YAML file with inline `!vault` values: re-sealed value by value against the original. */
   | { kind: 'ansible-inline'; original: Uint8Array };
 
@@ -214,6 +215,7 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   const rel = filePath === '-' ? null : repoRelative(root, filePath);
   if (rel !== null) {
     const rule = matchRule(await readPolicy(root), rel);
+    if (rule?.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
     if (rule) return { kind: 'keyring', root, name: rule.keyring };
   }
   if (hasKeyring(root, DEFAULT_KEYRING)) return { kind: 'keyring', root, name: DEFAULT_KEYRING };
