@@ -10,16 +10,17 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
-import { checkOutputOption, outputFor } from './output.js';
+import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 
 export function register(program: Command): void {
   const command = program
     .command('decrypt')
     .description('decrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('<files...>', 'files to decrypt')
+    .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
+    files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
     const progress = createProgress(files.length, 'decrypt');

@@ -12,6 +12,7 @@ import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
+import { withAnsibleConfig } from './ansible-config.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -35,7 +36,8 @@ export interface KeyContext {
 export const NO_KEY_HINT =
   'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
 
-export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): KeyContext {
+/** ENV defaults to the process environment with ansible.cfg's vault settings (ansible-config.ts). */
+export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessEnv = withAnsibleConfig(process.env)): KeyContext {
   let pending: Promise<Credential[]> | null = null;
   const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
   return {
@@ -201,7 +203,13 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   if (!named && env.VAULTFILE_KEY_FILE) {
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
-  credentials.push(...(await resolveAnsible(request, env)));
+  try {
+    credentials.push(...(await resolveAnsible(request, env)));
+  } catch (error) {
+    // Ansible's sources that cannot be read are warnings while other keys were given (ansible-vault does so).
+    if (credentials.length === 0 || !(error instanceof VaultError) || error.name === 'InterruptedError') throw error;
+    process.stderr.write(`vault: warning: ${error.message}; trying the other keys\n`);
+  }
   if (!named && env.VAULTFILE_PASSWORD) {
     credentials.push({
       kind: 'password',
