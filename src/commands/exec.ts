@@ -10,6 +10,7 @@ import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { runChild } from '../runtime/spawn.js';
+import type { Context } from '../context.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -26,7 +27,7 @@ export function addEnvironmentOptions(command: Command): Command {
 }
 
 /** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
-export function environmentOptions(options: Record<string, unknown>, read: SourceReader): EnvironmentOptions {
+export function environmentOptions(options: Record<string, unknown>, read: SourceReader, io: Context): EnvironmentOptions {
   return {
     files: (options.file as string[] | undefined) ?? [],
     ssmPaths: (options.ssmPath as string[] | undefined) ?? [],
@@ -36,11 +37,11 @@ export function environmentOptions(options: Record<string, unknown>, read: Sourc
     resolve: options.resolve !== false,
     strict: options.strict === true,
     read,
-    warn: (line) => process.stderr.write(`vault: ${line}\n`),
+    warn: (line) => io.stderr.write(`vault: ${line}\n`),
   };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('exec')
     .description('run COMMAND with secrets as environment variables (no shell; exits with its status)')
@@ -55,7 +56,7 @@ export function register(program: Command): void {
     if (options.path === false && options.pristine !== true) {
       throw new UsageError('--no-path only applies with --pristine (without it the whole environment is kept); add --pristine');
     }
-    const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
-    process.exitCode = await runChild(name, args, Object.fromEntries(built.env));
+    const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
+    io.exitCode = await runChild(name, args, Object.fromEntries(built.env), io);
   });
 }

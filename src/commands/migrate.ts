@@ -20,6 +20,7 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
 interface MigrateOptions extends Record<string, unknown> {
   keyring?: string;
@@ -29,7 +30,7 @@ interface MigrateOptions extends Record<string, unknown> {
 
 type Outcome = 'migrated' | 'done already' | 'skipped';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('migrate')
     .description('convert Ansible Vault files to vaultfile envelopes (or back with --to ansible)')
@@ -40,14 +41,14 @@ export function register(program: Command): void {
   addKeySourceOptions(command).action(async (paths: string[], options: MigrateOptions) => {
     if (options.to !== 'vaultfile' && options.to !== 'ansible') throw new UsageError(`--to ${options.to}: use vaultfile or ansible`);
     const files = await expandPaths(paths);
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const counts: Record<Outcome | 'failed', number> = { migrated: 0, 'done already': 0, skipped: 0, failed: 0 };
     let firstError: VaultError | null = null;
-    const progress = createProgress(files.length, 'migrate');
+    const progress = createProgress(files.length, 'migrate', io.stderr);
     try {
       for (const file of files) {
         try {
-          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options);
+          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options, io.cwd);
           counts[outcome] += 1;
           progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
         } catch (error) {
@@ -67,18 +68,18 @@ export function register(program: Command): void {
       const Kind = firstError.constructor as new (message: string) => VaultError;
       throw new Kind(`${summary}; fix the errors above and run the same command again (converted files are skipped)`);
     }
-    process.stderr.write(`${summary}\n`);
+    io.stderr.write(`${summary}\n`);
   });
 }
 
-async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Report> {
+async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions, cwd: string): Promise<Report> {
   const bytes = new Uint8Array(await fs.readFile(file));
   if (isEnvelope(bytes)) return report('done already', 'already a vaultfile envelope');
   if (!isAnsibleVault(bytes)) {
     const why = hasInlineVaultValues(new TextDecoder().decode(bytes)) ? 'has inline !vault values (kept as they are)' : 'not an ansible vault';
     return report('skipped', why);
   }
-  const target = await targetForNewFile(file, options.keyring);
+  const target = await targetForNewFile(file, options.keyring, cwd);
   if (target.kind !== 'keyring') {
     throw new UsageError(`${quotePath(file)}: no .vaultfile/ keyring found above it; run "vault init" in the repository first`);
   }

@@ -8,20 +8,21 @@ import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('view')
     .description('print the plaintext of files (pager on a terminal)')
     .argument('<files...>', 'files to show ("-" for standard input)')
     .option('--no-pager', 'never start a pager');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
     for (const file of files) parts.push(await openPlaintext(session, file));
-    if (options.pager !== false && process.stdout.isTTY) await page(parts);
-    else for (const part of parts) await show(part, writeStdout);
+    if (options.pager !== false && io.stdout.isTTY) await page(parts, io);
+    else for (const part of parts) await show(part, (bytes) => writeStdout(io.stdout, bytes));
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);
   });
 }
@@ -32,8 +33,8 @@ async function show(part: Uint8Array | AsyncIterable<Uint8Array>, write: (bytes:
   else for await (const piece of part) await write(piece);
 }
 
-async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[]): Promise<void> {
-  const pager = process.env.VAULTFILE_PAGER ?? process.env.PAGER ?? 'less -FRX';
+async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[], io: Context): Promise<void> {
+  const pager = io.env.VAULTFILE_PAGER ?? io.env.PAGER ?? 'less -FRX';
   const child = spawn('/bin/sh', ['-c', pager], { stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.on('error', () => undefined); // the user quit the pager early
   const write = (bytes: Uint8Array) =>

@@ -65,6 +65,8 @@ export function isSealedByAnyCodec(bytes: Uint8Array): boolean {
 export class SecretSession {
   private readonly keyrings = new Map<string, Promise<UnlockedKeyring>>();
   private inline: Promise<UnlockedKeyring> | null = null;
+  /** Repository roots found for this command's directories. */
+  private readonly roots = new Map<string, string | null>();
 
   constructor(readonly keys: KeyContext) {}
 
@@ -91,7 +93,7 @@ export class SecretSession {
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
         if (!hasKeySource(this.keys.options, this.keys.env)) {
-          const stored = storedDataKey(root, name, keyring.dataKeyId);
+          const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
         return openKeyring(keyring, await this.credentials(), this.keys.kdf);
@@ -134,7 +136,7 @@ export class SecretSession {
       }
       return pending;
     }
-    const root = findRepoRoot(dirname(resolve(filePath)));
+    const root = findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots);
     if (!root) {
       throw new NoKeyError(
         `${quotePath(filePath)}: sealed for keyring ${quotePath(info.keyringName)} but no .vaultfile/ directory was found above it; run the command inside the repository`,
@@ -160,12 +162,12 @@ export class SecretSession {
   private async openNamed(bytes: Uint8Array, filePath: string, origin: string): Promise<OpenedSecret> {
     if (isEnvelope(bytes)) {
       const info = inspectEnvelope(bytes, origin);
-      const unlocked = await this.keyringFor(info, filePath === '-' ? process.cwd() + '/-' : filePath);
+      const unlocked = await this.keyringFor(info, filePath === '-' ? `${this.keys.io.cwd}/-` : filePath);
       const plaintext = openEnvelope(bytes, unlocked, origin);
       const target: SealTarget =
         info.keyringName === null
           ? { kind: 'inline' }
-          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(filePath)))!, name: info.keyringName };
+          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots)!, name: info.keyringName };
       return { plaintext, target };
     }
     for (const codec of codecs) {
@@ -198,8 +200,8 @@ export class SecretSession {
  * Where a new encryption of FILEPATH goes: an explicit --keyring, the policy's rule, the
  * repository's default keyring, or (outside any repository) an inline keyring.
  */
-export async function targetForNewFile(filePath: string, explicitKeyring?: string): Promise<SealTarget> {
-  const base = filePath === '-' ? process.cwd() : dirname(resolve(filePath));
+export async function targetForNewFile(filePath: string, explicitKeyring: string | undefined, cwd: string): Promise<SealTarget> {
+  const base = filePath === '-' ? cwd : dirname(resolve(cwd, filePath));
   const root = findRepoRoot(base);
   if (!root) {
     if (explicitKeyring) throw new UsageError(`--keyring ${explicitKeyring}: no .vaultfile/ directory found; run "vault init" first`);
@@ -213,7 +215,7 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   }
   const rel = filePath === '-' ? null : repoRelative(root, filePath);
   if (rel !== null) {
-    const rule = matchRule(await readPolicy(root), rel);
+    const rule = matchRule(await readPolicy(root, cwd), rel);
     if (rule) return { kind: 'keyring', root, name: rule.keyring };
   }
   if (hasKeyring(root, DEFAULT_KEYRING)) return { kind: 'keyring', root, name: DEFAULT_KEYRING };
@@ -264,12 +266,12 @@ export async function openPlaintext(session: SecretSession, file: string): Promi
   if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
     return openEnvelopeStream(session, file);
   }
-  return (await session.open(await readInput(file), file)).plaintext;
+  return (await session.open(await readInput(file, session.keys.io.stdin), file)).plaintext;
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
-function storedDataKey(root: string, name: string, dataKeyId: Uint8Array): Uint8Array | null {
-  const dirs = findGitDirs(root);
+function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Uint8Array | null {
+  const dirs = findGitDirs(root, env);
   if (!dirs) return null;
   const stored = readStoredKeys(dirs.commonDir, name);
   const key = stored?.keys.get(toHex(dataKeyId));

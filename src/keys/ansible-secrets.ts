@@ -18,7 +18,7 @@ import {
 import { systemRandom } from '../core/random.js';
 import { FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
+import { setAnsibleSecretsResolver, type AnsibleKeyRequest, type KeyIo } from './key-sources.js';
 import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
 
 export interface VaultIdSpec {
@@ -60,8 +60,9 @@ function stripNewlines(bytes: Uint8Array): Uint8Array {
   return bytes.slice(start, end);
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+/** `~` and `~/...` as Python's expanduser reads them: HOME of the run's environment first. */
+function expandHome(path: string, env: NodeJS.ProcessEnv): string {
+  return path === '~' || path.startsWith('~/') ? (env.HOME || homedir()) + path.slice(1) : path;
 }
 
 /** `script_is_client`: the name without its extension ends in "-client". */
@@ -76,12 +77,14 @@ export interface AnsibleSecretOptions {
   /** Whether a prompt may be shown; the default is "stdin and stderr are terminals". */
   interactive?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The terminal to prompt on; without one there is no prompt. */
+  terminal?: Pick<KeyIo, 'stdin' | 'stderr'>;
 }
 
-async function promptOnTerminal(message: string): Promise<string> {
+async function promptOnTerminal(message: string, terminal: Pick<KeyIo, 'stdin' | 'stderr'>): Promise<string> {
   const { password } = await import('@inquirer/prompts');
   try {
-    return await password({ message, mask: '*' }, { output: process.stderr });
+    return await password({ message, mask: '*' }, { input: terminal.stdin, output: terminal.stderr });
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the vault password prompt');
     throw error;
@@ -130,16 +133,17 @@ async function runPasswordScript(spec: VaultIdSpec, path: string, env: NodeJS.Pr
 
 /** One vault-id's password. EARLIER credentials open a password file that is itself a vault. */
 async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: AnsibleSecretOptions): Promise<Uint8Array> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   if (spec.source === 'prompt' || spec.source === 'prompt_ask_vault_pass') {
-    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+    const terminal = options.terminal;
+    const interactive = options.interactive ?? (terminal?.stdin.isTTY === true && terminal.stderr.isTTY === true);
     if (!interactive) {
       throw new NoKeyError(`${spec.origin}: prompting needs a terminal; use --vault-id ${spec.label ?? ANSIBLE_DEFAULT_LABEL}@FILE in scripts and CI`);
     }
-    const answer = await (options.prompt ?? promptOnTerminal)(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
+    const answer = await (options.prompt ?? ((message: string) => promptOnTerminal(message, terminal!)))(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
     return stripAnsiblePassword(new TextEncoder().encode(answer)).slice();
   }
-  const path = expandHome(spec.source);
+  const path = expandHome(spec.source, env);
   let stat;
   try {
     stat = await fs.stat(path);
@@ -193,7 +197,7 @@ function passwordFileSpec(path: string, origin: string): VaultIdSpec {
  * whole even with an "@" in it). Each carries its label, "default" when none was given.
  */
 export async function resolveAnsibleSecrets(request: Partial<AnsibleKeyRequest>, options: AnsibleSecretOptions = {}): Promise<Credential[]> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const specs = [
     ...vaultIdsFromEnv(env),
     ...(request.vaultIds ?? []).map((text) => parseVaultId(text)),
@@ -374,7 +378,7 @@ export const ansibleInlineCodec: SecretCodec = {
       textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
     );
     for (const path of result.dropped) {
-      process.stderr.write(
+      session.keys.io.stderr.write(
         `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
       );
     }
@@ -389,5 +393,5 @@ export function registerAnsible(): void {
   registered = true;
   registerSecretCodec(ansibleVaultCodec);
   registerSecretCodec(ansibleInlineCodec);
-  setAnsibleSecretsResolver((request, env) => resolveAnsibleSecrets(request, { env }));
+  setAnsibleSecretsResolver((request, io) => resolveAnsibleSecrets(request, { env: io.env, terminal: io }));
 }
