@@ -18,7 +18,7 @@ import {
 
 const DIST = join(ROOT, 'dist');
 
-/** A run's host whose environment is ENV (signals only the test emits). @param {Record<string, string>} env */
+/** A run's context whose environment is ENV (signals only the test emits). @param {Record<string, string>} env */
 const hostWith = (env) => testContext({ env });
 
 test('the copy is a 0600 file named after the original in a 0700 directory', () => {
