@@ -29,7 +29,7 @@ export function register(program: Command, io: Context): void {
       throw new FileSystemError(`${quotePath(file)}: the directory ${quotePath(parent)} does not exist; create it first`);
     }
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
-    const target = await targetForNewFile(file, options.keyring as string | undefined, io.cwd);
+    const target = await targetForNewFile(file, options.keyring as string | undefined, io);
     await session.unlockedFor(target); // wrong keys fail now, before anything is typed
     const edited = await editPlaintext(file, new Uint8Array(0), io);
     if (edited === null) {

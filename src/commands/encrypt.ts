@@ -55,7 +55,7 @@ export function register(program: Command, io: Context): void {
       const target: SealTarget =
         options.format === 'ansible'
           ? await ansibleTarget(session, options.encryptVaultId as string | undefined)
-          : await targetForNewFile(file, options.keyring as string | undefined, io.cwd);
+          : await targetForNewFile(file, options.keyring as string | undefined, io);
       const destination = outputFor(file, output);
       const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
       const plaintext = large && !streams ? await readInput(file, io.stdin) : head;

@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Credential } from '../core/credential.js';
 import { UsageError, quotePath } from '../errors.js';
-import { storeUnlockedKeyring } from '../repo/key-store.js';
+import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
+import { recordKeyring } from '../repo/keyring-history.js';
 import { createKeyringFile } from '../repo/keyring-create.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
@@ -60,6 +61,8 @@ export function register(program: Command, io: Context): void {
     }
     // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
     const stored = storeUnlockedKeyring(root, unlocked, io.env);
+    const dirs = findGitDirs(root, io.env);
+    if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
     for (const file of wrote) io.stderr.write(`wrote ${relative(io.cwd, file) || file}\n`);
     if (policyText !== null) {

@@ -55,7 +55,7 @@ export function register(program: Command, io: Context): void {
     try {
       for (const file of files) {
         try {
-          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options, io.cwd);
+          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options, io);
           counts[outcome] += 1;
           progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
         } catch (error) {
@@ -103,14 +103,14 @@ async function fromTool(paths: string[], options: MigrateOptions, io: Context): 
   );
 }
 
-async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions, cwd: string): Promise<Report> {
+async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions, where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Report> {
   const bytes = new Uint8Array(await fs.readFile(file));
   if (isEnvelope(bytes)) return report('done already', 'already a vaultfile envelope');
   if (!isAnsibleVault(bytes)) {
     const why = hasInlineVaultValues(new TextDecoder().decode(bytes)) ? 'has inline !vault values (kept as they are)' : 'not an ansible vault';
     return report('skipped', why);
   }
-  const target = await targetForNewFile(file, options.keyring, cwd);
+  const target = await targetForNewFile(file, options.keyring, where);
   if (target.kind !== 'keyring') {
     throw new UsageError(`${quotePath(file)}: no .vaultfile/ keyring found above it; run "vault init" in the repository first`);
   }

@@ -16,6 +16,7 @@ import { openKeyring, rotateKeyring, serializeKeyring, type Keyring, type Unlock
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../repo/key-store.js';
+import { acceptKeyringForSealing, recordKeyring } from '../repo/keyring-history.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { snapshotFile } from '../fs/edit-session.js';
 import { withFileLock } from '../fs/file-lock.js';
@@ -82,6 +83,9 @@ export function register(program: Command, io: Context): void {
     const keys = createKeyContext(keySourceOptions(options), io);
     const credentials = await keys.credentials();
     const current = await openKeyring(keyring, credentials, keys.kdf);
+    // Rotating a replayed older keyring would hand its new key to members removed since.
+    const dirs = findGitDirs(root, io.env);
+    acceptKeyringForSealing(dirs, current, relative(root, path));
     const marker = markerPath(root, name);
     const resuming = await isUnfinished(marker, name, current.keyring);
     let unlocked = current;
@@ -101,6 +105,7 @@ export function register(program: Command, io: Context): void {
       io.step?.('rotate:keyring');
       for (const entry of rotated.dropped) io.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
+    if (dirs) recordKeyring(dirs.commonDir, unlocked);
     const filtered = refreshStoredKeys(root, name, unlocked, io.env);
 
     const scan = await findKeyringFiles(root, name);

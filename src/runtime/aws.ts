@@ -15,12 +15,12 @@ export type Outcome = { ok: true; value: string; type?: string; contentType?: st
 
 /** What the resolver needs from a secret store; `region` undefined means the SDK's default. */
 export interface SecretBackend {
-  /** At most 10 names (the GetParameters limit), read with decryption; one call. */
-  getParameters(region: string | undefined, names: readonly string[]): Promise<Map<string, Outcome>>;
+  /** At most 10 names (the GetParameters limit), read with decryption unless told; one call. */
+  getParameters(region: string | undefined, names: readonly string[], withDecryption?: boolean): Promise<Map<string, Outcome>>;
   /** Every parameter under PATH (recursive, decrypted), following NextToken. */
   getParametersByPath(region: string | undefined, path: string): Promise<Array<{ name: string; value: string }>>;
   /** One GetSecretValue call: SecretString, or SecretBinary as base64. */
-  getSecret(region: string | undefined, secretId: string): Promise<Outcome>;
+  getSecret(region: string | undefined, secretId: string, version?: { versionStage?: string; versionId?: string }): Promise<Outcome>;
   /** One S3 GetObject (a version when given), as UTF-8 text with its Content-Type. */
   getObject(region: string | undefined, bucket: string, key: string, version?: string): Promise<Outcome>;
   /** An AppConfig session and its first configuration, as UTF-8 text with its Content-Type. */
@@ -78,7 +78,7 @@ function quietly<T>(make: () => T): T {
 }
 
 /** One client per region, made on first use from a module imported on first use. */
-function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
+export function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
   let pending: Promise<M> | null = null;
   const clients = new Map<string, C>();
   return async (region: string | undefined): Promise<{ sdk: M; client: C }> => {
@@ -107,7 +107,7 @@ function utf8Outcome(bytes: Uint8Array, contentType: string | undefined): Outcom
  * The backend on the SDK's standard chain; a call without a region of its own gets the AWS CLI's
  * (AWS_REGION, then AWS_DEFAULT_REGION, which the JavaScript SDK alone ignores), then the profile's.
  */
-export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBackend {
+export function createAwsBackend(env: NodeJS.ProcessEnv): SecretBackend {
   const fallback = regionFromEnv(env);
   const options = (region: string | undefined): { region?: string } => ((region ?? fallback) ? { region: (region ?? fallback)! } : {});
   const ssm = lazyClients(
@@ -128,11 +128,11 @@ export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBa
   );
 
   return {
-    async getParameters(region, names) {
+    async getParameters(region, names, withDecryption = true) {
       const outcomes = new Map<string, Outcome>();
       try {
         const { sdk, client } = await ssm(region);
-        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: true }));
+        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: withDecryption }));
         // A requested name may come back as Name, ARN, or either with a ":version"/":label" selector.
         const byKey = new Map<string, Outcome>();
         for (const parameter of result.Parameters ?? []) {
@@ -172,10 +172,14 @@ export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBa
       return found;
     },
 
-    async getSecret(region, secretId) {
+    async getSecret(region, secretId, version = {}) {
       try {
         const { sdk, client } = await secretsManager(region);
-        const result = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+        const result = await client.send(new sdk.GetSecretValueCommand({
+            SecretId: secretId,
+            ...(version.versionStage ? { VersionStage: version.versionStage } : {}),
+            ...(version.versionId ? { VersionId: version.versionId } : {}),
+          }));
         if (result.SecretString !== undefined) return { ok: true, value: result.SecretString };
         if (result.SecretBinary !== undefined) return { ok: true, value: Buffer.from(result.SecretBinary).toString('base64') };
         return { ok: false, error: 'SecretHasNoValue' };

@@ -15,6 +15,7 @@ import type { EnvVars } from './dotenv.js';
 import { parseEnvFile, readPlainFile, type SourceReader } from './env-file.js';
 import { envNameOf } from './env-map.js';
 import { describeReference, findReferences } from './references.js';
+import { isRemoteLocation, readRemoteEnv } from './remote-source.js';
 import { resolveReferences } from './resolve.js';
 
 export interface EnvironmentOptions {
@@ -96,7 +97,16 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     }
   }
   const read = options.read ?? readPlainFile;
+  const procWrapperRegion = base.PROC_WRAPPER_SECRETS_AWS_REGION || undefined;
+  const context = { env, readFile: readLocationFile, ...(procWrapperRegion ? { procWrapperRegion } : {}) };
   for (const path of options.files) {
+    if (isRemoteLocation(path)) {
+      for (const [name, value] of await readRemoteEnv(path, getBackend(), context)) {
+        sourced.set(name, value);
+        origins.set(name, `-f ${quotePath(path)}`);
+      }
+      continue;
+    }
     const plaintext = await read(path);
     try {
       for (const [name, value] of parseEnvFile(plaintext, path)) {
@@ -129,12 +139,7 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     if (fromFile(item.source)) refuseLoaderVariable(item.target, origins.get(item.source)!, guard);
   }
   if (pending.length === 0) return { env, defined };
-  const procWrapperRegion = base.PROC_WRAPPER_SECRETS_AWS_REGION || undefined;
-  const { values, failures } = await resolveReferences(pending, getBackend(), {
-    env,
-    readFile: readLocationFile,
-    ...(procWrapperRegion ? { procWrapperRegion } : {}),
-  });
+  const { values, failures } = await resolveReferences(pending, getBackend(), context);
   for (const failure of failures) {
     const line = `${failure.target}: cannot resolve ${describeReference(failure)} (${failure.error})`;
     options.warn(options.allowUnresolved ? `warning: ${line}; left unset (--allow-unresolved)` : line);

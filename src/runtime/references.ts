@@ -21,7 +21,7 @@ export const RESOLVE_SUFFIXES = [VAULT_SUFFIX, PROC_WRAPPER_SUFFIX] as const;
 
 export type Store =
   | { kind: 'ssm'; name: string; region?: string }
-  | { kind: 'secretsmanager'; secretId: string; region?: string }
+  | { kind: 'secretsmanager'; secretId: string; region?: string; versionStage?: string; versionId?: string }
   | { kind: 's3'; bucket: string; key: string; version?: string }
   | { kind: 'appconfig'; application: string; environment: string; profile: string }
   | { kind: 'env'; name: string }
@@ -54,6 +54,8 @@ export interface PendingReference {
 const SSM_VALUE = /^ssm:[A-Za-z0-9_.\/-][A-Za-z0-9_.\/:-]*(?:\|JP:.*)?$/;
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:([a-z0-9-]*):\d*:parameter(\/.*)$/;
 const SM_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d+:secret:.+$/;
+/** ECS's valueFrom for one key of a secret: ARN:JSON_KEY:VERSION_STAGE:VERSION_ID (each may be empty). */
+const ECS_SM_VALUE_FROM = /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d+:secret:[^:]+):([^:]*):([^:]*):([^:]*)$/;
 const FORMATS: readonly DataFormat[] = ['dotenv', 'json', 'yaml'];
 const EXTENSION_FORMAT: Record<string, DataFormat> = { env: 'dotenv', json: 'json', yaml: 'yaml', yml: 'yaml' };
 
@@ -123,7 +125,14 @@ function parseLocation(text: string, context: ParseContext): Reference {
   }
   const proc = context.encoding === 'proc_wrapper';
   if (format === undefined && proc) format = guessFormat(address);
-  const store = storeOf(provider, address, proc, bad);
+  const ecs = provider === 'AWS_SM' ? ECS_SM_VALUE_FROM.exec(address) : null;
+  let version: { versionStage?: string; versionId?: string } = {};
+  if (ecs) {
+    address = ecs[1]!;
+    if (ecs[2] && !transform) transform = { kind: 'jsonpath', path: parseJsonPath(`$['${ecs[2].replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`, 'vault') };
+    version = { ...(ecs[3] ? { versionStage: ecs[3] } : {}), ...(ecs[4] ? { versionId: ecs[4] } : {}) };
+  }
+  const store = { ...storeOf(provider, address, proc, bad), ...version } as Store;
   return { store, ...(format ? { format } : {}), ...(transform ? { transform } : {}), encoding: context.encoding };
 }
 

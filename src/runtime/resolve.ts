@@ -137,7 +137,7 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
       const names = ssmByRegion.get(region ?? '') ?? new Set<string>();
       names.add(store.name);
       ssmByRegion.set(region ?? '', names);
-    } else if (store.kind === 'secretsmanager') fetches.set(key, () => backend.getSecret(region, store.secretId));
+    } else if (store.kind === 'secretsmanager') fetches.set(key, () => backend.getSecret(region, store.secretId, store));
     else if (store.kind === 's3') fetches.set(key, () => backend.getObject(region, store.bucket, store.key, store.version));
     else if (store.kind === 'appconfig') fetches.set(key, () => backend.getAppConfig(region, store.application, store.environment, store.profile));
     else if (store.kind === 'file') fetches.set(key, () => context.readFile(store.path));
@@ -187,4 +187,33 @@ export async function resolveReferences(pending: readonly PendingReference[], ba
     else failures.push({ target: item.target, source: item.source, text: item.text, error: derived.error });
   }
   return { values, failures };
+}
+
+/** Fetch the one document REFERENCE points at (for `-f` with a remote location). */
+export async function fetchDocument(reference: Reference, backend: SecretBackend, context: ResolveContext): Promise<Outcome> {
+  const { store } = reference;
+  const region = regionOf(reference, context);
+  switch (store.kind) {
+    case 'ssm':
+      return (await backend.getParameters(region, [store.name])).get(store.name) ?? { ok: false, error: 'ParameterNotFound' };
+    case 'secretsmanager':
+      return backend.getSecret(region, store.secretId, store);
+    case 's3':
+      return backend.getObject(region, store.bucket, store.key, store.version);
+    case 'appconfig':
+      return backend.getAppConfig(region, store.application, store.environment, store.profile);
+    case 'file':
+      return context.readFile(store.path);
+    case 'plain':
+      return { ok: true, value: store.text };
+    default: {
+      const value = context.env.get(store.name);
+      return value === undefined ? { ok: false, error: `VariableNotSet ${store.name}` } : { ok: true, value };
+    }
+  }
+}
+
+/** The format of a fetched document: `!format`, then its content type, then its name (guessed). */
+export function formatOfDocument(reference: Reference, outcome: Outcome & { ok: true }): DataFormat | undefined {
+  return reference.format ?? (outcome.contentType ? MIME_FORMAT[outcome.contentType.split(';')[0]!.trim().toLowerCase()] : undefined);
 }
