@@ -24,6 +24,7 @@ import { findKeyringFiles, leftoverTempWarning, type KeyringFile } from '../repo
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../repo/repo.js';
+import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
@@ -130,18 +131,25 @@ export function register(program: Command, io: Context): void {
     } finally {
       progress.done();
     }
+    // Ansible-format files: the new data key gives the keyring a new Ansible password.
+    const ansible = await rotateAnsibleFiles(root, unlocked, io);
+    for (const { path: file, error } of ansible.failed) {
+      failed.push(file);
+      io.stderr.write(`vault: ${error.message}\n`);
+    }
     for (const damaged of scan.damaged) io.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
     for (const leftover of scan.leftovers) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     const where = relative(io.cwd, path) || path;
     if (failed.length > 0) {
-      throw new VaultError(`${failed.length} of ${pending.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
+      throw new VaultError(`${failed.length} of ${pending.length + ansible.failed.length + ansible.rotated.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
     }
     await fs.rm(marker, { force: true });
     const done = pending.length;
     const skipped = scan.files.length - done;
     io.stderr.write(
       `${resuming ? 'finished rotating' : 'rotated'} keyring ${quotePath(name)} (${where}): new data key ${currentId.slice(0, 16)}; ` +
-        `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}\n` +
+        `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}` +
+        `${ansible.rotated.length > 0 ? `; ${ansible.rotated.length} Ansible-format ${ansible.rotated.length === 1 ? 'file' : 'files'} sealed with the new Ansible password` : ''}\n` +
         'note: rotation protects what is encrypted from now on. anyone whose key was removed could already read ' +
         'every file up to now (and git history keeps the old versions): change the secrets themselves upstream ' +
         '(passwords, tokens, API keys), then update these files with "vault edit"\n' +

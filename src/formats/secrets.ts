@@ -35,7 +35,8 @@ import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, read
 export type SealTarget =
   | { kind: 'keyring'; root: string; name: string }
   | { kind: 'inline' }
-  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2' }
+  /** keyring: sealed with that keyring's Ansible password (a `format: ansible` rule; keyring-ansible.ts). */
+  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2'; keyring?: { root: string; name: string } }
   /** A YAML file with inline `!vault` values: re-sealed value by value against the original. */
   | { kind: 'ansible-inline'; original: Uint8Array };
 
@@ -237,6 +238,7 @@ export async function targetForNewFile(
       // The policy is committed: a file this clone saw under another keyring is not moved silently.
       const dirs = findGitDirs(root, env);
       if (dirs) new Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
+      if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
       return { kind: 'keyring', root, name: rule.keyring };
     }
   }
