@@ -412,6 +412,10 @@ export async function resolve(specifier, context, next) {
   const loaded = readFileSync(log, 'utf8');
   assert.match(loaded, /^@aws-sdk\/client-ssm$/m);
   assert.not.match(loaded, /client-secrets-manager/, 'only the client that is needed');
+  writeFileSync(log, '');
+  const s3 = await runAsync(['exec', '--allow-unresolved', ...hashChild('B')], { env: hooked({ B_FOR_VAULT_TO_RESOLVE: 'arn:aws:s3:::bucket/key' }), nodeArgs });
+  assert.is(s3.code, 0);
+  assert.equal(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('@aws-sdk/client-')), ['@aws-sdk/client-s3']);
 });
 
 test.after(async () => {
