@@ -26,14 +26,14 @@ function fixture() {
   return dir;
 }
 
-test('parseAnsibleDefaults reads [defaults] as configparser does', () => {
+test('parseAnsibleDefaults reads [defaults] as configparser does', async () => {
   const values = parseAnsibleDefaults('# c\n[defaults]\nvault_password_file = ./pw ; note\nVAULT_ID_MATCH: true\n; x\n[other]\nvault_identity_list = no\n');
   assert.is(values.get('vault_password_file'), './pw');
   assert.is(values.get('vault_id_match'), 'true');
   assert.not.ok(values.has('vault_identity_list'));
 });
 
-test('ansible.cfg: ./ansible.cfg, ANSIBLE_CONFIG (file or directory), ~/.ansible.cfg; variables win', () => {
+test('ansible.cfg: ./ansible.cfg, ANSIBLE_CONFIG (file or directory), ~/.ansible.cfg; variables win', async () => {
   const dir = tempDir();
   const home = tempDir();
   writeFileSync(join(home, '.ansible.cfg'), '[defaults]\nvault_encrypt_identity = home\n');
@@ -55,79 +55,79 @@ test('ansible.cfg: ./ansible.cfg, ANSIBLE_CONFIG (file or directory), ~/.ansible
   chmodSync(dir, 0o700);
 });
 
-test('vault view opens an Ansible vault with the password file ansible.cfg names', () => {
+test('vault view opens an Ansible vault with the password file ansible.cfg names', async () => {
   const dir = fixture();
   mkdirSync(join(dir, 'play'));
   writeFileSync(join(dir, 'play/ansible.cfg'), '[defaults]\nvault_password_file = ../pw\n');
-  const view = runVault(['view', '../v.yml'], { cwd: join(dir, 'play'), env: { HOME: dir } });
+  const view = await runVault(['view', '../v.yml'], { cwd: join(dir, 'play'), env: { HOME: dir } });
   assert.is(view.code, 0, view.stderr);
   assert.is(view.stdout, 'token: abc\n');
-  const viaEnv = runVault(['view', 'v.yml'], { cwd: dir, env: { HOME: dir, ANSIBLE_CONFIG: join(dir, 'play') } });
+  const viaEnv = await runVault(['view', 'v.yml'], { cwd: dir, env: { HOME: dir, ANSIBLE_CONFIG: join(dir, 'play') } });
   assert.is(viaEnv.stdout, 'token: abc\n', viaEnv.stderr);
 });
 
-test('a vault-id whose file is missing is a warning while another opens the file; alone it is the error', () => {
+test('a vault-id whose file is missing is a warning while another opens the file; alone it is the error', async () => {
   const dir = fixture();
-  const both = runVault(['view', '--vault-id', 'missing@nope', '--vault-id', 'pw', 'v.yml'], { cwd: dir });
+  const both = await runVault(['view', '--vault-id', 'missing@nope', '--vault-id', 'pw', 'v.yml'], { cwd: dir });
   assert.is(both.code, 0, both.stderr);
   assert.is(both.stdout, 'token: abc\n');
   assert.match(both.stderr, /^vault: warning: "nope": .*; trying the other keys\n$/);
-  const listed = runVault(['view', '--vault-id', 'pw', 'v.yml'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'x@gone,y@pw' } });
+  const listed = await runVault(['view', '--vault-id', 'pw', 'v.yml'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'x@gone,y@pw' } });
   assert.is(listed.code, 0, listed.stderr);
   assert.match(listed.stderr, /warning: "gone"/);
-  const alone = runVault(['view', '--vault-id', 'missing@nope', 'v.yml'], { cwd: dir });
+  const alone = await runVault(['view', '--vault-id', 'missing@nope', 'v.yml'], { cwd: dir });
   assert.is(alone.code, 6);
   assert.not.match(alone.stderr, /warning/);
   const ansible = ansibleVault(dir, ['view', '--vault-id', 'missing@nope', '--vault-id', 'pw', 'v.yml']);
   assert.is(ansible.code, 0, 'ansible-vault behaves the same');
 });
 
-test('encrypt_string (alias) with --output; ansible-vault reads the block', () => {
+test('encrypt_string (alias) with --output; ansible-vault reads the block', async () => {
   const dir = fixture();
-  const result = runVault(['encrypt_string', '--vault-id', 'pw', '-n', 'api_key', 'k-123', '--output', 'out.yml'], { cwd: dir });
+  const result = await runVault(['encrypt_string', '--vault-id', 'pw', '-n', 'api_key', 'k-123', '--output', 'out.yml'], { cwd: dir });
   assert.is(result.code, 0, result.stderr);
   assert.is(result.stdout, '');
   const block = readFileSync(join(dir, 'out.yml'), 'utf8');
   assert.match(block, /^api_key: !vault \|\n {10}\$ANSIBLE_VAULT;1\.1;AES256\n/);
-  const check = runVault(['view', '--vault-id', 'pw', 'out.yml'], { cwd: dir });
+  const check = await runVault(['view', '--vault-id', 'pw', 'out.yml'], { cwd: dir });
   assert.is(check.stdout, 'api_key: k-123\n', check.stderr);
 });
 
-test('encrypt and decrypt read standard input when no file is given with --output', () => {
+test('encrypt and decrypt read standard input when no file is given with --output', async () => {
   const dir = fixture();
-  const enc = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '--output', 'from-stdin.yml'], { cwd: dir, input: 'piped: 1\n' });
+  const enc = await runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '--output', 'from-stdin.yml'], { cwd: dir, input: 'piped: 1\n' });
   assert.is(enc.code, 0, enc.stderr);
   assert.is(ansibleVault(dir, ['view', '--vault-password-file', 'pw', 'from-stdin.yml']).stdout, 'piped: 1\n');
-  const dec = runVault(['decrypt', '--vault-id', 'pw', '--output', '-'], { cwd: dir, input: readFileSync(join(dir, 'v.yml')) });
+  const dec = await runVault(['decrypt', '--vault-id', 'pw', '--output', '-'], { cwd: dir, input: readFileSync(join(dir, 'v.yml')) });
   assert.is(dec.stdout, 'token: abc\n', dec.stderr);
-  const none = runVault(['decrypt', '--vault-id', 'pw'], { cwd: dir });
+  const none = await runVault(['decrypt', '--vault-id', 'pw'], { cwd: dir });
   assert.is(none.code, 2);
   assert.match(none.stderr, /give the files, "-" for standard input, or --output FILE/);
 });
 
-test('rekey refuses --new-vault-id with --new-vault-password-file, as ansible-vault does', () => {
+test('rekey refuses --new-vault-id with --new-vault-password-file, as ansible-vault does', async () => {
   const dir = fixture();
   const before = readFileSync(join(dir, 'v.yml'));
-  const result = runVault(['rekey', '--vault-id', 'pw', '--new-vault-id', 'n@pw', '--new-vault-password-file', 'pw', 'v.yml'], { cwd: dir });
+  const result = await runVault(['rekey', '--vault-id', 'pw', '--new-vault-id', 'n@pw', '--new-vault-password-file', 'pw', 'v.yml'], { cwd: dir });
   assert.is(result.code, 2);
   assert.is(result.stderr, 'vault: --new-vault-id and --new-vault-password-file cannot be used together; give one of them\n');
   assert.equal(readFileSync(join(dir, 'v.yml')), before);
   assert.is.not(ansibleVault(dir, ['rekey', '--vault-id', 'pw', '--new-vault-id', 'n@pw', '--new-vault-password-file', 'pw', 'v.yml']).code, 0);
 });
 
-test('ANSIBLE_VAULT_ENCRYPT_SALT gives reproducible output that ansible-vault reads', () => {
+test('ANSIBLE_VAULT_ENCRYPT_SALT gives reproducible output that ansible-vault reads', async () => {
   const dir = fixture();
   const env = { ANSIBLE_VAULT_ENCRYPT_SALT: 'fixed-salt' };
-  const run = () => runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '-o', '-', '-'], { cwd: dir, env, input: 'same: 1\n' }).stdout;
-  const first = run();
+  const run = async () => (await runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '-o', '-', '-'], { cwd: dir, env, input: 'same: 1\n' })).stdout;
+  const first = await run();
   assert.match(first, /^\$ANSIBLE_VAULT;1\.1;AES256\n/);
-  assert.is(run(), first, 'equal input, equal output');
+  assert.is(await run(), first, 'equal input, equal output');
   writeFileSync(join(dir, 'salted.yml'), first);
   assert.is(ansibleVault(dir, ['view', '--vault-password-file', 'pw', 'salted.yml']).stdout, 'same: 1\n');
-  const random = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '-o', '-', '-'], { cwd: dir, input: 'same: 1\n' }).stdout;
+  const random = (await runVault(['encrypt', '--format', 'ansible', '--vault-id', 'pw', '-o', '-', '-'], { cwd: dir, input: 'same: 1\n' })).stdout;
   assert.is.not(random, first);
-  const block = (/** @type {Record<string,string>} */ e) => runVault(['encrypt-string', '--vault-id', 'pw', 'v'], { cwd: dir, env: e }).stdout;
-  assert.is(block(env), block(env));
+  const block = async (/** @type {Record<string,string>} */ e) => (await runVault(['encrypt-string', '--vault-id', 'pw', 'v'], { cwd: dir, env: e })).stdout;
+  assert.is(await block(env), await block(env));
 });
 
 test.run();

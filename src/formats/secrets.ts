@@ -69,6 +69,8 @@ export class SecretSession {
   private readonly keyrings = new Map<string, Promise<UnlockedKeyring>>();
   private readonly sealing = new Map<string, Promise<UnlockedKeyring>>();
   private inline: Promise<UnlockedKeyring> | null = null;
+  /** Repository roots found for this command's directories. */
+  private readonly roots = new Map<string, string | null>();
 
   constructor(readonly keys: KeyContext) {}
 
@@ -90,7 +92,7 @@ export class SecretSession {
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
         if (!hasKeySource(this.keys.options, this.keys.env)) {
-          const stored = storedDataKey(root, name, keyring.dataKeyId);
+          const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
         return openKeyring(keyring, await this.credentials(), this.keys.kdf);
@@ -109,7 +111,7 @@ export class SecretSession {
     let pending = this.sealing.get(path);
     if (!pending) {
       pending = this.unlockKeyring(root, name).then((unlocked) => {
-        acceptKeyringForSealing(findGitDirs(root), unlocked, repoRelative(root, path) ?? path);
+        acceptKeyringForSealing(findGitDirs(root, this.keys.env), unlocked, repoRelative(root, path) ?? path);
         return unlocked;
       });
       this.sealing.set(path, pending);
@@ -150,7 +152,7 @@ export class SecretSession {
       }
       return pending;
     }
-    const root = findRepoRoot(dirname(resolve(filePath)));
+    const root = findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots);
     if (!root) {
       throw new NoKeyError(
         `${quotePath(filePath)}: sealed for keyring ${quotePath(info.keyringName)} but no .vaultfile/ directory was found above it; run the command inside the repository`,
@@ -176,12 +178,12 @@ export class SecretSession {
   private async openNamed(bytes: Uint8Array, filePath: string, origin: string): Promise<OpenedSecret> {
     if (isEnvelope(bytes)) {
       const info = inspectEnvelope(bytes, origin);
-      const unlocked = await this.keyringFor(info, filePath === '-' ? process.cwd() + '/-' : filePath);
+      const unlocked = await this.keyringFor(info, filePath === '-' ? `${this.keys.io.cwd}/-` : filePath);
       const plaintext = openEnvelope(bytes, unlocked, origin);
       const target: SealTarget =
         info.keyringName === null
           ? { kind: 'inline' }
-          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(filePath)))!, name: info.keyringName };
+          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots)!, name: info.keyringName };
       return { plaintext, target };
     }
     for (const codec of codecs) {
@@ -214,8 +216,10 @@ export class SecretSession {
  * Where a new encryption of FILEPATH goes: an explicit --keyring, the policy's rule, the
  * repository's default keyring, or (outside any repository) an inline keyring.
  */
-export async function targetForNewFile(filePath: string, explicitKeyring?: string): Promise<SealTarget> {
-  const base = filePath === '-' ? process.cwd() : dirname(resolve(filePath));
+export async function targetForNewFile(
+  filePath: string, explicitKeyring: string | undefined, { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<SealTarget> {
+  const base = filePath === '-' ? cwd : dirname(resolve(cwd, filePath));
   const root = findRepoRoot(base);
   if (!root) {
     if (explicitKeyring) throw new UsageError(`--keyring ${explicitKeyring}: no .vaultfile/ directory found; run "vault init" first`);
@@ -229,10 +233,10 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   }
   const rel = filePath === '-' ? null : repoRelative(root, filePath);
   if (rel !== null) {
-    const rule = matchRule(await readPolicy(root), rel);
+    const rule = matchRule(await readPolicy(root, cwd), rel);
     if (rule) {
       // The policy is committed: a file this clone saw under another keyring is not moved silently.
-      const dirs = findGitDirs(root);
+      const dirs = findGitDirs(root, env);
       if (dirs) new Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
       if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
       return { kind: 'keyring', root, name: rule.keyring };
@@ -286,12 +290,12 @@ export async function openPlaintext(session: SecretSession, file: string): Promi
   if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
     return openEnvelopeStream(session, file);
   }
-  return (await session.open(await readInput(file), file)).plaintext;
+  return (await session.open(await readInput(file, session.keys.io.stdin), file)).plaintext;
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
-function storedDataKey(root: string, name: string, dataKeyId: Uint8Array): Uint8Array | null {
-  const dirs = findGitDirs(root);
+function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Uint8Array | null {
+  const dirs = findGitDirs(root, env);
   if (!dirs) return null;
   const stored = readStoredKeys(dirs.commonDir, name);
   const key = stored?.keys.get(toHex(dataKeyId));

@@ -18,7 +18,7 @@ import {
 import { systemRandom } from '../core/random.js';
 import { AuthError, FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
+import { setAnsibleSecretsResolver, type AnsibleKeyRequest, type KeyIo } from './key-sources.js';
 import { registerSecretCodec, type OpenedSecret, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
 import { ansibleKeyringOf, currentAnsiblePassword, keyringAnsibleTarget, tryKeyringAnsibleCredentials } from '../formats/keyring-ansible.js';
 
@@ -61,8 +61,9 @@ function stripNewlines(bytes: Uint8Array): Uint8Array {
   return bytes.slice(start, end);
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+/** `~` and `~/...` as Python's expanduser reads them: HOME of the run's environment first. */
+function expandHome(path: string, env: NodeJS.ProcessEnv): string {
+  return path === '~' || path.startsWith('~/') ? (env.HOME || homedir()) + path.slice(1) : path;
 }
 
 /** `script_is_client`: the name without its extension ends in "-client". */
@@ -77,14 +78,16 @@ export interface AnsibleSecretOptions {
   /** Whether a prompt may be shown; the default is "stdin and stderr are terminals". */
   interactive?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** Where a warning about an unreadable source goes; the default is stderr. */
+  /** Where a warning about an unreadable source goes; the default is the terminal's stderr. */
   warn?: (line: string) => void;
+  /** The terminal to prompt on; without one there is no prompt. */
+  terminal?: Pick<KeyIo, 'stdin' | 'stderr'>;
 }
 
-async function promptOnTerminal(message: string): Promise<string> {
+async function promptOnTerminal(message: string, terminal: Pick<KeyIo, 'stdin' | 'stderr'>): Promise<string> {
   const { password } = await import('@inquirer/prompts');
   try {
-    return await password({ message, mask: '*' }, { output: process.stderr });
+    return await password({ message, mask: '*' }, { input: terminal.stdin, output: terminal.stderr });
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the vault password prompt');
     throw error;
@@ -133,16 +136,17 @@ async function runPasswordScript(spec: VaultIdSpec, path: string, env: NodeJS.Pr
 
 /** One vault-id's password. EARLIER credentials open a password file that is itself a vault. */
 async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: AnsibleSecretOptions): Promise<Uint8Array> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   if (spec.source === 'prompt' || spec.source === 'prompt_ask_vault_pass') {
-    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+    const terminal = options.terminal;
+    const interactive = options.interactive ?? (terminal?.stdin.isTTY === true && terminal.stderr.isTTY === true);
     if (!interactive) {
       throw new NoKeyError(`${spec.origin}: prompting needs a terminal; use --vault-id ${spec.label ?? ANSIBLE_DEFAULT_LABEL}@FILE in scripts and CI`);
     }
-    const answer = await (options.prompt ?? promptOnTerminal)(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
+    const answer = await (options.prompt ?? ((message: string) => promptOnTerminal(message, terminal!)))(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
     return stripAnsiblePassword(new TextEncoder().encode(answer)).slice();
   }
-  const path = expandHome(spec.source);
+  const path = expandHome(spec.source, env);
   let stat;
   try {
     stat = await fs.stat(path);
@@ -192,13 +196,11 @@ async function credentialsFor(specs: readonly VaultIdSpec[], options: AnsibleSec
   }
   // None could be read: the first failure is the error, as in Ansible; else each is a warning.
   if (credentials.length === 0 && failures.length > 0) throw failures[0]!;
-  for (const failure of failures) (options.warn ?? warnOnStderr)(`warning: ${failure.message}; trying the other keys`);
+  const warn = options.warn ?? ((line: string) => options.terminal?.stderr.write(`vault: ${line}\n`));
+  for (const failure of failures) warn(`warning: ${failure.message}; trying the other keys`);
   return credentials;
 }
 
-function warnOnStderr(line: string): void {
-  process.stderr.write(`vault: ${line}\n`);
-}
 
 /** A password file named by --vault-password-file or ANSIBLE_VAULT_PASSWORD_FILE: `default@PATH`. */
 function passwordFileSpec(path: string, origin: string): VaultIdSpec {
@@ -212,7 +214,7 @@ function passwordFileSpec(path: string, origin: string): VaultIdSpec {
  * whole even with an "@" in it). Each carries its label, "default" when none was given.
  */
 export async function resolveAnsibleSecrets(request: Partial<AnsibleKeyRequest>, options: AnsibleSecretOptions = {}): Promise<Credential[]> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const specs = [
     ...vaultIdsFromEnv(env),
     ...(request.vaultIds ?? []).map((text) => parseVaultId(text)),
@@ -348,7 +350,7 @@ function textOf(bytes: Uint8Array): string | null {
 /** BYTES opened with the Ansible password of the keyring the file belongs to, or null to try Ansible's secrets. */
 async function openWithKeyringPassword(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret | null> {
   const header = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0x0a) < 0 ? Math.min(bytes.length, 256) : bytes.indexOf(0x0a))).split(';');
-  const path = origin === 'standard input' ? resolve('-') : origin;
+  const path = origin === 'standard input' ? resolve(session.keys.io.cwd, '-') : origin;
   const keyring = await ansibleKeyringOf(path, header[1] === '1.2' && header[3] ? header[3].trim() : null);
   if (!keyring) return null;
   const credentials = await tryKeyringAnsibleCredentials(session, keyring);
@@ -422,7 +424,7 @@ export const ansibleInlineCodec: SecretCodec = {
       textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
     );
     for (const path of result.dropped) {
-      process.stderr.write(
+      session.keys.io.stderr.write(
         `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
       );
     }
@@ -437,5 +439,5 @@ export function registerAnsible(): void {
   registered = true;
   registerSecretCodec(ansibleVaultCodec);
   registerSecretCodec(ansibleInlineCodec);
-  setAnsibleSecretsResolver((request, env) => resolveAnsibleSecrets(request, { env }));
+  setAnsibleSecretsResolver((request, io) => resolveAnsibleSecrets(request, { env: io.env, terminal: io }));
 }
