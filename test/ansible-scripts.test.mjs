@@ -5,9 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { FIXTURES, cleanEnv, runVault, tempDir, writeSecret } from './helpers.mjs';
 import { findAnsibleConfig, parseAnsibleDefaults, withAnsibleConfig } from '../dist/keys/ansible-config.js';
 
 /** ansible-vault in DIR with no user configuration. @param {string} dir @param {string[]} args @param {string} [input] */
@@ -128,6 +128,37 @@ test('ANSIBLE_VAULT_ENCRYPT_SALT gives reproducible output that ansible-vault re
   assert.is.not(random, first);
   const block = async (/** @type {Record<string,string>} */ e) => (await runVault(['encrypt-string', '--vault-id', 'pw', 'v'], { cwd: dir, env: e })).stdout;
   assert.is(await block(env), await block(env));
+});
+
+test('inline values: view and decrypt -o - show what the keys open and warn about the rest', async () => {
+  const dir = tempDir();
+  copyFileSync(join(FIXTURES, 'ansible/inline.yml'), join(dir, 'main.yml'));
+  copyFileSync(join(FIXTURES, 'ansible/pw-default.txt'), join(dir, 'pw'));
+  copyFileSync(join(FIXTURES, 'ansible/pw-prod.txt'), join(dir, 'prod.pw'));
+  chmodSync(join(dir, 'pw'), 0o600);
+  chmodSync(join(dir, 'prod.pw'), 0o600);
+  const original = readFileSync(join(dir, 'main.yml'), 'utf8');
+  const full = await runVault(['view', '--vault-id', 'pw', '--vault-id', 'prod@prod.pw', 'main.yml'], { cwd: dir });
+  assert.is(full.code, 0, full.stderr);
+  assert.is(full.stderr, '');
+  // Only the default password: the prod value stays as it is, with a warning naming its path.
+  for (const args of [['view'], ['decrypt', '-o', '-']]) {
+    const part = await runVault([...args, '--vault-id', 'pw', 'main.yml'], { cwd: dir });
+    assert.is(part.code, 0, part.stderr);
+    assert.match(part.stdout, /^db_password: s3cr3t/m);
+    assert.match(part.stdout, /api_token: !vault \|\n +\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
+    assert.match(part.stderr, /^vault: warning: "main\.yml" at nested\.api_token: no password opened this ansible vault \(sealed for vault-id "prod"\)/);
+    assert.is(part.stderr.split('\n').length, 2, 'one warning');
+  }
+  // In place, a file with sealed values would look decrypted: refused, nothing written.
+  const inPlace = await runVault(['decrypt', '--vault-id', 'pw', 'main.yml'], { cwd: dir });
+  assert.is(inPlace.code, 4);
+  assert.is(readFileSync(join(dir, 'main.yml'), 'utf8'), original);
+  // Nothing opens: an error, not an empty success.
+  writeSecret(join(dir, 'wrong.pw'), 'not the password\n');
+  const none = await runVault(['view', '--vault-id', 'wrong.pw', 'main.yml'], { cwd: dir });
+  assert.is(none.code, 4);
+  assert.is(none.stdout, '');
 });
 
 test.run();

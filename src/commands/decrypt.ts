@@ -12,6 +12,7 @@ import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
+import type { VaultError } from '../errors.js';
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -28,8 +29,10 @@ export function register(program: Command, io: Context): void {
     const progress = createProgress(files.length, 'decrypt', io.stderr);
     try {
       for (const file of files) {
-        const plaintext = await openPlaintext(session, file);
         const target = outputFor(file, output);
+        // To standard output only: a file written with some values still sealed would look decrypted.
+        const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; printed still encrypted\n`);
+        const plaintext = await openPlaintext(session, file, target === STDIO ? leftSealed : undefined);
         if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: directories });
         else if (plaintext instanceof Uint8Array) await writeStdout(io.stdout, plaintext);
         else for await (const piece of plaintext) await writeStdout(io.stdout, piece);

@@ -26,7 +26,7 @@ import { Placement } from '../repo/placement.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
-import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
+import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
@@ -43,6 +43,8 @@ export type SealTarget =
 export interface OpenedSecret {
   plaintext: Uint8Array;
   target: SealTarget;
+  /** Inline values no key opened, left sealed in `plaintext` (YAML with `!vault` values only). */
+  unopened?: VaultError[];
 }
 
 /** Extension point for other formats (Ansible Vault): registered by their modules. */
@@ -162,10 +164,13 @@ export class SecretSession {
   }
 
   /** Open BYTES read from FILEPATH ("-" for stdin) into plaintext. */
-  async open(bytes: Uint8Array, filePath: string): Promise<OpenedSecret> {
+  /** PARTIAL: inline values no key opens may stay sealed (reported in `unopened`); else they fail. */
+  async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
     try {
-      return await this.openNamed(bytes, filePath, origin);
+      const opened = await this.openNamed(bytes, filePath, origin);
+      if (opened.unopened?.length && !options.partial) throw opened.unopened[0]!;
+      return opened;
     } catch (error) {
       // "no key given" comes from key sources, which know no file: name the one that needed it.
       if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
@@ -286,11 +291,16 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 
 
 /** The plaintext of FILE ("-" for standard input): a stream for a large envelope, else bytes. */
-export async function openPlaintext(session: SecretSession, file: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+export async function openPlaintext(
+  session: SecretSession, file: string, partial?: (unopened: VaultError) => void,
+): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
     return openEnvelopeStream(session, file);
   }
-  return (await session.open(await readInput(file, session.keys.io.stdin), file)).plaintext;
+  // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
+  const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });
+  for (const error of opened.unopened ?? []) partial!(error);
+  return opened.plaintext;
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */

@@ -407,12 +407,13 @@ export const ansibleInlineCodec: SecretCodec = {
     return text !== null && INLINE_VAULT_TAG.test(text);
   },
   async open(bytes, origin, session) {
-    const { decryptInlineValues, hasInlineVaultValues } = await import('../core/ansible-inline.js');
+    const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
     if (!hasInlineVaultValues(textOf(bytes)!)) {
       throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     }
-    const plaintext = await decryptInlineValues(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
-    return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
+    // Values no key opens stay sealed; SecretSession.open refuses that unless the caller accepts it.
+    const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
+    return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
   },
   handles: (target) => target.kind === 'ansible-inline',
   async seal(plaintext, target, session) {
