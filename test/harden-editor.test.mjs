@@ -23,7 +23,7 @@ function fakeEditor(name, version) {
   return { dir, log, path: `${dir}:/usr/bin:/bin` };
 }
 
-test('vi, view and editor that are vim or neovim are hardened; an nvi is left alone', () => {
+test('vi, view and editor that are vim or neovim are hardened; an nvi is left alone', async () => {
   const vim = fakeEditor('vi', 'VIM - Vi IMproved 9.0 (2022 Jun 28)');
   assert.is(editorKind('vi', { PATH: vim.path }), 'vim');
   assert.equal(hardenEditorArgv(['vi'], { PATH: vim.path }), ['vi', '-n', '-i', 'NONE']);
@@ -40,7 +40,7 @@ test('vi, view and editor that are vim or neovim are hardened; an nvi is left al
   for (const name of ['vim.tiny', 'vim.basic', 'gvim', 'nvim']) assert.not.equal(editorKind(name, { PATH: '' }), 'other', name);
 });
 
-test('forking editors get their wait option', () => {
+test('forking editors get their wait option', async () => {
   assert.equal(hardenEditorArgv(['code'], { PATH: '' }), ['code', '--wait']);
   assert.equal(hardenEditorArgv(['code', '-w'], { PATH: '' }), ['code', '-w']);
   assert.equal(hardenEditorArgv(['subl'], { PATH: '' }), ['subl', '-w']);
@@ -48,14 +48,14 @@ test('forking editors get their wait option', () => {
   assert.equal(hardenEditorArgv(['nano'], { PATH: '' }), ['nano']);
 });
 
-test('vault edit with the default vi (really vim) starts it with -n -i NONE', () => {
+test('vault edit with the default vi (really vim) starts it with -n -i NONE', async () => {
   const vim = fakeEditor('vi', 'VIM - Vi IMproved 9.0');
   const work = tempDir();
-  const result = runVault(['keygen', join(work, 'k.key')]);
+  const result = await runVault(['keygen', join(work, 'k.key')]);
   assert.is(result.code, 0, result.stderr);
   writeFileSync(join(work, 's.yml'), 'token: s3cret\n');
-  assert.is(runVault(['encrypt', 's.yml', '--key-file', 'k.key'], { cwd: work }).code, 0);
-  const edit = runVault(['edit', 's.yml', '--key-file', 'k.key'], { cwd: work, env: { PATH: vim.path, EDITOR: '', VISUAL: '' } });
+  assert.is((await runVault(['encrypt', 's.yml', '--key-file', 'k.key'], { cwd: work })).code, 0);
+  const edit = await runVault(['edit', 's.yml', '--key-file', 'k.key'], { cwd: work, env: { PATH: vim.path, EDITOR: '', VISUAL: '' } });
   assert.is(edit.code, 0, edit.stderr);
   const argv = readFileSync(vim.log, 'utf8').split('\n');
   assert.equal(argv.slice(0, 3), ['-n', '-i', 'NONE'], 'no swap file, no viminfo (where a yank would keep the secret)');

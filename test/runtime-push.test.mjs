@@ -18,7 +18,7 @@ const envFile = join(dir, '.env.production');
 const VALUES = { DB_PASSWORD: 'p@ss word\nline2', API_KEY: "k$y#1'\"", PORT: '5432', UNICODE: 'é ✓' };
 const dotenvText = (/** @type {string} */ port) => `DB_PASSWORD="p@ss word\\nline2"\nAPI_KEY=\`k$y#1'"\`\nPORT=${port}\nUNICODE='é ✓'\n`;
 writeFileSync(envFile, dotenvText('5432'));
-const sealed = runVault(['encrypt', '--password-file', pw, envFile]);
+const sealed = await runVault(['encrypt', '--password-file', pw, envFile]);
 assert.is(sealed.code, 0, sealed.stderr);
 
 const aws = await startFakeAws({
@@ -74,6 +74,17 @@ test('push is idempotent: unchanged values are not written; a changed one is; --
   assert.not.ok(aws.stored.has('/prod/app/OLD'));
   assert.ok(aws.stored.has('/prod/app/deeper/KEEP'), 'deeper paths are not the file\'s: never pruned');
   assert.equal(since(mark, 'AmazonSSM.PutParameter').map((r) => r.body.Name), ['/prod/app/PORT']);
+});
+
+test('push reads the current parameters through every GetParametersByPath page', async () => {
+  const many = join(dir, 'many.env');
+  writeFileSync(many, Array.from({ length: 23 }, (_, i) => `K${i}=value-${i}`).join('\n') + '\n');
+  await runAsync(['push', many, '--to', 'ssm:///many/'], { env: env() });
+  const mark = aws.requests.length;
+  const again = await runAsync(['push', many, '--to', 'ssm:///many/'], { env: env() });
+  assert.match(again.stdout, /ssm:\/\/\/many\/: 23 unchanged; nothing to write\n$/);
+  assert.is(since(mark, 'AmazonSSM.GetParametersByPath').length, 3, '23 parameters over pages of 10');
+  assert.is(since(mark, 'AmazonSSM.PutParameter').length, 0);
 });
 
 test('push to Secrets Manager: one JSON secret, created then updated only when it changes; extra keys kept unless --prune', async () => {

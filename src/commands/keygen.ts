@@ -8,8 +8,9 @@ import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { writeStdout } from '../fs/files.js';
 import { unignoredSecretWarning } from '../git/ignored.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('keygen')
     .description('make a new random key file (mode 0600)')
@@ -19,12 +20,12 @@ export function register(program: Command): void {
       const text = new TextEncoder().encode(serializeKeyFile(key));
       key.fill(0);
       if (file === undefined || file === '-') {
-        await writeStdout(text);
+        await writeStdout(io.stdout, text);
       } else {
         await writeFileAtomic(file, text, { newFileMode: 0o600, exclusive: true });
-        process.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
+        io.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
         const warning = unignoredSecretWarning(file);
-        if (warning) process.stderr.write(`${warning}\n`);
+        if (warning) io.stderr.write(`${warning}\n`);
       }
       text.fill(0);
     });

@@ -55,7 +55,7 @@ export function splitCommandLine(text: string, source: string): string[] {
 }
 
 /** The editor to run: the first non-empty of VAULTFILE_EDITOR, VISUAL, EDITOR, else vi. */
-export function resolveEditor(env: NodeJS.ProcessEnv = process.env): EditorCommand {
+export function resolveEditor(env: NodeJS.ProcessEnv): EditorCommand {
   for (const name of EDITOR_VARIABLES) {
     const value = env[name];
     if (value === undefined || value.trim() === '') continue;
@@ -96,8 +96,9 @@ export function runEditor(
   editor: EditorCommand,
   file: string,
   onSpawn?: (child: ChildProcess) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<EditorResult> {
-  const argv = hardenEditorArgv(editor.argv);
+  const argv = hardenEditorArgv(editor.argv, env);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, [...argv.slice(1), file], { stdio: 'inherit', shell: false });
     onSpawn?.(child);

@@ -8,7 +8,7 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { FileSystemError, quotePath } from '../errors.js';
-import { writeFileAtomic, type WriteSource } from './atomic-write.js';
+import { writeFileAtomic, type AtomicWriteOptions, type WriteSource } from './atomic-write.js';
 
 type Kind = 'regular' | 'stream' | 'refused';
 
@@ -40,7 +40,7 @@ async function writeStream(path: string, source: WriteSource): Promise<void> {
 }
 
 /** Write SOURCE to PATH: atomically for a regular file, directly for a device or FIFO. */
-export async function writeOutputFile(path: string, source: WriteSource, options: { deferDirectorySync?: boolean } = {}): Promise<void> {
+export async function writeOutputFile(path: string, source: WriteSource, options: AtomicWriteOptions = {}): Promise<void> {
   const kind = kindOf(path);
   if (kind === 'refused') throw new FileSystemError(`${quotePath(path)} is neither a regular file, a device nor a FIFO; choose another output`);
   if (kind === 'stream') return writeStream(path, source);
