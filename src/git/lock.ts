@@ -7,9 +7,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Credential } from '../core/credential.js';
-import type { KdfCache } from '../core/kdf.js';
-import { openKeyring, parseKeyring } from '../core/keyring.js';
+import { parseKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
@@ -39,8 +37,7 @@ export interface UnlockReport {
 
 export async function unlockRepository(
   ctx: RepoContext,
-  credentials: Credential[],
-  kdf: KdfCache,
+  open: (keyring: Keyring) => Promise<UnlockedKeyring>,
   options: { keyring?: string; force?: boolean },
 ): Promise<UnlockReport> {
   const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
@@ -64,7 +61,7 @@ export async function unlockRepository(
     }
     const keyring = parseKeyring(text, path);
     try {
-      const opened = await openKeyring(keyring, credentials, kdf);
+      const opened = await open(keyring);
       const keys = new Map(opened.dataKeys);
       keys.set(hex(keyring.dataKeyId), opened.dataKey);
       writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
@@ -72,6 +69,7 @@ export async function unlockRepository(
     } catch (error) {
       // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
+      if (error instanceof NoKeyError && error.message.startsWith('no key given')) throw error;
       wrongKey ||= error instanceof AuthError;
       failed.push(name);
     }

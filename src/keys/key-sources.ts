@@ -12,6 +12,8 @@ import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
+import { resolveIdentities } from './identities.js';
+import { createKmsAccess } from './kms.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -22,6 +24,10 @@ export interface KeySourceOptions {
   /** Ansible's --vault-password-file: a password file or script, vault-id "default". */
   vaultPasswordFile?: string[];
   maxWorkFactor?: number;
+  /** --identity FILE (repeatable): age identity files or OpenSSH private keys. */
+  identity?: string[];
+  /** false with --no-kms: KMS entries are not tried. */
+  kms?: boolean;
 }
 
 /** What a command needs to open and seal files: credentials on demand and one KDF cache. */
@@ -30,13 +36,19 @@ export interface KeyContext {
   readonly kdf: KdfCache;
   readonly options: KeySourceOptions;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Sources nobody named: the default identity files (only when no key source is named) and AWS
+   * KMS (unless --no-kms). Tried only on entries they match (src/keys/open-keyring.ts).
+   */
+  ambient(): Promise<Credential[]>;
 }
 
 export const NO_KEY_HINT =
-  'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
+  'pass --password-file FILE, --key-file FILE or --identity FILE (or set VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE or VAULTFILE_IDENTITY)';
 
 export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): KeyContext {
   let pending: Promise<Credential[]> | null = null;
+  let ambient: Promise<Credential[]> | null = null;
   const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
   return {
     options,
@@ -46,6 +58,10 @@ export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessE
       pending ??= resolveCredentials(options, env);
       return pending;
     },
+    ambient() {
+      ambient ??= resolveAmbient(options, env, hasKeySource(options, env));
+      return ambient;
+    },
   };
 }
 
@@ -54,7 +70,8 @@ export function hasKeySource(options: KeySourceOptions, env: NodeJS.ProcessEnv):
   return Boolean(
     options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
       (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
-      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD,
+      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD ||
+      (options.identity?.length ?? 0) > 0 || env.VAULTFILE_IDENTITY,
   );
 }
 
@@ -193,6 +210,8 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   if (options.passwordCommand) {
     credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
   }
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  credentials.push(...(await resolveIdentities(options.identity, env, { ambient: false, interactive })));
   const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
   const named = credentials.length > 0 || request.vaultIds.length > 0 || request.vaultPasswordFiles.length > 0;
   if (!named && env.VAULTFILE_PASSWORD_FILE) {
@@ -213,6 +232,14 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
 
   if (process.stdin.isTTY && process.stderr.isTTY) return [await promptPassword()];
   throw new NoKeyError(`no key given; ${NO_KEY_HINT}`);
+}
+
+/** The default identity files when nothing is named, and KMS unless --no-kms; all marked ambient. */
+async function resolveAmbient(options: KeySourceOptions, env: NodeJS.ProcessEnv, named: boolean): Promise<Credential[]> {
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const identities = named ? [] : await resolveIdentities(undefined, env, { ambient: true, interactive });
+  const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: createKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
+  return [...identities, ...kms];
 }
 
 /** Parse --max-work-factor. */
