@@ -12,6 +12,9 @@ import { UsageError, quotePath } from '../errors.js';
 import { storeUnlockedKeyring } from '../repo/key-store.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
+import { isSecretCredential, type IdentityCredential } from '../core/credential.js';
+import { addPublicEntry } from '../core/keyring-public.js';
+import { labelEntries, recipientsOfIdentities } from './recipients.js';
 import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
@@ -45,9 +48,16 @@ export function register(program: Command): void {
     const credentials = await context.credentials();
     let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
     const params = parseWorkFactorOption(options);
-    for (const [index, credential] of credentials.entries()) {
+    const secrets = credentials.filter(isSecretCredential);
+    for (const [index, credential] of secrets.entries()) {
       const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
       unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
+    }
+    // --identity: the keyring is opened by that identity, so its public recipient is the entry.
+    const identities = recipientsOfIdentities(credentials.filter((c): c is IdentityCredential => c.kind === 'identity'));
+    const first = secrets.length === 0 && typeof options.label === 'string' ? options.label : undefined;
+    for (const { origin: _origin, ...fields } of labelEntries(identities, unlocked.keyring.entries.map((e) => e.label), first)) {
+      unlocked = await addPublicEntry(unlocked, fields, systemRandom);
     }
     mkdirSync(dirname(path), { recursive: true });
     await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
@@ -62,7 +72,7 @@ export function register(program: Command): void {
     if (stored) wrote.push(stored);
     for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
     process.stderr.write(
-      `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
+      `keyring ${quotePath(name)} created with ${unlocked.keyring.entries.length} key ${unlocked.keyring.entries.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
     );
   });
