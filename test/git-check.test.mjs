@@ -72,8 +72,8 @@ test('check without --staged: untracked plaintext the filter will not encrypt is
   assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^secrets\/\* filter=vault diff=vault merge=vault -text$/m);
   vault(dir, ['check']);
   const status = vault(dir, ['status']);
-  assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY$/m);
-  assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes$/m);
+  assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY +FORMAT$/m);
+  assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes +vaultfile$/m);
 });
 
 test('status --all also lists encrypted files no rule covers, with the keyring their envelope names', async () => {
@@ -89,7 +89,7 @@ test('status --all also lists encrypted files no rule covers, with the keyring t
   put(dir, 'notes/plain.txt', 'not a secret\n');
   assert.not.match(vault(dir, ['status']).stdout, /notes\//);
   const all = vault(dir, ['status', '--all']).stdout;
-  assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no$/m);
+  assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no +-$/m);
   assert.not.match(all, /plain\.txt/, 'plaintext outside the policy is not listed');
 });
 

@@ -3,7 +3,7 @@
  * other file holding an envelope): its keyring, the id of the data
  * key that sealed it (marked when it is an older key of the keyring, as after an unfinished
  * rotation), whether the index holds it encrypted, whether the work tree holds plaintext, and
- * whether this clone has the key. Temp files of interrupted writes are reported on stderr.
+ * whether this clone has the key, and the format the policy keeps it in. Temp files of interrupted writes are reported on stderr.
  * Reads only.
  */
 import { readFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ function describe(side: Side, expected: string | null): string {
       return 'plaintext';
     case 'damaged':
       return 'damaged';
+    case 'ansible':
+      return side.inline ? 'ansible-inline' : 'ansible';
     default:
       return expected !== null && side.keyring !== expected ? `encrypted(${side.keyring ?? 'inline'})` : 'encrypted';
   }
@@ -81,11 +83,11 @@ export function register(program: Command): void {
         if (!cache.has(name)) cache.set(name, readKeyIds(ctx.root, name));
         return cache.get(name)!;
       };
-      const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY']];
+      const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
       for (const file of files) {
         rows.push([
           file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
-          file.key ? 'yes' : 'no',
+          file.key ? 'yes' : 'no', file.format ?? '-',
         ]);
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -7,10 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
 import { parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { FormatError, NoKeyError, quotePath } from '../errors.js';
-import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../repo/repo.js';
+import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, ruleFormat, type Policy } from '../repo/repo.js';
 import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
@@ -132,6 +133,12 @@ export class GitFilter {
         `${quotePath(path)} has filter=vault but matches no rule of .vaultfile/policy.yml; run "vault git setup" to regenerate .gitattributes`,
       );
     }
+    if (ruleFormat(rule) === 'ansible') {
+      // Ansible reads these files as committed: an envelope around them would hide them from it.
+      throw new FormatError(
+        `${quotePath(path)} has filter=vault but the policy keeps it in Ansible format; run "vault git setup" to regenerate .gitattributes`,
+      );
+    }
     return rule.keyring;
   }
 
@@ -154,6 +161,12 @@ export class GitFilter {
    */
   clean(path: string, content: Uint8Array): Uint8Array {
     const name = this.keyringFor(path);
+    if (isAnsibleVault(content)) {
+      // Wrapping it would encrypt twice, and nothing would open it as Ansible Vault any more.
+      throw new FormatError(
+        `${quotePath(path)} is an Ansible Vault file but the policy keeps it as vaultfile; run "vault migrate ${path}" or give its rule "format: ansible"`,
+      );
+    }
     if (!isEnvelope(content)) return sealEnvelope(content, this.sealer(path, name), { deterministic: true });
     const info = inspectEnvelope(content, path);
     if (info.keyringName === name) {
