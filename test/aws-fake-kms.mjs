@@ -26,15 +26,18 @@ export const ACCOUNT = '111122223333';
  */
 
 /** The key ARN of a fake key id in REGION. */
+/** @param {string} id */
 export function keyArn(id, region = 'eu-west-1') {
   return `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`;
 }
 
+/** @param {string} alias */
 export function aliasArn(alias, region = 'eu-west-1') {
   return `arn:aws:kms:${region}:${ACCOUNT}:alias/${alias}`;
 }
 
 /** Canonical AAD for an encryption context: sorted keys, as KMS treats the context as a set. */
+/** @param {Record<string, string>} [context] */
 function aadOf(context = {}) {
   return Buffer.from(JSON.stringify(Object.keys(context).sort().map((k) => [k, context[k]])));
 }
@@ -56,6 +59,7 @@ export async function startFakeKms(data = {}) {
     }
     return undefined;
   };
+  /** @returns {[number, any]} */
   const error = (/** @type {string} */ type, /** @type {string} */ message) => [400, { __type: type, message }];
 
   /** @returns {[number, any]} */
@@ -96,8 +100,10 @@ export async function startFakeKms(data = {}) {
     }
   };
 
+  /** @returns {[number, string]} */
   const sts = (/** @type {URLSearchParams} */ form) => {
-    const xmlError = (code, message) => [400, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`];
+    /** @returns {[number, string]} */
+    const xmlError = (/** @type {string} */ code, /** @type {string} */ message) => [400, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`];
     if (form.get('Action') !== 'AssumeRoleWithWebIdentity') return xmlError('InvalidAction', 'unsupported');
     const web = data.webIdentity;
     if (!web || form.get('WebIdentityToken') !== web.token) return xmlError('InvalidIdentityToken', 'the token is not valid');

@@ -22,7 +22,7 @@ const dave = sshIdentity(keys, 'dave', 'rsa');
 const erin = sshIdentity(keys, 'erin', 'ed25519', 'erin passphrase');
 const frank = sshIdentity(keys, 'frank', 'ed25519', 'frank passphrase');
 const { repo, password } = passwordRepo(env);
-const view = (args, extra = {}) => runVault(['view', 'deploy/vars/prod.yml', ...args], { cwd: repo, env: { ...env, ...extra } });
+const view = (/** @type {string[]} */ args, /** @type {Record<string, string>} */ extra = {}) => runVault(['view', 'deploy/vars/prod.yml', ...args], { cwd: repo, env: { ...env, ...extra } });
 
 test('keys add takes age and SSH public keys with a key that opens the keyring, and lists them', () => {
   const before = readFileSync(join(repo, KEYRING), 'utf8');
@@ -47,12 +47,12 @@ test('keys add takes age and SSH public keys with a key that opens the keyring, 
   ]);
   assert.is(lines[1][3], alice.recipient);
   // The SSH fingerprint is the one ssh-keygen prints for the same key.
-  for (const [row, key] of [[lines[2], carol], [lines[3], dave]]) {
+  for (const [row, key] of /** @type {[string[], { path: string }][]} */ ([[lines[2], carol], [lines[3], dave]])) {
     const fingerprint = tool('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key.path}.pub`]).toString().split(' ')[1];
     assert.is(row.at(-1), fingerprint);
   }
   const json = JSON.parse(runVault(['keys', 'list', '--json'], { cwd: repo, env }).stdout);
-  assert.equal(json.entries.map((e) => e.type), ['password', 'age', 'ssh', 'ssh', 'ssh', 'age']);
+  assert.equal(json.entries.map((/** @type {{ type: string }} */ e) => e.type), ['password', 'age', 'ssh', 'ssh', 'ssh', 'age']);
   assert.equal(json.warnings, []);
 });
 
@@ -81,7 +81,7 @@ test('the real age 1.1.1 opens the wrapped data key of age, ssh-ed25519 and ssh-
   const entries = entriesOf(repo);
   const keysSeen = new Set();
   for (const [label, identity] of [['alice', alice.path], ['carol@laptop', carol.path], ['dave@laptop', dave.path]]) {
-    const entry = entries.find((e) => e.label === label);
+    const entry = /** @type {{ fields: Record<string, string> }} */ (entries.find((e) => e.label === label));
     const wrapped = Buffer.from(entry.fields.age, 'base64');
     assert.ok(wrapped.subarray(0, 21).toString() === 'age-encryption.org/v1', 'a standard binary age file');
     const dataKey = tool('age', ['-d', '-i', identity], { input: wrapped });
@@ -154,6 +154,7 @@ test('keygen --age writes an identity age understands (0600, never overwritten) 
 
 test('malformed and unknown recipients are refused with the reason; the keyring is unchanged', () => {
   const before = readFileSync(join(repo, KEYRING), 'utf8');
+  /** @type {[string[], number, RegExp][]} */
   const cases = [
     [['--recipient', 'age1notarecipient'], 3, /"age1notarecipient…" is not a valid age recipient/],
     [['--recipient', 'ecdsa-sha2-nistp256 AAAAE2VjZHNh x'], 3, /unsupported SSH key type "ecdsa-sha2-nistp256"; use ssh-ed25519 or ssh-rsa/],

@@ -6,21 +6,27 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 
-/** Run a peer tool; throws with its stderr on failure. */
+/**
+ * Run a peer tool; throws with its stderr on failure.
+ * @param {string} command @param {string[]} args @param {{ input?: Uint8Array }} [options]
+ */
 export function tool(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'buffer', ...options });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 }
 
-/** An age identity made by age-keygen: { path, recipient }. */
+/** An age identity made by age-keygen: { path, recipient }. @param {string} dir @param {string} name */
 export function ageIdentity(dir, name) {
   const path = join(dir, name);
   tool('age-keygen', ['-o', path]);
   return { path, recipient: tool('age-keygen', ['-y', path]).toString().trim() };
 }
 
-/** An OpenSSH key made by ssh-keygen: { path, publicLine }; TYPE ed25519 or rsa. */
+/**
+ * An OpenSSH key made by ssh-keygen: { path, publicLine }; TYPE ed25519 or rsa.
+ * @param {string} dir @param {string} name
+ */
 export function sshIdentity(dir, name, type = 'ed25519', passphrase = '') {
   const path = join(dir, name);
   tool('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', passphrase, '-C', `${name}@laptop`, '-f', path]);
@@ -34,6 +40,7 @@ export function emptyHome() {
 }
 
 /** A repository with keyring "default" (one password entry) and one encrypted, committed file. */
+/** @param {Record<string, string>} env */
 export function passwordRepo(env) {
   const repo = tempRepo();
   const password = writeSecret(join(tempDir(), 'pw'), 'correct horse battery staple\n');
@@ -54,6 +61,7 @@ export function passwordRepo(env) {
 export const KEYRING = '.vaultfile/keyrings/default.keyring';
 
 /** The entries of a keyring file as { id, type, label, fields } (fields: key=value pairs). */
+/** @param {string} repo @returns {{ id: string, type: string, label: string, fields: Record<string, string> }[]} */
 export function entriesOf(repo) {
   const text = readFileSync(join(repo, KEYRING), 'utf8');
   return text.split('\n').filter((l) => l.startsWith('entry: ')).map((line) => {
@@ -63,9 +71,11 @@ export function entriesOf(repo) {
 }
 
 /** The data key id line of the keyring, and the id a data key would have (FORMAT.md §5.1). */
+/** @param {string} repo */
 export function dataKeyIdOf(repo) {
-  return /^data-key-id: (.+)$/m.exec(readFileSync(join(repo, KEYRING), 'utf8'))[1];
+  return /^data-key-id: (.+)$/m.exec(readFileSync(join(repo, KEYRING), 'utf8'))?.[1];
 }
+/** @param {Uint8Array} dataKey */
 export function idOfDataKey(dataKey) {
   return createHmac('sha256', dataKey).update('vaultfile/v1 data key id').digest().subarray(0, 16).toString('base64');
 }
