@@ -1,10 +1,11 @@
 // Helpers for the identity tests: real identities from Debian's age-keygen and ssh-keygen, a
 // repository with a password entry, and reading a keyring's entries and data key id back.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
+import { pathToFileURL } from 'node:url';
+import { CLI, cleanEnv, git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 
 /**
  * Run a peer tool; throws with its stderr on failure.
@@ -78,4 +79,45 @@ export function dataKeyIdOf(repo) {
 /** @param {Uint8Array} dataKey */
 export function idOfDataKey(dataKey) {
   return createHmac('sha256', dataKey).update('vaultfile/v1 data key id').digest().subarray(0, 16).toString('base64');
+}
+
+/**
+ * Run `vault ARGS` without blocking this process (the loopback AWS server lives in it).
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: Record<string, string | undefined>, nodeArgs?: string[] }} [options]
+ * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
+ */
+export function runVaultAsync(args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const env = /** @type {Record<string, string>} */ (cleanEnv(/** @type {Record<string, string>} */ (options.env ?? {})));
+    for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Node arguments that log every `@aws-sdk/…` module the CLI resolves to LOG (a loader hook).
+ * @param {string} dir @param {string} log
+ */
+export function sdkTracer(dir, log) {
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('@aws-sdk/')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
+  return next(specifier, context);
+}
+`);
+  const register = join(dir, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  return ['--import', register];
 }

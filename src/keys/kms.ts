@@ -28,6 +28,10 @@ export function kmsFailure(error: unknown, keyArn: string, action: 'kms:Encrypt'
     case 'KMSInvalidStateException':
     case 'DisabledException':
       return new AuthError(`${keyArn}: ${name} (the key is disabled or pending deletion); enable it in KMS`);
+    case 'InvalidIdentityTokenException':
+    case 'ExpiredTokenException':
+    case 'IDPRejectedClaimException':
+      return new NoKeyError(`${keyArn}: AWS STS refused the web identity token (${name}); check AWS_ROLE_ARN and the role's trust policy`);
     case 'CredentialsProviderError':
       return new NoKeyError(`${keyArn}: no AWS credentials found (environment, profile, web identity, container or instance role)`);
     default:
