@@ -117,13 +117,13 @@ test('recipe: an ECS task entrypoint `vault exec -f` opens through the task role
 
 test('KMS errors fail with the AWS error name and the next action; a wrong context fails', async () => {
   const denied = await view(as('AKIDNOBODY'));
-  assert.is(denied.code, 5);
+  assert.is(denied.code, 4);
   assert.match(denied.stderr, /kms entry "ci": arn:aws:kms:eu-west-1:111122223333:alias\/vaultfile-prod: AccessDeniedException; grant kms:Decrypt on this key to the role in use/);
   assert.is(denied.stderr.split('\n').length, 2);
 
   fake.setState('k1', 'PendingDeletion');
   const pending = await view(as('AKIDCI'));
-  assert.is(pending.code, 5);
+  assert.is(pending.code, 4);
   assert.match(pending.stderr, /KMSInvalidStateException \(the key is disabled or pending deletion\)/);
   fake.setState('k1', 'Enabled');
 
@@ -132,13 +132,13 @@ test('KMS errors fail with the AWS error name and the next action; a wrong conte
   const other = join(repo, '.vaultfile', 'keyrings', 'staging.keyring');
   writeFileSync(other, text.replace('name: default', 'name: staging'));
   const context = await runVaultAsync(['keys', 'remove', 'password', '--keyring', 'staging'], { cwd: repo, env: as('AKIDCI') });
-  assert.is(context.code, 5);
+  assert.is(context.code, 4);
   assert.match(context.stderr, /InvalidCiphertextException \(the entry is damaged or belongs to another keyring\)/);
   // The entry pointed at another key: KMS refuses it.
   writeFileSync(other, text.replace('name: default', 'name: staging').replace(ARN, keyArn('k2')).replace('name: staging', 'name: default'));
   writeFileSync(join(repo, KEYRING), readFileSync(other, 'utf8'));
   const incorrect = await view(as('AKIDCI'));
-  assert.is(incorrect.code, 5);
+  assert.is(incorrect.code, 4);
   assert.match(incorrect.stderr, /IncorrectKeyException \(the entry was made under another KMS key\)/);
   writeFileSync(join(repo, KEYRING), text);
   rmSync(other);

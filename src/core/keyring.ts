@@ -19,7 +19,7 @@ import {
   ENTRY_SALT_LENGTH, LABEL_PATTERN, isSecretEntry, openEntry, sealEntry,
   type KeyFileEntry, type KeyringEntry, type PasswordEntry, type SecretEntry,
 } from './entry.js';
-import { appliesTo, noEntryOpens, openPublicEntry } from './public-open.js';
+import { appliesTo, noEntryOpens, openPublicEntry, type OpenNote } from './public-open.js';
 import { sealPublicEntry, type PublicEntry, type PublicEntryFields } from './public-entry.js';
 import { DEFAULT_SCRYPT, checkWriteParams, type KdfCache, type ScryptParams } from './kdf.js';
 
@@ -198,7 +198,7 @@ export async function openKeyring(keyring: Keyring, credentials: Credential[], k
   }
   let tried = false;
   let dataKey: Uint8Array | null = null;
-  const notes: string[] = [];
+  const notes: OpenNote[] = [];
   for (const [entry, credential] of attempts(keyring, credentials)) {
     if (!isSecretEntry(entry)) {
       tried = true;

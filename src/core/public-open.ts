@@ -1,5 +1,5 @@
 /**
- * Opening public-key and KMS entries with identity and KMS credentials (docs/FORMAT.md §5.3):
+ * Opening public-key and KMS entries with identity and KMS credentials (docs/FORMAT.md §5.5):
  * which credential applies to which entry (by recipient, so an unrelated key is never asked for
  * its passphrase), and the unwrap itself. A KMS refusal is remembered as a note for the error
  * that lists what was tried; it does not stop the other entries from being tried.
@@ -24,8 +24,11 @@ export function appliesTo(entry: PublicEntry, credential: Credential): boolean {
  * The data key if `credential` opens `entry`, else null (wrong identity, tampered entry, or a
  * KMS refusal, whose reason is pushed to `notes`). Other errors (a cancelled prompt) propagate.
  */
+/** Why an entry did not open; `auth` when a key was refused (class 4), not merely missing. */
+export interface OpenNote { text: string; auth: boolean }
+
 export async function openPublicEntry(
-  entry: PublicEntry, credential: Credential, keyringName: string, dataKeyId: Uint8Array, notes: string[],
+  entry: PublicEntry, credential: Credential, keyringName: string, dataKeyId: Uint8Array, notes: OpenNote[],
 ): Promise<Uint8Array | null> {
   if (credential.kind === 'kms' && entry.kind === 'kms') {
     try {
@@ -33,7 +36,7 @@ export async function openPublicEntry(
       return acceptDataKey(entry, dataKey, dataKeyId);
     } catch (error) {
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
-      notes.push(`kms entry "${entry.label}": ${error.message}`);
+      notes.push({ text: `kms entry "${entry.label}": ${error.message}`, auth: error instanceof AuthError });
       return null;
     }
   }
@@ -43,7 +46,7 @@ export async function openPublicEntry(
   } catch (error) {
     // A key that cannot be used here (a passphrase and no terminal): note it, try the others.
     if (!(error instanceof NoKeyError)) throw error;
-    notes.push(error.message);
+    notes.push({ text: error.message, auth: false });
     return null;
   }
 }
@@ -52,15 +55,17 @@ export async function openPublicEntry(
  * No identity or KMS credential opened an entry: say which entries exist and what was tried, so
  * the user can tell a missing key from a wrong one (and class 5 when nothing applied at all).
  */
-export function noEntryOpens(keyring: Keyring, credentials: Credential[], notes: string[], tried: boolean): Error {
+export function noEntryOpens(keyring: Keyring, credentials: Credential[], notes: OpenNote[], tried: boolean): Error {
   const entries = keyring.entries.map((e) => {
     const isPublic = e.kind === 'age' || e.kind === 'ssh' || e.kind === 'kms';
     return `${e.kind} "${e.label}"${isPublic ? ` ${describeRecipient(e as PublicEntry).fingerprint}` : ''}`;
   }).join(', ');
   const sources = credentials.map((c) => c.origin).join(', ') || 'none';
-  const detail = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  const detail = notes.length > 0 ? ` (${notes.map((n) => n.text).join('; ')})` : '';
   const message = `${quotePath(keyring.origin)}: no key opens this keyring; its entries: ${entries}; tried: ${sources}${detail}; ` +
     'pass --identity, --key-file or --password-file, or run "vault keys list"';
-  return tried && notes.length === 0 ? new AuthError(message) : new NoKeyError(message);
+  // A key that was tried and refused (or a refusing KMS) is class 4; nothing usable is class 5.
+  const refused = (tried && notes.length === 0) || notes.some((n) => n.auth);
+  return refused ? new AuthError(message) : new NoKeyError(message);
 }
 
