@@ -3,7 +3,6 @@
  * on standard output. The key opens a keyring once added with "vault keys add --key-file".
  */
 import type { Command } from 'commander';
-import { generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption';
 import { serializeKeyFile } from '../core/key-file.js';
 import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -36,6 +35,7 @@ export function register(program: Command): void {
 
 /** `vault keygen --age [FILE]`: an age identity file as age-keygen writes it; the recipient on stdout. */
 async function writeAgeIdentity(file: string | undefined, pq: boolean): Promise<void> {
+  const { generateHybridIdentity, generateIdentity, identityToRecipient } = await import('age-encryption');
   const identity = pq ? await generateHybridIdentity() : await generateIdentity();
   const recipient = await identityToRecipient(identity);
   const created = new Date().toISOString().replace(/\.[0-9]+Z$/, 'Z');

@@ -5,15 +5,17 @@
  * the spec: ssh-rsa is RSA-OAEP-SHA-256 with the label "age-encryption.org/v1/ssh-rsa";
  * ssh-ed25519 is X25519 on the Montgomery form of the Ed25519 key, tweaked by a scalar derived
  * from the SSH key, with the file key sealed by ChaCha20-Poly1305. Randomness: the caller's.
+ * Loaded on demand (public-entry.ts, identities.ts): the curve code costs start-up time.
  */
 import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { Stanza, type Identity, type Recipient } from 'age-encryption';
+import type { Identity, Recipient, Stanza } from 'age-encryption';
+import { FormatError } from '../errors.js';
 import type { RandomSource } from './random.js';
 import { concatBytes, equalBytes, utf8, wipe } from './bytes.js';
 import { hkdfSha256 } from './derive.js';
-import { sshTag, type SshPublicKey } from './ssh-key.js';
+import { formatSshPublicKey, sshTag, type SshPublicKey } from './ssh-key.js';
 
 const ED25519_LABEL = 'age-encryption.org/v1/ssh-ed25519';
 const RSA_LABEL = 'age-encryption.org/v1/ssh-rsa';
@@ -42,7 +44,8 @@ function wrapKeyOf(shared: Uint8Array, ephemeralShare: Uint8Array, recipientShar
 export class SshRecipient implements Recipient {
   constructor(private readonly key: SshPublicKey, private readonly random: RandomSource) {}
 
-  wrapFileKey(fileKey: Uint8Array): Stanza[] {
+  async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
+    const { Stanza } = await import('age-encryption');
     const tag = sshTag(this.key);
     if (this.key.type === 'ssh-rsa') {
       const body = publicEncrypt(
@@ -51,7 +54,12 @@ export class SshRecipient implements Recipient {
       );
       return [new Stanza(['ssh-rsa', tag], new Uint8Array(body))];
     }
-    const theirs = ed25519.utils.toMontgomery(this.key.ed25519 as Uint8Array);
+    let theirs: Uint8Array;
+    try {
+      theirs = ed25519.utils.toMontgomery(this.key.ed25519 as Uint8Array);
+    } catch {
+      throw new FormatError(`${formatSshPublicKey(this.key).slice(0, 40)}…: not a valid Ed25519 public key`);
+    }
     const ephemeral = this.random(32);
     const share = x25519.scalarMultBase(ephemeral);
     const shared = x25519.scalarMult(tweakOf(this.key), x25519.scalarMult(ephemeral, theirs));

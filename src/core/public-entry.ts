@@ -1,20 +1,20 @@
 /**
- * Keyring entries that need no shared secret (docs/FORMAT.md §5.3): `age` (an age recipient),
+ * Keyring entries that need no shared secret (docs/FORMAT.md §5.5): `age` (an age recipient),
  * `ssh` (an ssh-ed25519 or ssh-rsa public key, as age's ssh recipients) and `kms` (an AWS KMS key).
  * The data key of an age or ssh entry is wrapped as a standard age file, so `age -d` opens it;
  * a kms entry holds a KMS ciphertext blob whose encryption context binds the keyring name.
  * Sealing needs only public data (or kms:Encrypt), which is what lets `vault rotate` re-wrap these
  * entries by itself. Opening checks the data key id and a commitment keyed from the data key.
  * Entry types this version does not know are kept verbatim and make the keyring read-only.
- * Pure: KMS is reached only through the KmsAccess the caller passes.
+ * Pure: KMS is reached only through the KmsAccess the caller passes. age-encryption and the curve
+ * code are imported when an entry is sealed or opened, not when a keyring is parsed.
  */
-import { Decrypter, Encrypter, identityToRecipient, type Identity } from 'age-encryption';
+import type { Identity } from 'age-encryption';
 import { AuthError, FormatError } from '../errors.js';
 import type { RandomSource } from './random.js';
 import { concatBytes, equalBytes, utf8, wipe } from './bytes.js';
 import { decodeBase64, encodeBase64 } from './armour.js';
 import { DATA_KEY_LENGTH, LABELS, dataKeyIdOf, hkdfSha256, hmacSha256 } from './derive.js';
-import { SshRecipient } from './age-ssh.js';
 import { formatSshPublicKey, parseSshWire, sshFingerprint, type SshPublicKey } from './ssh-key.js';
 
 /** The KMS operations an entry needs; the shell implements them with @aws-sdk/client-kms. */
@@ -27,14 +27,14 @@ interface PublicBase { id: string; label: string; commit: Uint8Array }
 export interface AgeEntry extends PublicBase { kind: 'age'; recipient: string; wrapped: Uint8Array }
 export interface SshEntry extends PublicBase { kind: 'ssh'; key: SshPublicKey; wrapped: Uint8Array }
 export interface KmsEntry extends PublicBase { kind: 'kms'; keyArn: string; wrapped: Uint8Array }
-/** An entry type added by a newer vaultfile: never opened, never rewritten (FORMAT.md §5.3.4). */
+/** An entry type added by a newer vaultfile: never opened, never rewritten (FORMAT.md §5.5.5). */
 export interface UnknownEntry { kind: 'unknown'; id: string; label: string; type: string; text: string }
 export type PublicEntry = AgeEntry | SshEntry | KmsEntry;
 
 export const PUBLIC_KINDS = ['age', 'ssh', 'kms'] as const;
 export const ENTRY_TYPE_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** Native X25519 (`age1…`) and post-quantum hybrid (`age1pq1…`) recipients, Bech32 lower case. */
-const AGE_RECIPIENT = /^age1(pq1)?[023456789acdefghjklmnpqrstuvwxyz]{50,2000}$/;
+const AGE_RECIPIENT = /^age1(pq1)?[023456789acdefghjklmnpqrstuvwxyz]{50,2100}$/;
 const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]{1,32}):([0-9]{12}):(key\/[A-Za-z0-9-]{1,128}|alias\/[A-Za-z0-9/_-]{1,250})$/;
 /** The most an age file wrapping a 32-byte key can take: a post-quantum stanza is ~1.6 KB. */
 const MAX_WRAPPED = 4096;
@@ -155,8 +155,18 @@ export async function sealPublicEntry(fields: PublicEntryFields, dataKey: Uint8A
     if (!context.kms) throw new AuthError(`kms entry "${fields.label}": no access to AWS KMS (--no-kms was given)`);
     wrapped = await context.kms.encrypt(fields.keyArn, dataKey, kmsContext(context.keyringName));
   } else {
+    const { Encrypter } = await import('age-encryption');
     const encrypter = new Encrypter();
-    encrypter.addRecipient(fields.kind === 'age' ? fields.recipient : new SshRecipient(fields.key, context.random));
+    if (fields.kind === 'age') {
+      try {
+        encrypter.addRecipient(fields.recipient);
+      } catch {
+        throw new FormatError(`${fields.recipient.slice(0, 24)}…: not a recipient this vaultfile can encrypt to (only X25519 and post-quantum age recipients; plugins cannot be added)`);
+      }
+    } else {
+      const { SshRecipient } = await import('./age-ssh.js');
+      encrypter.addRecipient(new SshRecipient(fields.key, context.random));
+    }
     wrapped = await encrypter.encrypt(dataKey);
   }
   const entry = { ...fields, wrapped, commit: new Uint8Array(32) } as PublicEntry;
@@ -166,6 +176,7 @@ export async function sealPublicEntry(fields: PublicEntryFields, dataKey: Uint8A
 
 /** Unwrap an age or ssh entry with age identities; null when none of them is its recipient. */
 export async function openAgeFile(wrapped: Uint8Array, identities: (string | Identity)[]): Promise<Uint8Array | null> {
+  const { Decrypter } = await import('age-encryption');
   const decrypter = new Decrypter();
   for (const identity of identities) decrypter.addIdentity(identity);
   try {
@@ -188,5 +199,6 @@ export function acceptDataKey(entry: PublicEntry, dataKey: Uint8Array | null, da
 
 /** The age recipient of an `AGE-SECRET-KEY-1…` or `AGE-SECRET-KEY-PQ-1…` identity string. */
 export async function ageRecipientOf(identity: string): Promise<string> {
+  const { identityToRecipient } = await import('age-encryption');
   return identityToRecipient(identity);
 }

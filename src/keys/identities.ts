@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Identity } from 'age-encryption';
 import type { IdentityCredential } from '../core/credential.js';
-import { SshIdentity } from '../core/age-ssh.js';
 import { ageRecipientOf, openAgeFile } from '../core/public-entry.js';
 import {
   formatSshPublicKey, isOpenSshPrivateKey, parseOpenSshPrivateKey, type SshPrivateKey,
@@ -87,8 +87,9 @@ export async function identityFromFile(path: string, origin: string, interactive
 }
 
 function sshCredential(key: SshPrivateKey, path: string, origin: string, interactive: boolean): IdentityCredential {
-  let identity: Promise<SshIdentity> | null = null;
-  const unlock = async (): Promise<SshIdentity> => {
+  let identity: Promise<Identity> | null = null;
+  const unlock = async (): Promise<Identity> => {
+    const { SshIdentity } = await import('../core/age-ssh.js');
     if (!key.encrypted) return new SshIdentity(key.publicKey, key);
     if (!interactive) {
       throw new NoKeyError(`${quotePath(path)}: the SSH key is passphrase-protected and there is no terminal to ask; use an unprotected identity in automation (vault keygen --age)`);
