@@ -83,7 +83,7 @@ export function parseEntry(text: string, origin: string, where: string): Keyring
       return parsePublicEntry(id, type as PublicEntry['kind'], label, rest, bad);
     }
     // A type from a newer vaultfile: kept verbatim so the keyring can still be opened through
-    // the entries this version knows, but never rewritten by it (FORMAT.md §5.3.4).
+    // the entries this version knows, but never rewritten by it (FORMAT.md §5.5.5).
     if (ENTRY_TYPE_PATTERN.test(type)) return { kind: 'unknown', id, label, type, text };
   }
   const password = PASSWORD_LINE.exec(text);

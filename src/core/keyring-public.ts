@@ -1,5 +1,5 @@
 /**
- * Adding public-key and KMS entries to an unlocked keyring (docs/FORMAT.md §5.3): needs no secret
+ * Adding public-key and KMS entries to an unlocked keyring (docs/FORMAT.md §5.5): needs no secret
  * of the recipient, only the keyring's data key (and kms:Encrypt for a KMS entry).
  */
 import { UsageError } from '../errors.js';

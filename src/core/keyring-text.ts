@@ -108,7 +108,7 @@ export function parseInlineEntries(text: string, origin: string): KeyringEntry[]
   return entries;
 }
 
-/** A keyring with entry types from a newer vaultfile is never rewritten by this one (FORMAT.md §5.3.4). */
+/** A keyring with entry types from a newer vaultfile is never rewritten by this one (FORMAT.md §5.5.5). */
 export function refuseUnknownEntries(keyring: Keyring): void {
   const unknown = keyring.entries.find((e) => e.kind === 'unknown');
   if (unknown) {

@@ -1,5 +1,5 @@
 /**
- * AWS KMS for `kms` keyring entries (docs/FORMAT.md §5.3.3), through @aws-sdk/client-kms, imported
+ * AWS KMS for `kms` keyring entries (docs/FORMAT.md §5.5.4), through @aws-sdk/client-kms, imported
  * the first time a KMS entry is opened or sealed: a command on a keyring without KMS entries
  * loads no AWS module. Credentials come from the SDK's default chain (environment, profiles and
  * SSO, web identity such as GitHub Actions OIDC, the ECS task role, the EC2 instance role); the
