@@ -47,10 +47,14 @@ test('check reports a file sealed for another keyring than the policy names', as
   assert.match(check.stderr, /"deploy\/vars\/prod\.yml" is staged encrypted for keyring "dev" but the policy says "prod"/);
   const status = vault(dir, ['status', '--staged']);
   assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted\(dev\) +plaintext +yes/);
-  // Re-adding moves it: clean re-seals under the policy's keyring (both keys are here).
+  // Re-adding does not move it silently (docs/SECURITY.md §3); rekey --to-keyring asks explicitly.
   const later = new Date(Date.now() + 5000);
   const { utimesSync } = await import('node:fs');
   utimesSync(join(dir, PROD), later, later);
+  const refused = gitResult(dir, ['add', PROD]);
+  assert.is.not(refused.code, 0);
+  assert.match(refused.stderr, /is encrypted for keyring "dev" but the policy now says "prod": vaultfile never moves a file to another keyring silently/);
+  vault(dir, ['rekey', '--to-keyring', 'prod', PROD]);
   git(dir, ['add', PROD]);
   vault(dir, ['check', '--staged']);
   assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +plaintext +yes/);

@@ -3,7 +3,8 @@
 // (ConfigResolver, default settings, commit 6eb23be) set NAME to, taken by running its resolver
 // once against the same fake with this machine's Python (boto3, jsonpath_ng, PyYAML,
 // python-dotenv). `vault` and `why` mark the rows where vault differs on purpose.
-// runtime-proc-wrapper.test.mjs replays every row through vault exec; docs/runtime.md shows the table.
+// runtime-proc-wrapper.test.mjs replays every row through vault exec; docs/runtime.md shows the table;
+// test/proc-wrapper-record.mjs re-records the proc_wrapper column from a proc_wrapper checkout.
 
 export const SM_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pw/db-AbCdEf';
 

@@ -335,6 +335,16 @@ test('AWS_DEFAULT_REGION is honoured as the AWS CLI does: after AWS_REGION, befo
   assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf), ['ap-south-1'], 'then the profile');
 });
 
+test('PROC_WRAPPER_SECRETS_AWS_REGION picks the region of proc_wrapper-style references, as proc_wrapper does', async () => {
+  const regionOf = (/** @type {any} */ request) => /\/\d{8}\/([a-z0-9-]+)\/ssm\//.exec(String(request.authorization))?.[1];
+  const env = awsEnv({ PROC_WRAPPER_SECRETS_AWS_REGION: 'ca-central-1', P_FOR_PROC_WRAPPER_TO_RESOLVE: 'ssm:/prod/api/token', V_FOR_VAULT_TO_RESOLVE: 'ssm:/prod/db/password' });
+  const mark = aws.requests.length;
+  const result = await runAsync(['exec', ...hashChild('P', 'V')], { env });
+  assert.is(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout), hashesOf({ P: 'ssm-api-token-value', V: 'ssm-db-password-value' }));
+  assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf).sort(), ['ca-central-1', 'us-east-1'], 'vault\'s own suffix keeps AWS_REGION');
+});
+
 test('region and credentials come from an AWS profile (AWS_PROFILE, config and credentials files)', async () => {
   const config = join(dir, 'aws-config');
   writeFileSync(config, '[profile staging]\nregion = eu-central-1\n');
@@ -402,6 +412,10 @@ export async function resolve(specifier, context, next) {
   const loaded = readFileSync(log, 'utf8');
   assert.match(loaded, /^@aws-sdk\/client-ssm$/m);
   assert.not.match(loaded, /client-secrets-manager/, 'only the client that is needed');
+  writeFileSync(log, '');
+  const s3 = await runAsync(['exec', '--allow-unresolved', ...hashChild('B')], { env: hooked({ B_FOR_VAULT_TO_RESOLVE: 'arn:aws:s3:::bucket/key' }), nodeArgs });
+  assert.is(s3.code, 0);
+  assert.equal(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('@aws-sdk/client-')), ['@aws-sdk/client-s3']);
 });
 
 test.after(async () => {

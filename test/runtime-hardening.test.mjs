@@ -1,4 +1,4 @@
-// vault exec against a hostile or careless secrets file (docs/SECURITY.md, "vault exec"): the
+// vault exec against a hostile or careless secrets file (docs/runtime.md, "Precedence and isolation"): the
 // child never receives vault's key sources, a file cannot set loader variables, JSON integers keep
 // their digits, and a secret that merely starts with ssm:// is never printed.
 import { test } from 'uvu';

@@ -13,7 +13,7 @@ import { BASE_ENV, DATA, FILES, ROWS, SM_ARN } from './proc-wrapper-table.mjs';
 
 const dir = tempDir('vaultfile-proc-wrapper-');
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
-const aws = await startFakeAws(/** @type {any} */ ({ ...DATA, parameters: { ...DATA.parameters, '/pw/envfile': 'X=from-ssm\nY="two words"\n' } }));
+const aws = await startFakeAws(/** @type {any} */ ({ ...DATA, parameters: { ...DATA.parameters, '/pw/envfile': 'X=from-ssm\nY="two words"\n', '/pw/yamlfile': 'nested:\n  deep: [1, 2]\nZ: zed\n' } }));
 const locationOf = (/** @type {string} */ text) => text.replaceAll('{DIR}', dir);
 const PRINT_VALUES = 'process.stdout.write(JSON.stringify(Object.fromEntries(process.argv.slice(1).map((n) => [n, process.env[n] ?? null]))))';
 
@@ -82,7 +82,7 @@ test('rows proc_wrapper cannot resolve: vault names the variable and runs nothin
 });
 
 test('-f reads remote env files as proc_wrapper\'s --env does: S3, Secrets Manager, SSM, AppConfig; format by name, type or content', async () => {
-  const files = ['s3://bucket/app.env', 'arn:aws:s3:::bucket/conf.data', SM_ARN, 'ssm:///pw/envfile', 'aws:appconfig:app/prod/profile', 's3://bucket/app.env#v1'];
+  const files = ['s3://bucket/app.env', 'arn:aws:s3:::bucket/conf.data', SM_ARN, 'ssm:///pw/envfile', 'ssm:///pw/yamlfile', 'aws:appconfig:app/prod/profile', 's3://bucket/app.env#v1'];
   const args = files.flatMap((file) => ['-f', file]);
   const result = await runAsync(['export', '--format', 'json', ...args], { env: runtimeEnv(aws.env) });
   assert.is(result.stderr, '');
@@ -98,11 +98,12 @@ test('-f reads remote env files as proc_wrapper\'s --env does: S3, Secrets Manag
     RATIO: '1.5',
     TINY: '0.00001',
     LIST: '["r1","r2"]',
-    NESTED: '{"k":"é"}',
+    NESTED: '{"deep":[1,2]}',
     NOTHING: '',
     USER_NAME: 'app',
     X: 'from-ssm',
     Y: 'two words',
+    Z: 'zed',
     FEATURE: '{"enabled":false,"level":3}',
   });
   const missing = await runAsync(['exec', '-f', 's3://bucket/nope.env', '--', 'true'], { env: runtimeEnv(aws.env) });

@@ -76,6 +76,17 @@ test('push is idempotent: unchanged values are not written; a changed one is; --
   assert.equal(since(mark, 'AmazonSSM.PutParameter').map((r) => r.body.Name), ['/prod/app/PORT']);
 });
 
+test('push reads the current parameters through every GetParametersByPath page', async () => {
+  const many = join(dir, 'many.env');
+  writeFileSync(many, Array.from({ length: 23 }, (_, i) => `K${i}=value-${i}`).join('\n') + '\n');
+  await runAsync(['push', many, '--to', 'ssm:///many/'], { env: env() });
+  const mark = aws.requests.length;
+  const again = await runAsync(['push', many, '--to', 'ssm:///many/'], { env: env() });
+  assert.match(again.stdout, /ssm:\/\/\/many\/: 23 unchanged; nothing to write\n$/);
+  assert.is(since(mark, 'AmazonSSM.GetParametersByPath').length, 3, '23 parameters over pages of 10');
+  assert.is(since(mark, 'AmazonSSM.PutParameter').length, 0);
+});
+
 test('push to Secrets Manager: one JSON secret, created then updated only when it changes; extra keys kept unless --prune', async () => {
   const ecs = join(dir, 'sm-ecs.json');
   const proc = join(dir, 'sm-proc.yml');

@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { isSecretCredential, type Credential, type IdentityCredential } from '../core/credential.js';
 import { labelEntries, recipientsOfIdentities } from './recipients.js';
 import { UsageError, quotePath } from '../errors.js';
-import { storeUnlockedKeyring } from '../repo/key-store.js';
+import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
+import { recordKeyring } from '../repo/keyring-history.js';
 import { createKeyringFile } from '../repo/keyring-create.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
@@ -65,6 +66,8 @@ export function register(program: Command): void {
     }
     // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
     const stored = storeUnlockedKeyring(root, unlocked);
+    const dirs = findGitDirs(root);
+    if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
     for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
     if (policyText !== null) {

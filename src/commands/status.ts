@@ -6,13 +6,14 @@
  * whether this clone has the key, and the format the policy keeps it in. Temp files of interrupted writes are reported on stderr.
  * Reads only.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
-import { keyringPath } from '../repo/repo.js';
+import { keyringPath, listKeyrings } from '../repo/repo.js';
+import { readCommittedText } from '../fs/safe-read.js';
+import { rollbackNotice } from '../repo/keyring-history.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
 const ID_LENGTH = 16;
@@ -37,7 +38,7 @@ type KeyIds = { current: string; previous: Set<string> } | null;
 
 function readKeyIds(root: string, name: string): KeyIds {
   try {
-    const keyring = parseKeyring(readFileSync(keyringPath(root, name), 'utf8'), name);
+    const keyring = parseKeyring(readCommittedText(keyringPath(root, name), 'a keyring') ?? '', name);
     const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
     return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
   } catch {
@@ -86,12 +87,17 @@ export function register(program: Command): void {
       const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
       for (const file of files) {
         rows.push([
-          file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
+          // A file name is committed text: a control character in it must not reach the terminal raw.
+          /[\u0000-\u001f\u007f]/.test(file.path) ? JSON.stringify(file.path) : file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
           file.key ? 'yes' : 'no', file.format ?? '-',
         ]);
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
       for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+      for (const name of await listKeyrings(ctx.root)) {
+        const notice = rollbackNotice(ctx.dirs.commonDir, name, ids(name)?.current ?? null);
+        if (notice) process.stdout.write(`${notice}\n`);
+      }
       if (!hasFilterConfig(ctx.top)) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
       for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     });

@@ -64,6 +64,8 @@ export function toGitPatterns(glob: string): string[] {
   if (glob.startsWith('!')) throw refuse('is a negation, which .gitattributes cannot express');
   if (/[@!+*?]\(/.test(glob)) throw refuse('uses an extglob, which .gitattributes cannot express');
   if (/\s/.test(glob)) throw refuse('contains white space, which .gitattributes cannot express');
+  // A committed policy is attacker-controlled: nothing that git reads as a quote, comment or line end.
+  if (/[\u0000-\u001f\u007f"]/.test(glob) || glob.startsWith('#')) throw refuse('contains a control character, a double quote or a leading "#", which .gitattributes cannot hold');
   return expandBraces(glob).map((pattern) => {
     let p = pattern.replace(/^\.\//, '');
     if (p.endsWith('/')) p += '**';

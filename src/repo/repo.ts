@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseKeyring, type Keyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
+import { readCommittedText } from '../fs/safe-read.js';
 
 export const VAULTFILE_DIR = '.vaultfile';
 export const POLICY_FILE = 'policy.yml';
@@ -156,13 +156,8 @@ export function serializePolicy(policy: Policy): string {
 
 export async function readPolicy(root: string): Promise<Policy> {
   const path = policyPath(root);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return { rules: [] };
-    throw fileSystemError(error, path, 'reading the policy');
-  }
+  const text = readCommittedText(path, 'the policy');
+  if (text === null) return { rules: [] };
   return parsePolicy(text, relative(process.cwd(), path) || path);
 }
 
@@ -199,14 +194,9 @@ export async function readRepoKeyring(name: string, cwd: string = process.cwd())
   const root = findRepoRoot(cwd);
   if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
   const path = keyringPath(root, name);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') {
-      throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
-    }
-    throw fileSystemError(error, path, 'reading the keyring');
+  const text = readCommittedText(path, 'a keyring');
+  if (text === null) {
+    throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
   }
   return { root, path, keyring: parseKeyring(text, path) };
 }

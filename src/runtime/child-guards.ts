@@ -1,5 +1,5 @@
 /**
- * What the child of `vault exec` must not receive (docs/SECURITY.md, "vault exec"): vault's own key
+ * What the child of `vault exec` must not receive (docs/runtime.md, "Precedence and isolation"): vault's own key
  * sources, and variables from a secrets file that change how programs are loaded. A committed file
  * is attacker-controlled input: a `.env` that sets LD_PRELOAD or NODE_OPTIONS would run the
  * attacker's code inside the program that holds every secret. Pure: names in, decisions out.
