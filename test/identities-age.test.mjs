@@ -118,6 +118,17 @@ test('rotate after removing a member re-wraps every public entry with one member
   assert.is(view(['--identity', dave.path]).stdout, 'db_password: hunter2\n');
 });
 
+test('vault unlock --identity stores the data key for the git filters; lock removes it', () => {
+  git(repo, ['commit', '-qam', 'rotated without the password entry']);
+  const unlock = runVault(['unlock', '--identity', dave.path], { cwd: repo, env });
+  assert.is(unlock.code, 0, unlock.stderr);
+  assert.match(unlock.stdout, /unlocked keyring "default"/);
+  // No key source named: the stored key opens the file (no identity, no KDF).
+  assert.is(view([]).stdout, 'db_password: hunter2\n');
+  assert.is(runVault(['lock'], { cwd: repo, env }).code, 0);
+  assert.is(view([]).code, 5);
+});
+
 test('default identity paths: ~/.config/vaultfile/identity.txt and ~/.ssh/id_ed25519, only when they match', () => {
   const { home, env: homeEnv } = emptyHome();
   mkdirSync(join(home, '.config', 'vaultfile'), { recursive: true });
