@@ -1,19 +1,19 @@
 /**
  * age's ssh-ed25519 and ssh-rsa recipient types (age spec, "SSH keys"; agessh in age's source), as
- * age-encryption Recipient and Identity objects, so the wrapped key of an `ssh` entry is an age
+ * age-encryption Recipient objects (reading them is age-native.ts's), so the wrapped key of an `ssh` entry is an age
  * file that `age -d -i ~/.ssh/id_ed25519` opens. The library ships neither type, so this follows
  * the spec: ssh-rsa is RSA-OAEP-SHA-256 with the label "age-encryption.org/v1/ssh-rsa";
  * ssh-ed25519 is X25519 on the Montgomery form of the Ed25519 key, tweaked by a scalar derived
  * from the SSH key, with the file key sealed by ChaCha20-Poly1305. Randomness: the caller's.
  * Loaded on demand (public-entry.ts, identities.ts): the curve code costs start-up time.
  */
-import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import { constants, publicEncrypt, type KeyObject } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import type { Identity, Recipient, Stanza } from 'age-encryption';
+import type { Recipient, Stanza } from 'age-encryption';
 import { FormatError } from '../errors.js';
 import type { RandomSource } from './random.js';
-import { concatBytes, equalBytes, utf8, wipe } from './bytes.js';
+import { concatBytes, utf8, wipe } from './bytes.js';
 import { hkdfSha256 } from './derive.js';
 import { formatSshPublicKey, sshTag, type SshPublicKey } from './ssh-key.js';
 
@@ -25,11 +25,6 @@ const EMPTY = new Uint8Array(0);
 /** age's stanza encoding: standard base64 without padding, canonical only. */
 function encodeRaw(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64').replace(/=+$/, '');
-}
-function decodeRaw(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9+/]*$/.test(text)) return null;
-  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
-  return encodeRaw(bytes) === text ? bytes : null;
 }
 
 /** The per-key tweak scalar: HKDF-SHA-256(ikm = "", salt = SSH wire key, info = label). */
@@ -67,56 +62,5 @@ export class SshRecipient implements Recipient {
     const body = chacha20poly1305(wrapKey, ZERO_NONCE).encrypt(fileKey);
     wipe(ephemeral, shared, wrapKey);
     return [new Stanza(['ssh-ed25519', tag, encodeRaw(share)], body)];
-  }
-}
-
-/** An OpenSSH private key as an age identity; returns null for stanzas that are not its own. */
-export class SshIdentity implements Identity {
-  constructor(
-    private readonly key: SshPublicKey,
-    private readonly secret: { ed25519Seed?: Uint8Array; rsa?: KeyObject },
-  ) {}
-
-  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
-    const tag = sshTag(this.key);
-    for (const stanza of stanzas) {
-      const [type, stanzaTag, share] = stanza.args;
-      if (type !== this.key.type || stanzaTag !== tag) continue;
-      if (type === 'ssh-rsa') {
-        if (stanza.args.length !== 2) throw new Error('invalid ssh-rsa stanza');
-        try {
-          return new Uint8Array(privateDecrypt(
-            { key: this.secret.rsa as KeyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: utf8(RSA_LABEL) },
-            stanza.body,
-          ));
-        } catch {
-          throw new Error('ssh-rsa stanza does not decrypt');
-        }
-      }
-      const ephemeralShare = stanza.args.length === 3 ? decodeRaw(share as string) : null;
-      if (ephemeralShare === null || ephemeralShare.length !== 32 || stanza.body.length !== 32) {
-        throw new Error('invalid ssh-ed25519 stanza');
-      }
-      const scalar = ed25519.utils.toMontgomerySecret(this.secret.ed25519Seed as Uint8Array);
-      const ours = x25519.scalarMultBase(scalar);
-      let shared: Uint8Array;
-      try {
-        shared = x25519.scalarMult(tweakOf(this.key), x25519.scalarMult(scalar, ephemeralShare));
-      } catch {
-        throw new Error('invalid ssh-ed25519 share');
-      } finally {
-        wipe(scalar);
-      }
-      if (equalBytes(shared, new Uint8Array(32))) throw new Error('invalid ssh-ed25519 share');
-      const wrapKey = wrapKeyOf(shared, ephemeralShare, ours);
-      try {
-        return chacha20poly1305(wrapKey, ZERO_NONCE).decrypt(stanza.body);
-      } catch {
-        throw new Error('ssh-ed25519 stanza does not decrypt');
-      } finally {
-        wipe(shared, wrapKey);
-      }
-    }
-    return null;
   }
 }

@@ -11,9 +11,9 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Identity } from 'age-encryption';
 import type { IdentityCredential } from '../core/credential.js';
 import { ageRecipientOf, openAgeFile } from '../core/public-entry.js';
+import { nativeAgeIdentity, nativeSshIdentity, openAgeNative, type NativeIdentity } from '../core/age-native.js';
 import {
   formatSshPublicKey, isOpenSshPrivateKey, parseOpenSshPrivateKey, type SshPrivateKey,
 } from '../core/ssh-key.js';
@@ -73,6 +73,12 @@ export async function identityFromFile(path: string, origin: string, interactive
     if (!/^AGE-SECRET-KEY-(PQ-)?1[A-Z0-9]+$/.test(line)) {
       throw new FormatError(`${quotePath(path)}: line ${index + 1} is not an age identity (AGE-SECRET-KEY-1…) or an OpenSSH private key`);
     }
+    // X25519 identities are read on node:crypto (age-native.ts); post-quantum ones by age-encryption.
+    const native = nativeAgeIdentity(line);
+    if (native) {
+      credentials.push({ kind: 'identity', origin, recipients: [native.recipient], open: async (file) => openAgeNative(file, native.identity) });
+      continue;
+    }
     let recipient: string;
     try {
       recipient = await ageRecipientOf(line);
@@ -87,14 +93,13 @@ export async function identityFromFile(path: string, origin: string, interactive
 }
 
 function sshCredential(key: SshPrivateKey, path: string, origin: string, interactive: boolean): IdentityCredential {
-  let identity: Promise<Identity> | null = null;
-  const unlock = async (): Promise<Identity> => {
-    const { SshIdentity } = await import('../core/age-ssh.js');
-    if (!key.encrypted) return new SshIdentity(key.publicKey, key);
+  let identity: Promise<NativeIdentity> | null = null;
+  const unlock = async (): Promise<NativeIdentity> => {
+    if (!key.encrypted) return nativeSshIdentity(key.publicKey, key);
     if (!interactive) {
       throw new NoKeyError(`${quotePath(path)}: the SSH key is passphrase-protected and there is no terminal to ask; use an unprotected identity in automation (vault keygen --age)`);
     }
-    return new SshIdentity(key.publicKey, await decryptSshPrivateKey(key, path));
+    return nativeSshIdentity(key.publicKey, await decryptSshPrivateKey(key, path));
   };
   return {
     kind: 'identity',
@@ -102,7 +107,7 @@ function sshCredential(key: SshPrivateKey, path: string, origin: string, interac
     recipients: [formatSshPublicKey(key.publicKey)],
     async open(file) {
       identity ??= unlock();
-      return openAgeFile(file, [await identity]);
+      return openAgeNative(file, await identity);
     },
   };
 }
