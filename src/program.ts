@@ -5,9 +5,10 @@
  * them all. No logic, no I/O.
  */
 import { Command, Option } from 'commander';
+import type { Context } from './context.js';
 import { VERSION } from './version.js';
 
-type Register = (program: Command) => void;
+type Register = (program: Command, context: Context) => void;
 type Loader = () => Promise<{ register: Register }>;
 
 /** Commands in help order: name -> module. */
@@ -35,12 +36,12 @@ const COMMANDS: [string, Loader][] = [
   ['git', () => import('./commands/git.js')],
 ];
 
-/** The subcommand named in ARGV (the first argument that is not an option), if any. */
-function commandName(argv: string[]): string | undefined {
-  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+/** The subcommand named in ARGS (the first argument that is not an option), if any. */
+function commandName(args: string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
 }
 
-export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
+export async function buildProgram(args: string[], context: Context): Promise<Command> {
   const { registerAnsible } = await import('./keys/ansible-secrets.js');
   registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/keys/ansible-secrets.ts)
   const program = new Command('vault')
@@ -50,12 +51,14 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
+      writeOut: (text) => void context.stdout.write(text),
+      writeErr: (text) => void context.stderr.write(text),
       // One line: commander's message and where to read the usage.
       outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '').trimEnd()}; see "vault --help"\n`),
     });
-  const name = commandName(argv);
+  const name = commandName(args);
   const selected = COMMANDS.filter(([command]) => command === name);
-  for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program);
+  for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program, context);
   addDebugOption(program);
   return program;
 }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, modeOf, runVault, tempDir } from './helpers.mjs';
+import { git, modeOf, runVaultBinary, tempDir } from './helpers.mjs';
 import {
   KEYRING, ageIdentity, dataKeyIdOf, emptyHome, entriesOf, idOfDataKey, passwordRepo, sshIdentity, tool,
 } from './identities-support.mjs';
@@ -22,24 +22,24 @@ const dave = sshIdentity(keys, 'dave', 'rsa');
 const erin = sshIdentity(keys, 'erin', 'ed25519', 'erin passphrase');
 const frank = sshIdentity(keys, 'frank', 'ed25519', 'frank passphrase');
 const { repo, password } = passwordRepo(env);
-const view = (/** @type {string[]} */ args, /** @type {Record<string, string>} */ extra = {}) => runVault(['view', 'deploy/vars/prod.yml', ...args], { cwd: repo, env: { ...env, ...extra } });
+const view = (/** @type {string[]} */ args, /** @type {Record<string, string>} */ extra = {}) => runVaultBinary(['view', 'deploy/vars/prod.yml', ...args], { cwd: repo, env: { ...env, ...extra } });
 
 test('keys add takes age and SSH public keys with a key that opens the keyring, and lists them', () => {
   const before = readFileSync(join(repo, KEYRING), 'utf8');
-  const add = runVault(['keys', 'add', '--password-file', password, '--recipient', alice.recipient, '--label', 'alice'], { cwd: repo, env });
+  const add = runVaultBinary(['keys', 'add', '--password-file', password, '--recipient', alice.recipient, '--label', 'alice'], { cwd: repo, env });
   assert.is(add.code, 0, add.stderr);
   assert.is(add.stderr, `added age entry "alice" (from --recipient)\n`);
   for (const key of [carol, dave, erin]) {
-    const r = runVault(['keys', 'add', '--password-file', password, '--recipient', key.publicLine], { cwd: repo, env });
+    const r = runVaultBinary(['keys', 'add', '--password-file', password, '--recipient', key.publicLine], { cwd: repo, env });
     assert.is(r.code, 0, r.stderr);
   }
   const team = join(keys, 'team.pub');
   writeFileSync(team, `# the team, as for age -R\n\n${bob.recipient}\n`);
-  const fromFile = runVault(['keys', 'add', '--password-file', password, '--recipients-file', team, '--label', 'bob'], { cwd: repo, env });
+  const fromFile = runVaultBinary(['keys', 'add', '--password-file', password, '--recipients-file', team, '--label', 'bob'], { cwd: repo, env });
   assert.is(fromFile.code, 0, fromFile.stderr);
   assert.is.not(readFileSync(join(repo, KEYRING), 'utf8'), before);
 
-  const list = runVault(['keys', 'list'], { cwd: repo, env });
+  const list = runVaultBinary(['keys', 'list'], { cwd: repo, env });
   assert.is(list.code, 0, list.stderr);
   const lines = list.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
   assert.equal(lines.map((l) => [l[1], l[2]]), [
@@ -51,7 +51,7 @@ test('keys add takes age and SSH public keys with a key that opens the keyring, 
     const fingerprint = tool('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key.path}.pub`]).toString().split(' ')[1];
     assert.is(row.at(-1), fingerprint);
   }
-  const json = JSON.parse(runVault(['keys', 'list', '--json'], { cwd: repo, env }).stdout);
+  const json = JSON.parse(runVaultBinary(['keys', 'list', '--json'], { cwd: repo, env }).stdout);
   assert.equal(json.entries.map((/** @type {{ type: string }} */ e) => e.type), ['password', 'age', 'ssh', 'ssh', 'ssh', 'age']);
   assert.equal(json.warnings, []);
 });
@@ -96,14 +96,14 @@ test('the real age 1.1.1 opens the wrapped data key of age, ssh-ed25519 and ssh-
 
 test('rotate after removing a member re-wraps every public entry with one member key only', () => {
   const oldId = dataKeyIdOf(repo);
-  const remove = runVault(['keys', 'remove', 'bob', '--identity', alice.path], { cwd: repo, env });
+  const remove = runVaultBinary(['keys', 'remove', 'bob', '--identity', alice.path], { cwd: repo, env });
   assert.is(remove.code, 0, remove.stderr);
   // The password entry's secret is not given: it is listed, so rotation needs --drop-unopened...
-  const refused = runVault(['rotate', '--identity', alice.path], { cwd: repo, env });
+  const refused = runVaultBinary(['rotate', '--identity', alice.path], { cwd: repo, env });
   assert.is(refused.code, 2);
   assert.match(refused.stderr, /do not open entries "password"/);
   // ...while every age and ssh entry is re-wrapped by itself.
-  const rotate = runVault(['rotate', '--identity', alice.path, '--password-file', password], { cwd: repo, env });
+  const rotate = runVaultBinary(['rotate', '--identity', alice.path, '--password-file', password], { cwd: repo, env });
   assert.is(rotate.code, 0, rotate.stderr);
   assert.is.not(dataKeyIdOf(repo), oldId);
   assert.equal(entriesOf(repo).map((e) => e.label), ['password', 'alice', 'carol@laptop', 'dave@laptop', 'erin@laptop']);
@@ -112,7 +112,7 @@ test('rotate after removing a member re-wraps every public entry with one member
   const removed = view(['--identity', bob.path]);
   assert.is(removed.code, 5, 'the removed member opens nothing new');
   // Nothing public-key based needed a secret: a rotate with an identity alone drops the password entry on request.
-  const drop = runVault(['rotate', '--identity', carol.path, '--drop-unopened'], { cwd: repo, env });
+  const drop = runVaultBinary(['rotate', '--identity', carol.path, '--drop-unopened'], { cwd: repo, env });
   assert.is(drop.code, 0, drop.stderr);
   assert.equal(entriesOf(repo).map((e) => e.type), ['age', 'ssh', 'ssh', 'ssh']);
   assert.is(view(['--identity', dave.path]).stdout, 'db_password: hunter2\n');
@@ -120,12 +120,12 @@ test('rotate after removing a member re-wraps every public entry with one member
 
 test('vault unlock --identity stores the data key for the git filters; lock removes it', () => {
   git(repo, ['commit', '-qam', 'rotated without the password entry']);
-  const unlock = runVault(['unlock', '--identity', dave.path], { cwd: repo, env });
+  const unlock = runVaultBinary(['unlock', '--identity', dave.path], { cwd: repo, env });
   assert.is(unlock.code, 0, unlock.stderr);
   assert.match(unlock.stdout, /unlocked keyring "default"/);
   // No key source named: the stored key opens the file (no identity, no KDF).
   assert.is(view([]).stdout, 'db_password: hunter2\n');
-  assert.is(runVault(['lock'], { cwd: repo, env }).code, 0);
+  assert.is(runVaultBinary(['lock'], { cwd: repo, env }).code, 0);
   assert.is(view([]).code, 5);
 });
 
@@ -153,12 +153,12 @@ test('default identity paths: ~/.config/vaultfile/identity.txt and ~/.ssh/id_ed2
 test('keygen --age writes an identity age understands (0600, never overwritten) and prints the recipient', () => {
   const dir = tempDir();
   const path = join(dir, 'identity.txt');
-  const r = runVault(['keygen', '--age', path], { env });
+  const r = runVaultBinary(['keygen', '--age', path], { env });
   assert.is(r.code, 0, r.stderr);
   assert.is(modeOf(path), 0o600);
   assert.is(r.stdout, `${tool('age-keygen', ['-y', path]).toString().trim()}\n`);
   assert.match(readFileSync(path, 'utf8'), /^# created: .*\n# public key: age1[a-z0-9]+\nAGE-SECRET-KEY-1[A-Z0-9]+\n$/);
-  const again = runVault(['keygen', '--age', path], { env });
+  const again = runVaultBinary(['keygen', '--age', path], { env });
   assert.is(again.code, 6);
   assert.is(modeOf(path), 0o600);
 });
@@ -175,14 +175,14 @@ test('malformed and unknown recipients are refused with the reason; the keyring 
     [['--kms', 'arn:aws:kms:eu-west-1:1:key/x'], 2, /give a KMS key or alias ARN/],
   ];
   for (const [args, code, message] of cases) {
-    const r = runVault(['keys', 'add', '--identity', alice.path, ...args], { cwd: repo, env });
+    const r = runVaultBinary(['keys', 'add', '--identity', alice.path, ...args], { cwd: repo, env });
     assert.is(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.is(r.stderr.split('\n').length, 2, 'one line');
   }
   const bad = join(keys, 'bad.pub');
   writeFileSync(bad, `${bob.recipient}\nssh-ed25519 AAAA!!!\n`);
-  const file = runVault(['keys', 'add', '--identity', alice.path, '--recipients-file', bad], { cwd: repo, env });
+  const file = runVaultBinary(['keys', 'add', '--identity', alice.path, '--recipients-file', bad], { cwd: repo, env });
   assert.is(file.code, 3);
   assert.match(file.stderr, /bad.pub" line 2: the key is not valid base64/);
   assert.is(readFileSync(join(repo, KEYRING), 'utf8'), before);

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, runVault, tempDir, writeSecret } from './helpers.mjs';
+import { git, runVaultBinary, tempDir, writeSecret } from './helpers.mjs';
 import { aliasArn, keyArn, startFakeKms } from './aws-fake-kms.mjs';
 import { KEYRING, emptyHome, entriesOf, passwordRepo, runVaultAsync, sdkTracer } from './identities-support.mjs';
 
@@ -27,7 +27,7 @@ const as = (/** @type {string} */ id) => ({ ...base, AWS_ACCESS_KEY_ID: id, AWS_
 const { repo, password } = passwordRepo(home);
 mkdirSync(join(repo, 'deploy', 'files'), { recursive: true });
 writeFileSync(join(repo, 'deploy', 'files', '.env.production'), 'DATABASE_URL=postgres://app:s3cret@db/app\n');
-const sealed = runVault(['encrypt', 'deploy/files/.env.production', '--password-file', password], { cwd: repo, env: home });
+const sealed = runVaultBinary(['encrypt', 'deploy/files/.env.production', '--password-file', password], { cwd: repo, env: home });
 assert.is(sealed.code, 0, sealed.stderr);
 git(repo, ['add', '-A']);
 git(repo, ['commit', '-qm', 'env file']);
@@ -44,7 +44,7 @@ test('keys add --kms needs only kms:Encrypt on the key, and lists the key ARN', 
   const encrypt = fake.requests.find((r) => r.target === 'TrentService.Encrypt');
   assert.equal(encrypt?.body.EncryptionContext, { 'vaultfile:keyring': 'default' });
   assert.is(encrypt?.body.KeyId, ARN);
-  const list = runVault(['keys', 'list', '--json'], { cwd: repo, env: home });
+  const list = runVaultBinary(['keys', 'list', '--json'], { cwd: repo, env: home });
   const entry = JSON.parse(list.stdout).entries.find((/** @type {{ type: string }} */ e) => e.type === 'kms');
   assert.is(entry.recipient, ARN);
   git(repo, ['commit', '-qam', 'kms entry']);
@@ -92,7 +92,7 @@ test('recipe: a GitHub Actions job unlocks through OIDC, the role and KMS with n
   const later = await view({ ...home, AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9' });
   assert.is(later.code, 0, later.stderr);
   assert.is(fake.requests.length, requests);
-  assert.is(runVault(['lock'], { cwd: repo, env: home }).code, 0);
+  assert.is(runVaultBinary(['lock'], { cwd: repo, env: home }).code, 0);
   const badToken = writeSecret(join(dir, 'forged'), 'forged');
   const refused = await view({ ...job, AWS_WEB_IDENTITY_TOKEN_FILE: badToken });
   assert.is(refused.code, 5);
@@ -181,7 +181,7 @@ test('keys remove warns when every remaining entry depends on AWS KMS', async ()
   const remove = await runVaultAsync(['keys', 'remove', 'password'], { cwd: repo, env: as('AKIDCI') });
   assert.is(remove.code, 0, remove.stderr);
   assert.match(remove.stderr, /vault: warning: every entry of keyring "default" depends on AWS KMS \(account 111122223333\); no entry works offline/);
-  const list = runVault(['keys', 'list'], { cwd: repo, env: home });
+  const list = runVaultBinary(['keys', 'list'], { cwd: repo, env: home });
   assert.match(list.stderr, /no entry works offline/);
 });
 

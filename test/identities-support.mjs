@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, cleanEnv, git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
+import { CLI, cleanEnv, git, runVaultBinary, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 
 /**
  * Run a peer tool; throws with its stderr on failure.
@@ -45,16 +45,16 @@ export function emptyHome() {
 export function passwordRepo(env) {
   const repo = tempRepo();
   const password = writeSecret(join(tempDir(), 'pw'), 'correct horse battery staple\n');
-  const init = runVault(['init', '--password-file', password, '--work-factor', '10'], { cwd: repo, env });
+  const init = runVaultBinary(['init', '--password-file', password, '--work-factor', '10'], { cwd: repo, env });
   if (init.code !== 0) throw new Error(init.stderr);
   mkdirSync(join(repo, 'deploy', 'vars'), { recursive: true });
   writeFileSync(join(repo, 'deploy', 'vars', 'prod.yml'), 'db_password: hunter2\n');
-  const enc = runVault(['encrypt', 'deploy/vars/prod.yml'], { cwd: repo, env });
+  const enc = runVaultBinary(['encrypt', 'deploy/vars/prod.yml'], { cwd: repo, env });
   if (enc.code !== 0) throw new Error(enc.stderr);
   git(repo, ['add', '-A']);
   git(repo, ['commit', '-qm', 'init']);
   // Forget the data key kept in .git/ since init, so every command must open the keyring.
-  const lock = runVault(['lock'], { cwd: repo, env });
+  const lock = runVaultBinary(['lock'], { cwd: repo, env });
   if (lock.code !== 0) throw new Error(lock.stderr);
   return { repo, password };
 }

@@ -24,7 +24,7 @@ async function credentialsFor(identity) {
   /** @type {any[]} */
   const kms = [{ kind: 'kms', kms: vectorKms(), origin: 'vector kms' }];
   if (identity === 'kms') return kms;
-  return identityFromFile(join(DIR, identity), identity, false);
+  return identityFromFile(join(DIR, identity), identity, null);
 }
 
 /** @param {any} vector */

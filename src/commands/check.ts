@@ -8,15 +8,16 @@ import { VaultError } from '../errors.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
 import { findStagedHazards } from '../git/staged-hazards.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('check')
     .description('exit non-zero if a file that must be encrypted is not')
     .option('--staged', 'check the index (what the next commit holds); for pre-commit hooks')
     .option('--quiet', 'print nothing when all is well')
     .action(async (options: { staged?: boolean; quiet?: boolean }) => {
-      const ctx = await openRepoContext(process.cwd());
+      const ctx = await openRepoContext(io.cwd, io.env);
       const files = await listPolicyFiles(ctx, { staged: options.staged === true, tree: options.staged !== true });
       // Only an untracked file's verdict depends on the filter being set up: ask git only then.
       const configured = files.some((file) => file.index.kind === 'absent') && hasFilterConfig(ctx.top);
@@ -25,11 +26,11 @@ export function register(program: Command): void {
         const problem = policyProblem(file, configured);
         if (problem === null) continue;
         problems += 1;
-        process.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
+        io.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
       }
       for (const hazard of options.staged ? await findStagedHazards(ctx.top, files) : []) {
         problems += 1;
-        process.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
+        io.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
       }
       if (problems > 0) {
         throw new VaultError(
@@ -37,6 +38,6 @@ export function register(program: Command): void {
         );
       }
       if (options.quiet) return;
-      process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
+      io.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
     });
 }

@@ -4,6 +4,7 @@
  * `keys list` and `keys remove` print when every entry depends on one outside service or none
  * works offline. Reads only public data: no key needed.
  */
+import type { Output } from '../context.js';
 import type { Keyring, KeyringEntry } from '../core/keyring.js';
 import { encodeBase64 } from '../core/armour.js';
 import { describeRecipient, type PublicEntry } from '../core/public-entry.js';
@@ -33,19 +34,19 @@ export function accessWarnings(keyring: Keyring): string[] {
   ];
 }
 
-export function listEntries(keyring: Keyring, where: string, json: boolean): void {
+export function listEntries(keyring: Keyring, where: string, json: boolean, io: { stdout: Output; stderr: Output }): void {
   const rows = keyring.entries.map(rowOf);
   const warnings = accessWarnings(keyring);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ keyring: keyring.name, path: where, entries: rows, warnings }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ keyring: keyring.name, path: where, entries: rows, warnings }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`keyring ${keyring.name} (${where})\n`);
+  io.stdout.write(`keyring ${keyring.name} (${where})\n`);
   const width = (key: keyof Row) => Math.max(key.length, ...rows.map((row) => row[key].length));
   const [type, label] = [width('type'), width('label')];
   for (const row of rows) {
     const tail = row.recipient === '' && row.fingerprint === '' ? '' : `  ${row.recipient}${row.fingerprint ? `  ${row.fingerprint}` : ''}`;
-    process.stdout.write(`  ${row.id}  ${row.type.padEnd(type)}  ${row.label.padEnd(label)}${tail}`.trimEnd() + '\n');
+    io.stdout.write(`  ${row.id}  ${row.type.padEnd(type)}  ${row.label.padEnd(label)}${tail}`.trimEnd() + '\n');
   }
-  for (const warning of warnings) process.stderr.write(`vault: warning: ${warning}\n`);
+  for (const warning of warnings) io.stderr.write(`vault: warning: ${warning}\n`);
 }

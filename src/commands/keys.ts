@@ -3,7 +3,7 @@
  * only the keyring file, never an encrypted file (DESIGN.md §3). `add` opens the keyring with the
  * keys that already belong to it and adds the ones that do not (or the --new-* ones).
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isSecretCredential, type Credential } from '../core/credential.js';
 import { addEntry, openKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
@@ -18,13 +18,14 @@ import { labelEntries, parseKmsKey, parseRecipient, readRecipientsFile } from '.
 import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-async function loadKeyring(name: string) {
-  return readRepoKeyring(name);
+async function loadKeyring(name: string, cwd: string) {
+  return readRepoKeyring(name, cwd);
 }
 
 async function saveKeyring(path: string, unlocked: UnlockedKeyring): Promise<void> {
@@ -49,7 +50,7 @@ async function splitCredentials(context: KeyContext, keyring: UnlockedKeyring['k
   return { unlocked, opening, others };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const keys = program.command('keys').description('list, add and remove the keys of a keyring');
 
   keys
@@ -58,8 +59,8 @@ export function register(program: Command): void {
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
     .option('--json', 'print the entries as JSON')
     .action(async (options: { keyring: string; json?: boolean }) => {
-      const { path, keyring } = await loadKeyring(options.keyring);
-      listEntries(keyring, relative(process.cwd(), path), options.json === true);
+      const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
+      listEntries(keyring, relative(io.cwd, path), options.json === true, io);
     });
 
   const add = keys
@@ -74,11 +75,11 @@ export function register(program: Command): void {
     .option('--label <label>', 'label of the new entry')
     .addOption(workFactorOption());
   addKeySourceOptions(add).action(async (options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string);
-    const context = createKeyContext(keySourceOptions(options));
+    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+    const context = createKeyContext(keySourceOptions(options), io);
     const recipients = [
       ...((options.recipient as string[] | undefined) ?? []).map((r) => parseRecipient(r, '--recipient')),
-      ...((options.recipientsFile as string[] | undefined) ?? []).flatMap((file) => readRecipientsFile(file)),
+      ...((options.recipientsFile as string[] | undefined) ?? []).flatMap((file) => readRecipientsFile(resolve(io.cwd, file))),
       ...(Array.isArray(options.kms) ? (options.kms as string[]) : []).map(parseKmsKey),
     ];
     if (recipients.length > 0) {
@@ -89,7 +90,7 @@ export function register(program: Command): void {
       for (const entry of labelEntries(recipients, unlocked.keyring.entries.map((e) => e.label), label)) {
         const { origin, ...fields } = entry;
         unlocked = await addPublicEntry(unlocked, fields, systemRandom, kms);
-        process.stderr.write(`added ${entry.kind} entry ${quotePath(entry.label)} (from ${origin})\n`);
+        io.stderr.write(`added ${entry.kind} entry ${quotePath(entry.label)} (from ${origin})\n`);
       }
       await saveKeyring(path, unlocked);
       return;
@@ -119,7 +120,7 @@ export function register(program: Command): void {
     for (const [index, credential] of adding.entries()) {
       const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, unlocked.keyring.entries.length);
       unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
-      process.stderr.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
+      io.stderr.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
     }
     await saveKeyring(path, unlocked);
   });
@@ -130,17 +131,17 @@ export function register(program: Command): void {
     .argument('<entry>', 'entry id or label (see "vault keys list")')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING);
   addKeySourceOptions(remove).action(async (entry: string, options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string);
-    const context = createKeyContext(keySourceOptions(options));
+    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+    const context = createKeyContext(keySourceOptions(options), io);
     const unlocked = await openWithKeys(keyring, context);
     const remaining = removeEntry(unlocked, entry);
     if (remaining.keyring.entries.length === 0) throw new NoKeyError('that is the last entry; add another key first so the files stay readable');
     await saveKeyring(path, remaining);
-    process.stderr.write(
+    io.stderr.write(
       `removed entry ${quotePath(entry)} from keyring ${quotePath(keyring.name)}.\n` +
         'the removed key can still open the current data key from git history: run "vault rotate" now, ' +
         'and change the secrets themselves upstream (whoever held it could already read everything up to now)\n',
     );
-    for (const warning of accessWarnings(remaining.keyring)) process.stderr.write(`vault: warning: ${warning}\n`);
+    for (const warning of accessWarnings(remaining.keyring)) io.stderr.write(`vault: warning: ${warning}\n`);
   });
 }

@@ -24,23 +24,23 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). */
-export function vaultCommand(): string {
+/** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). NODE runs it. */
+export function vaultCommand(node: string): string {
   const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
-  return `${shellQuote(process.execPath)} ${shellQuote(cli)}`;
+  return `${shellQuote(node)} ${shellQuote(cli)}`;
 }
 
 /**
  * `node /abs/dist/git-filter.js`, quoted: the program git should run. It is the drivers' own light
  * entry point (src/git-filter.ts), not cli.js: git starts it on every checkout, status and add.
  */
-export function driverCommand(): string {
+export function driverCommand(node: string): string {
   const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'git-filter.js');
-  return `${shellQuote(process.execPath)} ${shellQuote(entry)}`;
+  return `${shellQuote(node)} ${shellQuote(entry)}`;
 }
 
 /** The config entries of the vault drivers, in the order they are written. */
-export function driverConfig(command = driverCommand()): Array<[string, string]> {
+export function driverConfig(command: string): Array<[string, string]> {
   return [
     ['filter.vault.process', `${command} filter-process`],
     ['filter.vault.clean', `${command} clean -- %f`],
@@ -67,9 +67,9 @@ function gitFor(dir: string) {
 }
 
 /** Write the driver config into the repository's local config (shared by all worktrees). */
-export async function writeDriverConfig(top: string): Promise<Array<[string, string]>> {
+export async function writeDriverConfig(top: string, node: string): Promise<Array<[string, string]>> {
   const git = gitFor(top);
-  const entries = driverConfig();
+  const entries = driverConfig(driverCommand(node));
   for (const [key, value] of entries) await git.addConfig(key, value, false, 'local');
   return entries;
 }
@@ -84,11 +84,11 @@ export async function plannedAttributes(root: string): Promise<{ path: string; c
 }
 
 /** Install (or refresh) our pre-commit hook; a foreign hook is left alone and reported. */
-export async function installHook(top: string): Promise<SetupReport['hook']> {
+export async function installHook(top: string, node: string): Promise<SetupReport['hook']> {
   const hooksDir = (await simpleGit({ baseDir: top }).raw(['rev-parse', '--git-path', 'hooks'])).trim();
   const path = join(top, hooksDir);
   const file = join(path, 'pre-commit');
-  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged --quiet\n`;
+  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand(node)} check --staged --quiet\n`;
   const existing = readCommittedText(file, 'the pre-commit hook');
   if (existing !== null) {
     if (!existing.includes(HOOK_MARKER)) {
@@ -105,11 +105,14 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
   return { path: file, written: true };
 }
 
-/** Everything `vault git setup` does, for the repository whose policy is at ROOT and work tree TOP. */
-export async function setupRepository(root: string, top: string): Promise<SetupReport> {
-  const config = await writeDriverConfig(top);
+/**
+ * Everything `vault git setup` does, for the repository whose policy is at ROOT and work tree TOP;
+ * git and the hook start the drivers with the node binary NODE.
+ */
+export async function setupRepository(root: string, top: string, node: string): Promise<SetupReport> {
+  const config = await writeDriverConfig(top, node);
   const attributes = await plannedAttributes(root);
   if (!attributes.upToDate) writeFileNoFollow(attributes.path, attributes.next, 0o644, 'the git attributes file');
-  const hook = await installHook(top);
+  const hook = await installHook(top, node);
   return { config, attributesFile: attributes.path, attributesChanged: !attributes.upToDate, hook };
 }

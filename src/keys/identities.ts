@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Input, Output } from '../context.js';
 import type { IdentityCredential } from '../core/credential.js';
 import { ageRecipientOf, openAgeFile } from '../core/public-entry.js';
 import { nativeAgeIdentity, nativeSshIdentity, openAgeNative, type NativeIdentity } from '../core/age-native.js';
@@ -20,6 +21,9 @@ import {
 import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
 import { decryptSshPrivateKey } from './ssh-passphrase.js';
+
+/** What identity sources use of the run: paths are relative to `cwd`; prompts use the terminal. */
+export interface IdentityIo { cwd: string; env: NodeJS.ProcessEnv; stdin: Input; stderr: Output }
 
 /** Where vault looks for identities when no key source is named, in this order. */
 export function defaultIdentityPaths(env: NodeJS.ProcessEnv): string[] {
@@ -58,9 +62,9 @@ async function readIdentityFile(path: string): Promise<string> {
 }
 
 /** Credentials for one identity file; FormatError when it holds no identity vault can use. */
-export async function identityFromFile(path: string, origin: string, interactive: boolean): Promise<IdentityCredential[]> {
-  const text = await readIdentityFile(path);
-  if (isOpenSshPrivateKey(text)) return [sshCredential(parseOpenSshPrivateKey(text, quotePath(path)), path, origin, interactive)];
+export async function identityFromFile(path: string, origin: string, io: IdentityIo | null): Promise<IdentityCredential[]> {
+  const text = await readIdentityFile(io ? resolve(io.cwd, path) : path);
+  if (isOpenSshPrivateKey(text)) return [sshCredential(parseOpenSshPrivateKey(text, quotePath(path)), path, origin, io)];
   const credentials: IdentityCredential[] = [];
   let plugin = false;
   for (const [index, raw] of text.split('\n').entries()) {
@@ -87,19 +91,20 @@ export async function identityFromFile(path: string, origin: string, interactive
     }
     credentials.push({ kind: 'identity', origin, recipients: [recipient], open: (file) => openAgeFile(file, [line]) });
   }
-  if (plugin) credentials.push(pluginCredential(path, origin));
+  if (plugin) credentials.push(pluginCredential(io ? resolve(io.cwd, path) : path, origin));
   if (credentials.length === 0) throw new FormatError(`${quotePath(path)}: holds no identity; make one with "vault keygen --age ${path}"`);
   return credentials;
 }
 
-function sshCredential(key: SshPrivateKey, path: string, origin: string, interactive: boolean): IdentityCredential {
+/** IO null: no terminal (tests of the core, plumbing). */
+function sshCredential(key: SshPrivateKey, path: string, origin: string, io: IdentityIo | null): IdentityCredential {
   let identity: Promise<NativeIdentity> | null = null;
   const unlock = async (): Promise<NativeIdentity> => {
     if (!key.encrypted) return nativeSshIdentity(key.publicKey, key);
-    if (!interactive) {
+    if (!io || !io.stdin.isTTY || !io.stderr.isTTY) {
       throw new NoKeyError(`${quotePath(path)}: the SSH key is passphrase-protected and there is no terminal to ask; use an unprotected identity in automation (vault keygen --age)`);
     }
-    return nativeSshIdentity(key.publicKey, await decryptSshPrivateKey(key, path));
+    return nativeSshIdentity(key.publicKey, await decryptSshPrivateKey(key, path, io));
   };
   return {
     kind: 'identity',
@@ -150,15 +155,15 @@ async function openWithAgeBinary(file: Uint8Array, identityPath: string): Promis
  * not name them).
  */
 export async function resolveIdentities(
-  identity: string[] | undefined, env: NodeJS.ProcessEnv, options: { ambient: boolean; interactive: boolean },
+  identity: string[] | undefined, io: IdentityIo, options: { ambient: boolean },
 ): Promise<IdentityCredential[]> {
-  const named = namedIdentityPaths(identity, env);
+  const named = namedIdentityPaths(identity, io.env);
   const credentials: IdentityCredential[] = [];
-  for (const { path, origin } of named) credentials.push(...(await identityFromFile(path, origin, options.interactive)));
+  for (const { path, origin } of named) credentials.push(...(await identityFromFile(path, origin, io)));
   if (named.length > 0 || !options.ambient) return credentials;
-  for (const path of defaultIdentityPaths(env)) {
+  for (const path of defaultIdentityPaths(io.env)) {
     try {
-      credentials.push(...(await identityFromFile(path, quotePath(path), options.interactive)));
+      credentials.push(...(await identityFromFile(path, quotePath(path), io)));
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
     }

@@ -5,6 +5,7 @@
  * key, and only on a terminal; the passphrase is zeroed after use.
  */
 import { createDecipheriv } from 'node:crypto';
+import type { Input, Output } from '../context.js';
 import { parsePrivateSection, type SshPrivateKey } from '../core/ssh-key.js';
 import { AuthError, FormatError, InterruptedError, quotePath } from '../errors.js';
 
@@ -44,11 +45,13 @@ export async function unsealSshPrivateKey(key: Extract<SshPrivateKey, { encrypte
 }
 
 /** Ask for the passphrase on the terminal and decrypt the key. */
-export async function decryptSshPrivateKey(key: Extract<SshPrivateKey, { encrypted: true }>, path: string) {
+export async function decryptSshPrivateKey(
+  key: Extract<SshPrivateKey, { encrypted: true }>, path: string, io: { stdin: Input; stderr: Output },
+) {
   const { password } = await import('@inquirer/prompts');
   let answer: string;
   try {
-    answer = await password({ message: `passphrase for ${path}:`, mask: '*' }, { output: process.stderr });
+    answer = await password({ message: `passphrase for ${path}:`, mask: '*' }, { input: io.stdin, output: io.stderr });
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the passphrase prompt');
     throw error;
