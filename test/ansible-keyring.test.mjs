@@ -155,6 +155,11 @@ test('vault edit and rotate: members need no Ansible password; rotate changes it
   assert.is(readFileSync(join(dir, 'deploy/vars/prod.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
   assert.is((await vault(dir, ['view', 'deploy/vars/prod.yml', '--password-file', join(keys, 'pw')])).stdout, 'db_password: edited-secret\n');
 
+  // rekey has nothing to change: the password follows the keyring.
+  const rekey = await runVault(['rekey', 'deploy/vars/prod.yml', '--new-password-file', join(keys, 'pw')], { cwd: dir, env });
+  assert.is(rekey.code, 2);
+  assert.match(rekey.stderr, /sealed with keyring "prod"'s Ansible password, which follows the keyring; use "vault keys add"/);
+
   const before = client(dir, ['--vault-id', 'prod'], env).stdout;
   const rotate = await vault(dir, ['rotate', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw')]);
   assert.match(rotate.stderr, /; 2 Ansible-format files sealed with the new Ansible password\n/);
@@ -190,7 +195,6 @@ test('git filter mode: after vault unlock the playbook reads the plaintext work 
   assert.is(run.code, 0, run.out);
   assert.match(run.out, /"msg": "demo uses filter-secret"/);
   assert.is(readFileSync(join(clone, 'env.out'), 'utf8'), 'API_KEY=filter-key\n');
-  void runVault;
 });
 
 test.run();
