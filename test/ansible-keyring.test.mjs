@@ -145,6 +145,18 @@ test('format: ansible files: sealed with the keyring password, read by ansible-p
   assert.is(noKey.code, 5);
   assert.match(noKey.stderr, /^vaultfile-client: no key given/);
   assert.is.not(playbook(dir, []).code, 0);
+  const lockedView = await runVault(['view', 'deploy/vars/prod.yml'], { cwd: dir });
+  assert.is(lockedView.code, 5);
+  assert.match(lockedView.stderr, /^vault: "deploy\/vars\/prod\.yml": no key given; the file belongs to keyring "prod": pass --key-file FILE/);
+  // A 1.2 file labelled with a keyring opens through that keyring even where no rule says format: ansible.
+  writeFileSync(join(dir, 'copy.yml'), readFileSync(join(dir, 'deploy/vars/prod.yml')));
+  const byLabel = await runVault(['view', 'copy.yml', '--key-file', join(keys, 'k.key')], { cwd: dir });
+  assert.is(byLabel.stdout, 'db_password: ansible-prod-secret\n', byLabel.stderr);
+  // The client outside any repository, and its usage.
+  assert.is(client(keys, ['--vault-id', 'prod'], { VAULTFILE_KEY_FILE: join(keys, 'k.key') }).code, 2);
+  const help = client(dir, ['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /^usage: vaultfile-client \[--vault-id LABEL\]/);
 });
 
 test('vault edit and rotate: members need no Ansible password; rotate changes it and re-seals', async () => {
