@@ -35,7 +35,7 @@ export function register(program: Command, io: Context): void {
       }
       const [name, ...rest] = flags.command;
       if (name === undefined) throw new UsageError('no command given; usage: vault ssm-env [-with-decryption] [-no-fail] COMMAND [ARGS...]');
-      if (!isRunnable(name, process.env.PATH)) {
+      if (!isRunnable(name, io.env.PATH)) {
         throw new CommandStartError(`${quotePath(name)}: command not found or not executable; nothing was fetched; check the name and PATH`, 127);
       }
       const env = new Map<string, string>();
