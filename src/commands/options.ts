@@ -25,6 +25,8 @@ export function addKeySourceOptions(command: Command): Command {
     .option('--password-stdin', 'read the password from standard input')
     .option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password')
     .option('--vault-id <label@source>', 'Ansible vault id: LABEL@FILE, LABEL@prompt or LABEL@SCRIPT (repeatable)', collect)
+    .option('--identity <file>', 'an age identity file or OpenSSH private key (repeatable; or set VAULTFILE_IDENTITY)', collect)
+    .option('--no-kms', 'do not try the keyring\'s AWS KMS entries')
     .option('--max-work-factor <n>', 'accept scrypt work factors up to 2^N when reading (default 20)', parseWorkFactor);
 }
 
@@ -39,5 +41,7 @@ export function keySourceOptions(options: Record<string, unknown>): KeySourceOpt
     // Ansible's --vault-password-file: the vault-id rules with the label "default" (a script runs).
     vaultPasswordFile: (options.vaultPasswordFile as string[] | undefined) ?? [],
     maxWorkFactor: options.maxWorkFactor as number | undefined,
+    identity: (options.identity as string[] | undefined) ?? [],
+    kms: options.kms !== false,
   };
 }
