@@ -31,6 +31,9 @@ test('item 7: encrypt and decrypt refuse a path that leads out of the repository
   assert.is(readFileSync(outside, 'utf8'), 'aws_secret=abc\n');
   const decrypt = await runVault(['decrypt', 'deploy/vars/app.yml'], { cwd: repo.dir });
   assert.is(decrypt.code, 6, decrypt.stderr);
+  const edit = await runVault(['edit', 'deploy/vars/app.yml'], { cwd: repo.dir, env: { EDITOR: 'true' } });
+  assert.is(edit.code, 6, edit.stderr);
+  assert.match(edit.stderr, /leads outside the repository/);
   await vault(repo.dir, ['encrypt', 'deploy/vars/app.yml', '--key-file', repo.keys.default, '--follow-symlinks']);
   assert.ok(readFileSync(outside, 'utf8').startsWith(MAGIC), 'explicitly asked, the link is followed');
   assert.ok(lstatSync(join(repo.dir, 'deploy/vars/app.yml')).isSymbolicLink());
