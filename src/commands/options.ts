@@ -3,6 +3,7 @@
  * so they work after the subcommand (`vault encrypt --password-file p f.yml`).
  */
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { parseWorkFactor, type KeySourceOptions } from '../keys/key-sources.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -10,6 +11,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 export function addKeySourceOptions(command: Command): Command {
+  // One standard input cannot carry both a file ("-") and the password: say so, rather than
+  // reading the file and then reporting an empty password.
+  command.hook('preAction', (_, action) => {
+    if (action.opts().passwordStdin === true && action.args.includes('-')) {
+      throw new UsageError('standard input cannot carry both the file ("-") and the password (--password-stdin); use --password-file or a file argument');
+    }
+  });
   return command
     .option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)')
     .addOption(new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').argParser(collect).hideHelp())
