@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, cleanEnv, git, modeOf, runVaultBinary, tempDir, tempRepo } from './helpers.mjs';
-import { startVault, waitFor } from './lifecycle-support.mjs';
+import { editors, startVault, waitFor } from './lifecycle-support.mjs';
 import {
   KEYRING, ageIdentity, dataKeyIdOf, emptyHome, entriesOf, idOfDataKey, passwordRepo, sshIdentity, tool,
 } from './identities-support.mjs';
@@ -266,6 +266,19 @@ test('malformed and unknown recipients are refused with the reason; the keyring 
   assert.is(file.code, 3);
   assert.match(file.stderr, /bad.pub" line 2: the key is not valid base64/);
   assert.is(readFileSync(join(repo, KEYRING), 'utf8'), before);
+});
+
+test('VAULTFILE_IDENTITY opens a file for vault edit; authorized_keys lines with options are recipients', () => {
+  const dir = tempDir();
+  const { append } = editors(dir);
+  const edit = runVaultBinary(['edit', 'deploy/vars/prod.yml'], { cwd: repo, env: { ...env, VAULTFILE_IDENTITY: alice.path, VAULTFILE_EDITOR: append } });
+  assert.is(edit.code, 0, edit.stderr);
+  assert.is(view(['--identity', carol.path]).stdout, 'db_password: hunter2\nadded: line\n', 'sealed for every entry again');
+  const authorized = join(dir, 'authorized_keys');
+  writeFileSync(authorized, `# servers\nno-port-forwarding,no-pty ${frank.publicLine}\n`);
+  const add = runVaultBinary(['keys', 'add', '--identity', alice.path, '--recipients-file', authorized], { cwd: repo, env });
+  assert.is(add.code, 0, add.stderr);
+  assert.is(add.stderr, `added ssh entry "frank@laptop" (from "${authorized}" line 2)\n`);
 });
 
 test.run();
