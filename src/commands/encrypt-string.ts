@@ -12,7 +12,7 @@ import { InterruptedError, UsageError } from '../errors.js';
 import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
 import { readStdin, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
 interface EncryptStringOptions extends Record<string, unknown> {
@@ -22,9 +22,6 @@ interface EncryptStringOptions extends Record<string, unknown> {
   encryptVaultId?: string;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export function register(program: Command, io: Context): void {
   const command = program

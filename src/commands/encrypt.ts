@@ -8,7 +8,8 @@ import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { syncDirectories, writeFileAtomic } from '../fs/atomic-write.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
-import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { ansibleTargetFor } from '../formats/ansible-formats.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import {

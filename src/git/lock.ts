@@ -6,14 +6,13 @@
  * (lock: unless forced). Returns what happened; printing is the command's job.
  */
 import { rmSync } from 'node:fs';
-import { readCommittedText } from '../fs/safe-read.js';
 import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import type { KdfCache } from '../core/kdf.js';
-import { openKeyring, parseKeyring } from '../core/keyring.js';
+import { openKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { keyringPath, listKeyrings } from '../repo/repo.js';
+import { keyringPath, listKeyrings, readKeyring } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
 import { removeStoredKeys, writeStoredKeys } from '../repo/key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
@@ -58,11 +57,10 @@ export async function unlockRepository(
   let wrongKey = false;
   for (const name of names) {
     const path = keyringPath(ctx.root, name);
-    const text = readCommittedText(path, 'a keyring');
-    if (text === null) {
+    const keyring = readKeyring(ctx.root, name);
+    if (keyring === null) {
       throw new UsageError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; check the name with "vault keys list"`);
     }
-    const keyring = parseKeyring(text, path);
     let opened;
     try {
       opened = await openKeyring(keyring, credentials, kdf);
