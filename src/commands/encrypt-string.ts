@@ -9,7 +9,8 @@ import { formatInlineVault } from '../core/ansible-inline.js';
 import { ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, sealAnsibleVault } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { chooseEncryptCredential, encryptSalt } from '../keys/ansible-secrets.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readStdin, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
@@ -20,18 +21,21 @@ interface EncryptStringOptions extends Record<string, unknown> {
   stdinName?: string;
   prompt?: boolean;
   encryptVaultId?: string;
+  output?: string;
 }
 
 
 export function register(program: Command, io: Context): void {
   const command = program
     .command('encrypt-string')
+    .alias('encrypt_string')
     .description('print an inline Ansible Vault value (a `name: !vault |` block)')
     .argument('[strings...]', 'values to encrypt ("-" reads standard input)')
     .option('-n, --name <name>', 'variable name for the next value (repeatable, in order)', collect)
     .option('--stdin-name <name>', 'read the value from standard input and name it NAME')
     .option('-p, --prompt', 'ask for the value on the terminal (not echoed)')
-    .option('--encrypt-vault-id <label>', 'with several --vault-id, the label to encrypt with');
+    .option('--encrypt-vault-id <label>', 'with several --vault-id, the label to encrypt with')
+    .option('--output <file>', 'write the blocks to FILE instead of standard output ("-")');
   addKeySourceOptions(command).action(async (strings: string[], options: EncryptStringOptions) => {
     const values = await collectValues(strings, options, io);
     const keys = createKeyContext(keySourceOptions(options), io);
@@ -41,11 +45,13 @@ export function register(program: Command, io: Context): void {
     const blocks: string[] = [];
     for (const { name, value } of values) {
       if (value.length === 0) throw new UsageError('the value to encrypt is empty; nothing to encrypt');
-      const sealed = await sealAnsibleVault(value, password, { label }, systemRandom);
+      const sealed = await sealAnsibleVault(value, password, { label, ...encryptSalt(keys.env) }, systemRandom);
       value.fill(0);
       blocks.push(`${formatInlineVault(new TextDecoder().decode(sealed), name)}\n`);
     }
-    await writeStdout(io.stdout, blocks.join(''));
+    const text = blocks.join('');
+    if (options.output === undefined || options.output === '-') await writeStdout(io.stdout, text);
+    else await writeFileAtomic(options.output, new TextEncoder().encode(text));
   });
 }
 

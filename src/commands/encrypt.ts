@@ -16,20 +16,21 @@ import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
-import { checkOutputOption, outputFor } from './output.js';
+import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
   const command = program
     .command('encrypt')
     .description('encrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('<files...>', 'files to encrypt')
+    .argument('[files...]', 'files to encrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
+    files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     if (options.format !== 'vaultfile' && options.format !== 'ansible') {
       throw new UsageError(`--format ${String(options.format)}: use vaultfile or ansible`);

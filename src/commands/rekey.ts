@@ -34,6 +34,10 @@ async function newKeyContext(options: Record<string, unknown>, io: Context): Pro
   const keyFiles = (options.newKeyFile as string[] | undefined) ?? [];
   const vaultIds = (options.newVaultId as string[] | undefined) ?? [];
   const vaultPasswordFiles = (options.newVaultPasswordFile as string[] | undefined) ?? [];
+  if (vaultIds.length > 0 && vaultPasswordFiles.length > 0) {
+    // As ansible-vault: the two name the new secret in different ways; one at a time.
+    throw new UsageError('--new-vault-id and --new-vault-password-file cannot be used together; give one of them');
+  }
   if (!passwordFile && keyFiles.length === 0 && vaultIds.length === 0 && vaultPasswordFiles.length === 0) {
     throw new UsageError('give the new key: --new-password-file FILE, --new-key-file FILE or --new-vault-id LABEL@FILE');
   }

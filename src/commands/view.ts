@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
+import type { VaultError } from '../errors.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
@@ -22,8 +23,10 @@ export function register(program: Command, io: Context): void {
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
+    // As ansible-vault cannot: show the inline values the keys open, warn about the rest.
+    const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; shown still encrypted\n`);
     const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
-    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file));
+    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file, leftSealed));
     if (options.pager !== false && io.stdout.isTTY) await page(parts, io);
     else for (const part of parts) await show(part, (bytes) => writeStdout(io.stdout, bytes));
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);

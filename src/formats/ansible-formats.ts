@@ -14,7 +14,7 @@ import {
 import { systemRandom } from '../core/random.js';
 import { AuthError, FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { NoKeyGivenError } from '../keys/key-sources.js';
-import { vaultIdMatch } from '../keys/ansible-secrets.js';
+import { encryptSalt, vaultIdMatch } from '../keys/ansible-secrets.js';
 import { ansibleKeyringOf, currentAnsiblePassword, keyringAnsibleTarget, tryKeyringAnsibleCredentials } from './keyring-ansible.js';
 import type { OpenedSecret, SecretCodec, SecretSession, SealTarget } from './secrets.js';
 
@@ -114,7 +114,7 @@ export const ansibleVaultCodec: SecretCodec = {
       ? currentAnsiblePassword(await session.unlockKeyring(target.keyring.root, target.keyring.name))
       : await sealingPassword(target, session);
     const options = target.label === undefined ? { version: target.version } : { version: target.version, label: target.label };
-    return sealAnsibleVault(plaintext, password, options, systemRandom);
+    return sealAnsibleVault(plaintext, password, { ...options, ...encryptSalt(session.keys.env) }, systemRandom);
   },
 };
 
@@ -136,12 +136,13 @@ export const ansibleInlineCodec: SecretCodec = {
     return text !== null && INLINE_VAULT_TAG.test(text);
   },
   async open(bytes, origin, session) {
-    const { decryptInlineValues, hasInlineVaultValues } = await import('../core/ansible-inline.js');
+    const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
     if (!hasInlineVaultValues(textOf(bytes)!)) {
       throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     }
-    const plaintext = await decryptInlineValues(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
-    return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
+    // Values no key opens stay sealed; SecretSession.open refuses that unless the caller accepts it.
+    const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
+    return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
   },
   handles: (target) => target.kind === 'ansible-inline',
   async seal(plaintext, target, session) {

@@ -26,7 +26,7 @@ import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
-import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
+import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
 import { ansibleInlineCodec, ansibleVaultCodec } from './ansible-formats.js';
@@ -47,6 +47,8 @@ export type SealTarget =
 export interface OpenedSecret {
   plaintext: Uint8Array;
   target: SealTarget;
+  /** Inline values no key opened, left sealed in `plaintext` (YAML with `!vault` values only). */
+  unopened?: VaultError[];
 }
 
 /** One format of the table: how to recognise, open and seal it. */
@@ -190,12 +192,15 @@ export class SecretSession {
   }
 
   /** Open BYTES read from FILEPATH ("-" for stdin) into plaintext. */
-  async open(bytes: Uint8Array, filePath: string): Promise<OpenedSecret> {
+  /** PARTIAL: inline values no key opens may stay sealed (reported in `unopened`); else they fail. */
+  async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
     const codec = FORMATS.find((format) => format.detect(bytes));
     if (!codec) throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     try {
-      return await codec.open(bytes, origin, this, filePath);
+      const opened = await codec.open(bytes, origin, this, filePath);
+      if (opened.unopened?.length && !options.partial) throw opened.unopened[0]!;
+      return opened;
     } catch (error) {
       // Key sources know no file: name the one that needed a key.
       if (error instanceof NoKeyGivenError) throw new NoKeyGivenError(`${quotePath(origin)}: ${error.message}`, { cause: error });
@@ -292,11 +297,16 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 
 
 /** The plaintext of FILE ("-" for standard input): a stream for a large envelope, else bytes. */
-export async function openPlaintext(session: SecretSession, file: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+export async function openPlaintext(
+  session: SecretSession, file: string, partial?: (unopened: VaultError) => void,
+): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
     return openEnvelopeStream(session, file);
   }
-  return (await session.open(await readInput(file, session.keys.io.stdin), file)).plaintext;
+  // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
+  const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });
+  for (const error of opened.unopened ?? []) partial!(error);
+  return opened.plaintext;
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */

@@ -14,7 +14,7 @@ import type { Credential } from '../core/credential.js';
 import {
   ANSIBLE_DEFAULT_LABEL, describeCredential, isAnsibleVault, openAnsibleVault, stripAnsiblePassword,
 } from '../core/ansible-vault.js';
-import { InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
+import { InterruptedError, NoKeyError, UsageError, FileSystemError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
 import type { AnsibleKeyRequest, KeyIo } from './key-sources.js';
 
@@ -74,6 +74,8 @@ export interface AnsibleSecretOptions {
   /** Whether a prompt may be shown; the default is "stdin and stderr are terminals". */
   interactive?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where a warning about an unreadable source goes; the default is the terminal's stderr. */
+  warn?: (line: string) => void;
   /** The terminal to prompt on; without one there is no prompt. */
   terminal?: Pick<KeyIo, 'stdin' | 'stderr'>;
 }
@@ -172,15 +174,29 @@ async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: An
 
 async function credentialsFor(specs: readonly VaultIdSpec[], options: AnsibleSecretOptions): Promise<Credential[]> {
   const credentials: Credential[] = [];
+  const failures: VaultError[] = [];
   for (const spec of specs) {
-    const password = await passwordFor(spec, credentials, options);
-    if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
+    let password: Uint8Array;
+    try {
+      password = await passwordFor(spec, credentials, options);
+      if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
+    } catch (error) {
+      // As ansible-vault does: a source that cannot be read is a warning while others remain.
+      if (!(error instanceof VaultError) || error instanceof InterruptedError) throw error;
+      failures.push(error);
+      continue;
+    }
     // Every Ansible secret has a vault-id, "default" when none was given (setup_vault_secrets); a
     // label is also how the rest of vaultfile tells an Ansible secret from its own options.
     credentials.push({ kind: 'password', password, origin: spec.origin, label: spec.label ?? ANSIBLE_DEFAULT_LABEL });
   }
+  // None could be read: the first failure is the error, as in Ansible; else each is a warning.
+  if (credentials.length === 0 && failures.length > 0) throw failures[0]!;
+  const warn = options.warn ?? ((line: string) => options.terminal?.stderr.write(`vault: ${line}\n`));
+  for (const failure of failures) warn(`warning: ${failure.message}; trying the other keys`);
   return credentials;
 }
+
 
 /** A password file named by --vault-password-file or ANSIBLE_VAULT_PASSWORD_FILE: `default@PATH`. */
 function passwordFileSpec(path: string, origin: string): VaultIdSpec {
@@ -213,6 +229,12 @@ export async function resolveNewAnsibleSecrets(vaultIds: readonly string[], pass
     ],
     options,
   );
+}
+
+/** ANSIBLE_VAULT_ENCRYPT_SALT (Ansible's VAULT_ENCRYPT_SALT): a fixed salt for reproducible output, as its bytes. */
+export function encryptSalt(env: NodeJS.ProcessEnv): { salt?: Uint8Array } {
+  const value = env.ANSIBLE_VAULT_ENCRYPT_SALT;
+  return value === undefined || value === '' ? {} : { salt: new TextEncoder().encode(value) };
 }
 
 /** ANSIBLE_VAULT_ID_MATCH, read as Ansible reads a boolean setting. */

@@ -14,6 +14,7 @@ import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
 import { resolveAnsibleSecrets } from './ansible-secrets.js';
+import { withAnsibleConfig } from './ansible-config.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -42,7 +43,12 @@ export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr' | 'atExit'>
 export const NO_KEY_HINT =
   'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
 
-export function createKeyContext(options: KeySourceOptions, io: KeyIo): KeyContext {
+/**
+ * IO.env is read with ansible.cfg's vault settings added (ansible-config.ts), unless
+ * ANSIBLE_CONFIG_FILE is false (vaultfile-client: Ansible's settings name the client itself).
+ */
+export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
+  if (ansibleConfigFile) io = { ...io, env: withAnsibleConfig(io.env, io.cwd) };
   let pending: Promise<Credential[]> | null = null;
   const kdf = new KdfCache({ maxLogN: options.maxWorkFactor ?? MAX_READ_LOG_N });
   // When the run ends, the passwords, key files and derived keys it read are zeroed (best effort:
@@ -213,9 +219,15 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   if (!named && env.VAULTFILE_KEY_FILE) {
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
-  // Ansible's: ANSIBLE_VAULT_IDENTITY_LIST, the vault-ids, the password files, then
-  // ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
-  credentials.push(...(await resolveAnsibleSecrets(request, { env, terminal: io })));
+  try {
+    // Ansible's: ANSIBLE_VAULT_IDENTITY_LIST, the vault-ids, the password files, then
+    // ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
+    credentials.push(...(await resolveAnsibleSecrets(request, { env, terminal: io })));
+  } catch (error) {
+    // Ansible's sources that cannot be read are warnings while other keys were given (ansible-vault does so).
+    if (credentials.length === 0 || !(error instanceof VaultError) || error.name === 'InterruptedError') throw error;
+    io.stderr.write(`vault: warning: ${error.message}; trying the other keys\n`);
+  }
   if (!named && env.VAULTFILE_PASSWORD) {
     credentials.push({
       kind: 'password',

@@ -64,7 +64,7 @@ export async function runAnsibleClient(args: readonly string[], context: ClientC
       context.writeErr(`${CLIENT_NAME}: no keyring ${quotePath(label)} in this repository; the vault-id label must name a keyring ("vault keys list")`);
       return EXIT_NO_SUCH_VAULT_ID;
     }
-    const session = new SecretSession(createKeyContext({}, { ...context, env: keyEnvironment(context.env) }));
+    const session = new SecretSession(createKeyContext({}, { ...context, env: keyEnvironment(context.env) }, false));
     const password = currentAnsiblePassword(await session.unlockKeyring(root, label));
     const line = new Uint8Array(password.length + 1);
     line.set(password);
