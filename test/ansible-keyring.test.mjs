@@ -145,6 +145,18 @@ test('format: ansible files: sealed with the keyring password, read by ansible-p
   assert.is(noKey.code, 5);
   assert.match(noKey.stderr, /^vaultfile-client: no key given/);
   assert.is.not(playbook(dir, []).code, 0);
+  const lockedView = await runVault(['view', 'deploy/vars/prod.yml'], { cwd: dir });
+  assert.is(lockedView.code, 5);
+  assert.match(lockedView.stderr, /^vault: "deploy\/vars\/prod\.yml": no key given; the file belongs to keyring "prod": pass --key-file FILE/);
+  // A 1.2 file labelled with a keyring opens through that keyring even where no rule says format: ansible.
+  writeFileSync(join(dir, 'copy.yml'), readFileSync(join(dir, 'deploy/vars/prod.yml')));
+  const byLabel = await runVault(['view', 'copy.yml', '--key-file', join(keys, 'k.key')], { cwd: dir });
+  assert.is(byLabel.stdout, 'db_password: ansible-prod-secret\n', byLabel.stderr);
+  // The client outside any repository, and its usage.
+  assert.is(client(keys, ['--vault-id', 'prod'], { VAULTFILE_KEY_FILE: join(keys, 'k.key') }).code, 2);
+  const help = client(dir, ['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /^usage: vaultfile-client \[--vault-id LABEL\]/);
 });
 
 test('vault edit and rotate: members need no Ansible password; rotate changes it and re-seals', async () => {
@@ -154,6 +166,11 @@ test('vault edit and rotate: members need no Ansible password; rotate changes it
   await vault(dir, ['edit', 'deploy/vars/prod.yml'], { env: { ...env, VAULTFILE_EDITOR: join(keys, 'ed.sh') } });
   assert.is(readFileSync(join(dir, 'deploy/vars/prod.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
   assert.is((await vault(dir, ['view', 'deploy/vars/prod.yml', '--password-file', join(keys, 'pw')])).stdout, 'db_password: edited-secret\n');
+
+  // rekey has nothing to change: the password follows the keyring.
+  const rekey = await runVault(['rekey', 'deploy/vars/prod.yml', '--new-password-file', join(keys, 'pw')], { cwd: dir, env });
+  assert.is(rekey.code, 2);
+  assert.match(rekey.stderr, /sealed with keyring "prod"'s Ansible password, which follows the keyring; use "vault keys add"/);
 
   const before = client(dir, ['--vault-id', 'prod'], env).stdout;
   const rotate = await vault(dir, ['rotate', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw')]);
@@ -190,7 +207,6 @@ test('git filter mode: after vault unlock the playbook reads the plaintext work 
   assert.is(run.code, 0, run.out);
   assert.match(run.out, /"msg": "demo uses filter-secret"/);
   assert.is(readFileSync(join(clone, 'env.out'), 'utf8'), 'API_KEY=filter-key\n');
-  void runVault;
 });
 
 test.run();

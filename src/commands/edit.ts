@@ -8,13 +8,13 @@
  */
 import type { Command } from 'commander';
 import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
-import { openKeyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { hasVaultFilter } from '../git/git-query.js';
 import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../fs/edit-session.js';
 import { checkInputFile } from '../fs/files.js';
 import { leftoverTempWarning, leftoverTempsOf } from '../repo/keyring-files.js';
 import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
+import { openWithKeys } from '../keys/open-keyring.js';
 import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
@@ -82,7 +82,7 @@ async function sealLikeBefore(
   const info = inspectEnvelope(bytes, file);
   if (info.inlineKeyring) {
     // The KDF cache already holds what opening cost: this unlock runs no second scrypt.
-    const unlocked = await openKeyring(info.inlineKeyring, await keys.credentials(), keys.kdf);
+    const unlocked = await openWithKeys(info.inlineKeyring, keys);
     return sealEnvelope(plaintext, unlocked, { deterministic: info.deterministic });
   }
   return session.seal(plaintext, opened.target, { deterministic: info.deterministic });

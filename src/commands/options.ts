@@ -39,6 +39,8 @@ export function addKeySourceOptions(command: Command): Command {
     new Option('--password-stdin', 'read the password from standard input'),
     new Option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password'),
     new Option('--vault-id <label@source>', 'Ansible vault id: LABEL@FILE, LABEL@prompt or LABEL@SCRIPT (repeatable)').argParser(collect),
+    new Option('--identity <file>', 'an age identity file or OpenSSH private key (repeatable; or set VAULTFILE_IDENTITY)').argParser(collect),
+    new Option('--no-kms', 'do not try the keyring\'s AWS KMS entries'),
     new Option('--max-work-factor <n>', 'accept scrypt work factors up to 2^N when reading (default 20)').argParser(parseMaxWorkFactor),
   ];
   for (const option of options) command.addOption(option.helpGroup(KEY_OPTIONS_GROUP));
@@ -56,5 +58,7 @@ export function keySourceOptions(options: Record<string, unknown>): KeySourceOpt
     // Ansible's --vault-password-file: the vault-id rules with the label "default" (a script runs).
     vaultPasswordFile: (options.vaultPasswordFile as string[] | undefined) ?? [],
     maxWorkFactor: options.maxWorkFactor as number | undefined,
+    identity: (options.identity as string[] | undefined) ?? [],
+    kms: options.kms !== false,
   };
 }

@@ -46,7 +46,7 @@ async function newKeyContext(options: Record<string, unknown>, io: Context): Pro
   for (const file of keyFiles) credentials.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
   // Ansible's rules (scripts run, files stripped, label "default" when none), without the environment.
   credentials.push(...(await resolveNewAnsibleSecrets(vaultIds, vaultPasswordFiles, { env: io.env, terminal: io })));
-  return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: io.env, io };
+  return { credentials: async () => credentials, ambient: async () => [], kdf: new KdfCache(), options: {}, env: io.env, io };
 }
 
 /** Where the file goes under the new keys; refuses targets whose keys are not the file's own. */
@@ -55,6 +55,11 @@ function newTarget(file: string, target: SealTarget, newLabel: string | undefine
     case 'inline':
       return target;
     case 'ansible':
+      if (target.keyring) {
+        throw new UsageError(
+          `${quotePath(file)}: sealed with keyring ${quotePath(target.keyring.name)}'s Ansible password, which follows the keyring; use "vault keys add" / "vault keys remove" then "vault rotate"`,
+        );
+      }
       // A new vault-id's label becomes the header, as ansible-vault rekey writes it: "default" is 1.1,
       // any other label 1.2 (--new-vault-id prod@F). vaultfile's --new-password-file keeps the header.
       // The old password the target carries stays behind: the new keys seal it.

@@ -5,12 +5,12 @@
  * signals forwarded, its exit status), without vault's own key sources in its environment.
  */
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError, quotePath } from '../errors.js';
 import { VERSION } from '../version.js';
 import { createAwsBackend, type SecretBackend } from '../runtime/aws.js';
 import { isWithheld } from '../runtime/child-guards.js';
-import { SSM_ENV_USAGE, expandSsmEnv, parseSsmEnvFlags } from '../runtime/ssm-env.js';
-import { runChild } from '../runtime/spawn.js';
+import { SSM_ENV_USAGE, expandSsmEnv, isRunnable, parseSsmEnvFlags } from '../runtime/ssm-env.js';
+import { CommandStartError, runChild } from '../runtime/spawn.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -35,6 +35,9 @@ export function register(program: Command, io: Context): void {
       }
       const [name, ...rest] = flags.command;
       if (name === undefined) throw new UsageError('no command given; usage: vault ssm-env [-with-decryption] [-no-fail] COMMAND [ARGS...]');
+      if (!isRunnable(name, io.env.PATH)) {
+        throw new CommandStartError(`${quotePath(name)}: command not found or not executable; nothing was fetched; check the name and PATH`, 127);
+      }
       const env = new Map<string, string>();
       for (const [key, value] of Object.entries(io.env)) {
         if (value !== undefined && !isWithheld(key, false)) env.set(key, value);

@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Credential } from '../core/credential.js';
+import { isSecretCredential, type Credential } from '../core/credential.js';
 import { createReadStream } from 'node:fs';
 import {
   EnvelopeOpener,
@@ -19,7 +19,7 @@ import {
   type EnvelopeInfo,
 } from '../core/envelope.js';
 import {
-  addEntry, createKeyring, openKeyring, unlockWithDataKey, type UnlockedKeyring,
+  addEntry, createKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
 import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { acceptKeyringForSealing } from '../repo/keyring-history.js';
@@ -29,6 +29,7 @@ import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
+import { openWithKeys } from '../keys/open-keyring.js';
 import { ansibleInlineCodec, ansibleVaultCodec } from './ansible-formats.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readKeyring, readPolicy, repoRelative } from '../repo/repo.js';
 
@@ -125,7 +126,7 @@ export class SecretSession {
           const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
-        return openKeyring(keyring, await this.credentials(), this.keys.kdf);
+        return openWithKeys(keyring, this.keys);
       })();
       this.keyrings.set(path, pending);
     }
@@ -158,7 +159,12 @@ export class SecretSession {
       const credentials = await this.credentials();
       let unlocked = createKeyring('', systemRandom);
       let index = 0;
-      for (const credential of credentials) {
+      // An inline keyring holds entries for the secrets given; identities and KMS have none here.
+      const secrets = credentials.filter(isSecretCredential);
+      if (secrets.length === 0) {
+        throw new NoKeyError('a file outside a repository is sealed for a password or key file; pass --password-file or --key-file (identities open repository keyrings)');
+      }
+      for (const credential of secrets) {
         index += 1;
         unlocked = await addEntry(unlocked, credential, `${credential.kind}-${index}`, this.keys.kdf, systemRandom);
       }
@@ -177,7 +183,7 @@ export class SecretSession {
       const cacheKey = `inline:${toHex(info.dataKeyId)}:${info.inlineEntries}`;
       let pending = this.keyrings.get(cacheKey);
       if (!pending) {
-        pending = this.credentials().then((credentials) => openKeyring(info.inlineKeyring!, credentials, this.keys.kdf));
+        pending = openWithKeys(info.inlineKeyring!, this.keys);
         this.keyrings.set(cacheKey, pending);
       }
       return pending;

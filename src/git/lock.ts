@@ -8,14 +8,13 @@
 import { rmSync } from 'node:fs';
 import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
-import type { Credential } from '../core/credential.js';
-import type { KdfCache } from '../core/kdf.js';
-import { openKeyring } from '../core/keyring.js';
+import type { Keyring, UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings, readKeyring } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
 import { removeStoredKeys, writeStoredKeys } from '../repo/key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
+import { NoKeyGivenError } from '../keys/key-sources.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -40,8 +39,7 @@ export interface UnlockReport {
 
 export async function unlockRepository(
   ctx: RepoContext,
-  credentials: Credential[],
-  kdf: KdfCache,
+  open: (keyring: Keyring) => Promise<UnlockedKeyring>,
   options: { keyring?: string; force?: boolean; node: string },
 ): Promise<UnlockReport> {
   const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
@@ -63,10 +61,11 @@ export async function unlockRepository(
     }
     let opened;
     try {
-      opened = await openKeyring(keyring, credentials, kdf);
+      opened = await open(keyring);
     } catch (error) {
       // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
+      if (error instanceof NoKeyGivenError) throw error;
       wrongKey ||= error instanceof AuthError;
       failed.push(name);
       continue;

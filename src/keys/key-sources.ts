@@ -13,8 +13,10 @@ import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-import { resolveAnsibleSecrets } from './ansible-secrets.js';
+import { resolveIdentities } from './identities.js';
+import { createKmsAccess } from './kms.js';
 import { withAnsibleConfig } from './ansible-config.js';
+import { resolveAnsibleSecrets } from './ansible-secrets.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -25,6 +27,10 @@ export interface KeySourceOptions {
   /** Ansible's --vault-password-file: a password file or script, vault-id "default". */
   vaultPasswordFile?: string[];
   maxWorkFactor?: number;
+  /** --identity FILE (repeatable): age identity files or OpenSSH private keys. */
+  identity?: string[];
+  /** false with --no-kms: KMS entries are not tried. */
+  kms?: boolean;
 }
 
 /** What a command needs to open and seal files: credentials on demand and one KDF cache. */
@@ -33,6 +39,11 @@ export interface KeyContext {
   readonly kdf: KdfCache;
   readonly options: KeySourceOptions;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Sources nobody named: the default identity files (only when no key source is named) and AWS
+   * KMS (unless --no-kms). Tried only on entries they match (src/keys/open-keyring.ts).
+   */
+  ambient(): Promise<Credential[]>;
   /** The terminal: standard input for --password-stdin and prompts, standard error for messages. */
   readonly io: KeyIo;
 }
@@ -41,7 +52,7 @@ export interface KeyContext {
 export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr' | 'atExit'>;
 
 export const NO_KEY_HINT =
-  'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
+  'pass --password-file FILE, --key-file FILE or --identity FILE (or set VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE or VAULTFILE_IDENTITY)';
 
 /**
  * IO.env is read with ansible.cfg's vault settings added (ansible-config.ts), unless
@@ -50,6 +61,7 @@ export const NO_KEY_HINT =
 export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
   if (ansibleConfigFile) io = { ...io, env: withAnsibleConfig(io.env, io.cwd) };
   let pending: Promise<Credential[]> | null = null;
+  let ambient: Promise<Credential[]> | null = null;
   const kdf = new KdfCache({ maxLogN: options.maxWorkFactor ?? MAX_READ_LOG_N });
   // When the run ends, the passwords, key files and derived keys it read are zeroed (best effort:
   // the bytes a library copied are out of reach).
@@ -66,21 +78,26 @@ export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleCo
       pending ??= resolveCredentials(options, io);
       return pending;
     },
+    ambient() {
+      ambient ??= resolveAmbient(options, io, namedKeySources(options, io.env).any);
+      return ambient;
+    },
   };
 }
 
 /**
  * The one rule for "did the user name a key?": `byOption` when a key option was given (then
  * vaultfile's own variables are ignored), `any` when an option or a key variable was (else a
- * repository's stored data key, or the prompt, is next).
+ * repository's stored data key, the default identities, or the prompt, are next).
  */
 export function namedKeySources(options: KeySourceOptions, env: NodeJS.ProcessEnv): { byOption: boolean; any: boolean } {
   const byOption = Boolean(
     options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
-      (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0,
+      (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || (options.identity?.length ?? 0) > 0,
   );
   const byVariable = Boolean(
-    env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE || env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD,
+    env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE || env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST ||
+      env.VAULTFILE_PASSWORD || env.VAULTFILE_IDENTITY,
   );
   return { byOption, any: byOption || byVariable };
 }
@@ -211,6 +228,7 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   if (options.passwordCommand) {
     credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
   }
+  credentials.push(...(await resolveIdentities(options.identity, io, { ambient: false })));
   const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
   const named = namedKeySources(options, env).byOption;
   if (!named && env.VAULTFILE_PASSWORD_FILE) {
@@ -239,4 +257,11 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
 
   if (io.stdin.isTTY && io.stderr.isTTY) return [await promptPassword(io)];
   throw new NoKeyGivenError(`no key given; ${NO_KEY_HINT}`);
+}
+
+/** The default identity files when nothing is named, and KMS unless --no-kms; all marked ambient. */
+async function resolveAmbient(options: KeySourceOptions, io: KeyIo, named: boolean): Promise<Credential[]> {
+  const identities = named ? [] : await resolveIdentities(undefined, io, { ambient: true });
+  const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: createKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
+  return [...identities, ...kms];
 }
