@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, modeOf, runVaultBinary, tempDir } from './helpers.mjs';
+import { CLI, cleanEnv, git, modeOf, runVaultBinary, tempDir } from './helpers.mjs';
 import {
   KEYRING, ageIdentity, dataKeyIdOf, emptyHome, entriesOf, idOfDataKey, passwordRepo, sshIdentity, tool,
 } from './identities-support.mjs';
@@ -75,6 +75,58 @@ test('a passphrase-protected SSH key fails with a clear message when there is no
   assert.is(r.code, 5);
   assert.match(r.stderr, /tried: --identity "[^"]+erin" \("[^"]+erin": the SSH key is passphrase-protected and there is no terminal to ask; use an unprotected identity in automation \(vault keygen --age\)\)/);
   assert.is(r.stderr.split('\n').length, 2);
+});
+
+// A terminal for vault: python's pty module runs the built CLI and types ANSWER at the prompt.
+const PTY = `
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvpe(sys.argv[2], sys.argv[2:], os.environ)
+out, sent = b'', False
+while True:
+    ready, _, _ = select.select([fd], [], [], 30)
+    if not ready:
+        break
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if not sent and b'passphrase for' in out:
+        os.write(fd, sys.argv[1].encode() + b'\\r')
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.WEXITSTATUS(status))
+`;
+
+test('on a terminal, a passphrase-protected SSH key asks for its passphrase and opens its entry', () => {
+  const run = (/** @type {string} */ answer) => spawnSync('python3', ['-c', PTY, answer, process.execPath, CLI, 'view', 'deploy/vars/prod.yml', '--identity', erin.path], {
+    cwd: repo, env: cleanEnv({ ...env, VAULTFILE_PAGER: 'cat' }), encoding: 'utf8', timeout: 60_000,
+  });
+  const ok = run('erin passphrase');
+  assert.is(ok.status, 0, ok.stdout);
+  assert.match(ok.stdout, /passphrase for [^\n]*erin/);
+  assert.match(ok.stdout, /db_password: hunter2/);
+  assert.not.match(ok.stdout, /erin passphrase/, 'the passphrase is not echoed');
+  const wrong = run('not it');
+  assert.is(wrong.status, 4, wrong.stdout);
+  assert.match(wrong.stdout, /wrong passphrase for this SSH key/);
+});
+
+test('an age plugin identity is handed to the age command, and needs it', () => {
+  const plugin = join(keys, 'yubikey.txt');
+  writeFileSync(plugin, '# a plugin identity (no such plugin is installed here)\nAGE-PLUGIN-NOSUCHPLUGIN-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS7KPTEP\n', { mode: 0o600 });
+  const noAge = view(['--identity', plugin], { PATH: '/nonexistent' });
+  assert.is(noAge.code, 5);
+  assert.match(noAge.stderr, /an age plugin identity needs the "age" command; install age \(and its plugin\)/);
+  // With age installed, age itself looks for age-plugin-nosuchplugin and fails: the entry does not open.
+  const r = view(['--identity', plugin]);
+  assert.is(r.code, 4);
+  assert.match(r.stderr, /no key opens this keyring; its entries: .*tried: --identity "[^"]+yubikey.txt"/);
 });
 
 test('the real age 1.1.1 opens the wrapped data key of age, ssh-ed25519 and ssh-rsa entries', () => {

@@ -8,6 +8,7 @@ import { serializeKeyFile } from '../core/key-file.js';
 import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { writeStdout } from '../fs/files.js';
+import { unignoredSecretWarning } from '../git/ignored.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -30,6 +31,8 @@ export function register(program: Command, io: Context): void {
       } else {
         await writeFileAtomic(file, text, { newFileMode: 0o600, exclusive: true });
         io.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
+        const warning = unignoredSecretWarning(file);
+        if (warning) io.stderr.write(`${warning}\n`);
       }
       text.fill(0);
     });

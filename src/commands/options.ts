@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
+import { UsageError } from '../errors.js';
 import type { KeySourceOptions } from '../keys/key-sources.js';
 
 /** Parser of a repeatable option: every value, in order. */
@@ -32,6 +33,13 @@ export function parseWorkFactorOption(options: { workFactor?: unknown }): Scrypt
 export const KEY_OPTIONS_GROUP = 'Key options:';
 
 export function addKeySourceOptions(command: Command): Command {
+  // One standard input cannot carry both a file ("-") and the password: say so, rather than
+  // reading the file and then reporting an empty password.
+  command.hook('preAction', (_, action) => {
+    if (action.opts().passwordStdin === true && action.args.includes('-')) {
+      throw new UsageError('standard input cannot carry both the file ("-") and the password (--password-stdin); use --password-file or a file argument');
+    }
+  });
   const options = [
     new Option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)'),
     new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').argParser(collect).hideHelp(),

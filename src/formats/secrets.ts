@@ -25,6 +25,7 @@ import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
 import { toHex } from '../core/bytes.js';
+import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
@@ -202,6 +203,12 @@ export class SecretSession {
   async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
     const codec = FORMATS.find((format) => format.detect(bytes));
+    if (!codec && isGitCryptFile(bytes)) {
+      // Encrypting it again would wrap ciphertext: say what it is and how to read it.
+      throw new FormatError(
+        `${quotePath(origin)}: is encrypted by git-crypt, not vaultfile; read it with "vault view --git-crypt-key KEY", or convert the repository with "vault migrate --from git-crypt"`,
+      );
+    }
     if (!codec) throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     try {
       const opened = await codec.open(bytes, origin, this, filePath);
@@ -306,8 +313,11 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 export async function openPlaintext(
   session: SecretSession, file: string, partial?: (unopened: VaultError) => void,
 ): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
-  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
-    return openEnvelopeStream(session, file);
+  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD) {
+    const prefix = await readPrefix(file);
+    if (isEnvelope(prefix)) return openEnvelopeStream(session, file);
+    // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
+    if (!FORMATS.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
   const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });

@@ -6,13 +6,12 @@
  * Must not print a secret, put one in argv or in an error message.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import type { Context } from '../context.js';
 import { wipeCredentials, type Credential } from '../core/credential.js';
+import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
-import { FileSystemError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
+import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { resolveIdentities } from './identities.js';
 import { createKmsAccess } from './kms.js';
 import { withAnsibleConfig } from './ansible-config.js';
@@ -114,26 +113,9 @@ export function passwordFromText(bytes: Uint8Array, origin: string): Uint8Array 
   return password;
 }
 
-/** Read a secret file, refusing one that others can write (they could swap the key). */
+/** Read a secret file, refusing one that another user could have written or swapped. */
 export async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
-  let stat;
-  try {
-    stat = await fs.stat(path);
-  } catch (error) {
-    throw fileSystemError(error, path, `reading the ${what}`);
-  }
-  if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give the ${what} itself`);
-  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new UsageError(
-      `${quotePath(path)}: ${what} is writable by group or others (mode ${mode}); run "chmod 600 ${path}"`,
-    );
-  }
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (error) {
-    throw fileSystemError(error, path, `reading the ${what}`);
-  }
+  return readCheckedSecretFile(path, what);
 }
 
 export async function passwordFromFile(path: string, origin: string): Promise<Credential> {
@@ -151,14 +133,7 @@ export async function keyFromFile(path: string, origin: string): Promise<Credent
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-    chunk.fill(0);
-  }
-  return out;
+  return joinAndWipe(chunks);
 }
 
 /** Run a password command through the shell; its stdout is the password, stderr passes through. */
