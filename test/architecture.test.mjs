@@ -119,11 +119,11 @@ test('no import cycle anywhere in src/ (type-only imports aside: they vanish at 
 /**
  * What a module below the executables may still read of `process`: facts that are the same for
  * every run in the process (its pid, uid and platform, whether another pid is alive). The AWS SDK
- * reads its own settings from process.env, so keys/aws-sdk.ts sets one there around a client's
+ * reads its own settings from process.env, so keys/aws-quiet.ts sets one there around a client's
  * creation; nothing else reads the environment except through the run's context.
  */
 const PROCESS_FACTS = /\bprocess\.(pid|platform|getuid)\b|\bprocess\.kill\(pid, 0\)/g;
-const AWS_SDK_SETTING = 'keys/aws-sdk.ts';
+const AWS_SDK_SETTING = 'keys/aws-quiet.ts';
 
 test('only the executables touch process: the rest gets cwd, env, streams and signals from the run context', () => {
   for (const module of all.filter((m) => !ENTRY_POINTS.has(m))) {

@@ -9,7 +9,7 @@
 import type { KmsAccess } from '../core/public-entry.js';
 import { kmsRegion } from '../core/public-entry.js';
 import { AuthError, NoKeyError, VaultError } from '../errors.js';
-import { quietly } from './aws-sdk.js';
+import { quietly } from './aws-quiet.js';
 
 type KmsModule = typeof import('@aws-sdk/client-kms');
 

@@ -6,7 +6,7 @@
  * an ARN's own region picks the client. Failures are reported by AWS error name only: the SDK's
  * messages are not passed on, and no value is ever logged.
  */
-import { quietly } from '../keys/aws-sdk.js';
+import { quietly } from '../keys/aws-quiet.js';
 
 /**
  * A value (with the parameter type, or the object's content type, when the store says), or the
