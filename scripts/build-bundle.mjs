@@ -1,0 +1,63 @@
+// Builds what the npm package ships: bundle/cli.js and bundle/git-filter.js, ESM with code
+// splitting (esbuild). Every dependency is bundled, so the installed package has no runtime
+// dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
+// prompts, the git setup) land in their own chunks under bundle/chunks/ and are read only by the
+// command that uses them. The tsc build in dist/ stays for the tests that import modules directly.
+// Prints nothing on stdout: `npm pack` (run by pre-commit) prints the tarball name there.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bundle');
+
+/**
+ * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
+ * they cost nothing until used. In a bundle that local `require` would look for node_modules the
+ * package no longer has: dropping the declaration leaves a plain `require('yaml')`, which esbuild
+ * bundles as a module evaluated on the first call — the same laziness.
+ */
+const bundleLocalRequires = {
+  name: 'bundle-local-requires',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
+      if (!declaration.test(source)) return undefined;
+      return { contents: source.replace(declaration, ''), loader: 'ts' };
+    });
+  },
+};
+
+/** Options shared with the single-executable build (scripts/build-binary.mjs). */
+export const COMMON = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  // The dependencies' ESM builds where they have one (smaller, tree-shaken).
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [bundleLocalRequires],
+};
+
+export async function buildBundle({ sourcemap = true } = {}) {
+  rmSync(OUT, { recursive: true, force: true });
+  await build({
+    ...COMMON,
+    entryPoints: { cli: join(ROOT, 'src/cli.ts'), 'git-filter': join(ROOT, 'src/git-filter.ts') },
+    outdir: OUT,
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
+    sourcemap: sourcemap ? 'linked' : false,
+    // CommonJS dependencies (commander, the AWS SDK's helpers) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __vaultfileRequire } from 'node:module'; const require = __vaultfileRequire(import.meta.url);" },
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await buildBundle({ sourcemap: !process.argv.includes('--no-sourcemap') });
+}
