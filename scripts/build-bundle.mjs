@@ -1,34 +1,16 @@
 // Builds what the npm package ships: bundle/cli.js and bundle/git-filter.js, ESM with code
-// splitting (esbuild). Every dependency is bundled, so the installed package has no runtime
-// dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
+// splitting (esbuild). Every dependency but yaml and picomatch is bundled, so the installed package
+// has two small runtime dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
 // prompts, the git setup) land in their own chunks under bundle/chunks/ and are read only by the
 // command that uses them. The tsc build in dist/ stays for the tests that import modules directly.
 // Prints nothing on stdout: `npm pack` (run by pre-commit) prints the tarball name there.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bundle');
-
-/**
- * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
- * they cost nothing until used. In a bundle that local `require` would look for node_modules the
- * package no longer has: dropping the declaration leaves a plain `require('yaml')`, which esbuild
- * bundles as a module evaluated on the first call — the same laziness.
- */
-const bundleLocalRequires = {
-  name: 'bundle-local-requires',
-  setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
-      if (!declaration.test(source)) return undefined;
-      return { contents: source.replace(declaration, ''), loader: 'ts' };
-    });
-  },
-};
 
 /** Options shared with the single-executable build (scripts/build-binary.mjs). */
 export const COMMON = {
@@ -39,7 +21,6 @@ export const COMMON = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [bundleLocalRequires],
 };
 
 export async function buildBundle({ sourcemap = true } = {}) {
@@ -51,6 +32,10 @@ export async function buildBundle({ sourcemap = true } = {}) {
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    // The two dependencies src/ loads synchronously on first use (createRequire): left out of the
+    // bundle so that they cost nothing until then, as in the tsc build (a bundled require would
+    // put their code in a chunk every command reads). Both have no dependencies of their own.
+    external: ['yaml', 'picomatch'],
     // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
     sourcemap: sourcemap ? 'linked' : false,
     // CommonJS dependencies (commander, the AWS SDK's helpers) call require() for Node built-ins.
