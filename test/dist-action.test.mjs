@@ -100,8 +100,9 @@ test('install and unlock with key-file: a fresh clone gets plaintext, later step
   for (const text of [run.env, run.output, ...run.outputs.flatMap((r) => [r.stdout, r.stderr])]) {
     assert.not.ok(text.includes(key), 'the key is never printed or exported');
   }
-  // A later step: vault finds the key through VAULTFILE_KEY_FILE.
-  const view = spawnSync(join(prefix, 'bin', 'vaultfile'), ['view', 'deploy/vars/prod.yml'], {
+  // A later step: vault finds the key through VAULTFILE_KEY_FILE (here to read the committed envelope).
+  writeFileSync(join(workspace, 'committed.yml'), git(workspace, ['cat-file', 'blob', 'HEAD:deploy/vars/prod.yml']));
+  const view = spawnSync(join(prefix, 'bin', 'vaultfile'), ['view', 'committed.yml'], {
     cwd: workspace,
     env: cleanEnv({ VAULTFILE_KEY_FILE: exported }),
     encoding: 'utf8',

@@ -52,8 +52,14 @@ export function register(program: Command): void {
     .command('list')
     .description('list the entries of a keyring (no key needed)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
-    .action(async (options: { keyring: string }) => {
+    .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await loadKeyring(options.keyring);
+      if (options.json) {
+        const entries = keyring.entries.map((entry) => ({ id: entry.id, kind: entry.kind, label: entry.label }));
+        process.stdout.write(`${JSON.stringify({ version: 1, keyring: options.keyring, path: relative(process.cwd(), path), entries }, null, 2)}\n`);
+        return;
+      }
       process.stdout.write(`keyring ${options.keyring} (${relative(process.cwd(), path)})\n`);
       for (const entry of keyring.entries) process.stdout.write(`  ${entry.id}  ${entry.kind.padEnd(8)}  ${entry.label}\n`);
     });
