@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BINARY } from '../scripts/build-binary.mjs';
 import { ROOT, benchEnv, fmt } from './common.mjs';
 
 const BUNDLE = join(ROOT, 'bundle', 'cli.js');
-const BINARY = join(ROOT, 'dist', `vault-${{ linux: 'linux', darwin: 'macos', win32: 'win' }[process.platform] ?? process.platform}-${process.arch}`);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const has = (/** @type {string} */ tool, /** @type {string[]} */ args = ['--version']) => spawnSync(tool, args).status === 0;
 if (!has('hyperfine')) {

@@ -13,7 +13,9 @@ import { COMMON } from './build-bundle.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist', 'sea');
-const OS = { linux: 'linux', darwin: 'macos', win32: 'win' }[process.platform] ?? process.platform;
+/** @type {Record<string, string>} */
+const OS_NAMES = { linux: 'linux', darwin: 'macos', win32: 'win' };
+const OS = OS_NAMES[process.platform] ?? process.platform;
 export const BINARY = join(ROOT, 'dist', `vault-${OS}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
 // The fuse Node's binary carries for postject (Node's single-executable documentation).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -23,6 +25,7 @@ const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
  * they cost nothing until used. The single executable has no node_modules and no import.meta.url: dropping the declaration leaves a plain `require('yaml')`, which esbuild
  * bundles as a module evaluated on the first call — the same laziness.
  */
+/** @type {import('esbuild').Plugin} */
 const bundleLocalRequires = {
   name: 'bundle-local-requires',
   setup(plugin) {
@@ -35,12 +38,16 @@ const bundleLocalRequires = {
   },
 };
 
-/** Run a build step; its chatter (postject warns about ELF notes it skips) shows only on failure. */
+/**
+ * Run a build step; its chatter (postject warns about ELF notes it skips) shows only on failure.
+ * @param {string} command @param {string[]} args
+ */
 function run(command, args) {
   try {
     execFileSync(command, args, { stdio: 'pipe' });
   } catch (error) {
-    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    const failed = /** @type {{stdout?: Buffer, stderr?: Buffer}} */ (error);
+    process.stderr.write(`${failed.stdout ?? ''}${failed.stderr ?? ''}`);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-// Builds what the npm package ships: bundle/cli.js and bundle/git-filter.js, ESM with code
+// Builds what the npm package ships: bundle/cli.js, git-filter.js and vaultfile-client.js, ESM with code
 // splitting (esbuild). Every dependency but yaml and picomatch is bundled, so the installed package
 // has two small runtime dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
 // prompts, the git setup) land in their own chunks under bundle/chunks/ and are read only by the
@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bundle');
 
-/** Options shared with the single-executable build (scripts/build-binary.mjs). */
+/**
+ * Options shared with the single-executable build (scripts/build-binary.mjs).
+ * @type {import('esbuild').BuildOptions}
+ */
 export const COMMON = {
   bundle: true,
   platform: 'node',
@@ -27,7 +30,11 @@ export async function buildBundle({ sourcemap = true } = {}) {
   rmSync(OUT, { recursive: true, force: true });
   await build({
     ...COMMON,
-    entryPoints: { cli: join(ROOT, 'src/cli.ts'), 'git-filter': join(ROOT, 'src/git-filter.ts') },
+    entryPoints: {
+      cli: join(ROOT, 'src/cli.ts'),
+      'git-filter': join(ROOT, 'src/git-filter.ts'),
+      'vaultfile-client': join(ROOT, 'src/vaultfile-client.ts'),
+    },
     outdir: OUT,
     format: 'esm',
     splitting: true,

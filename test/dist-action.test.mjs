@@ -93,8 +93,8 @@ test('install and unlock with key-file: a fresh clone gets plaintext, later step
   assert.match(run.outputs[0]?.stdout ?? '', /^\d+\.\d+\.\d+\n$/, 'install prints the version');
   assert.is(readFileSync(join(workspace, 'deploy/vars/prod.yml'), 'utf8'), 'db_password: s3cret\n');
 
-  const exported = /^VAULTFILE_KEY_FILE=(.+)$/m.exec(run.env)?.[1];
-  assert.ok(exported?.startsWith(run.temp), run.env);
+  const exported = /^VAULTFILE_KEY_FILE=(.+)$/m.exec(run.env)?.[1] ?? '';
+  assert.ok(exported.startsWith(run.temp), run.env);
   assert.is(statSync(exported).mode & 0o777, 0o600);
   assert.match(run.output, new RegExp(`^key-file=${exported}$`, 'm'));
   for (const text of [run.env, run.output, ...run.outputs.flatMap((r) => [r.stdout, r.stderr])]) {
@@ -111,11 +111,14 @@ test('install and unlock with key-file: a fresh clone gets plaintext, later step
 });
 
 test('unlock: false only installs; aws-role enables the OIDC step', () => {
-  assert.not.ok(enabled(action.runs.steps.find((step) => step.id === 'unlock').if, { unlock: 'false' }));
-  const aws = action.runs.steps.find((step) => step.uses);
-  assert.ok(enabled(aws.if, { 'aws-role': 'arn:aws:iam::123456789012:role/ci' }));
-  assert.not.ok(enabled(aws.if, {}));
-  assert.is(expand(aws.with['role-to-assume'], { 'aws-role': 'arn:aws:iam::123456789012:role/ci' }), 'arn:aws:iam::123456789012:role/ci');
+  /** @type {Array<{id?: string, uses?: string, if?: string, with?: Record<string, string>}>} */
+  const steps = action.runs.steps;
+  assert.not.ok(enabled(steps.find((step) => step.id === 'unlock')?.if, { unlock: 'false' }));
+  const aws = steps.find((step) => step.uses);
+  assert.ok(aws?.with);
+  assert.ok(enabled(aws?.if, { 'aws-role': 'arn:aws:iam::123456789012:role/ci' }));
+  assert.not.ok(enabled(aws?.if, {}));
+  assert.is(expand(aws?.with?.['role-to-assume'] ?? '', { 'aws-role': 'arn:aws:iam::123456789012:role/ci' }), 'arn:aws:iam::123456789012:role/ci');
 });
 
 test.run();

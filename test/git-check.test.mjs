@@ -47,10 +47,14 @@ test('check reports a file sealed for another keyring than the policy names', as
   assert.match(check.stderr, /"deploy\/vars\/prod\.yml" is staged encrypted for keyring "dev" but the policy says "prod"/);
   const status = vault(dir, ['status', '--staged']);
   assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted\(dev\) +plaintext +yes/);
-  // Re-adding moves it: clean re-seals under the policy's keyring (both keys are here).
+  // Re-adding does not move it silently (docs/SECURITY.md §3); rekey --to-keyring asks explicitly.
   const later = new Date(Date.now() + 5000);
   const { utimesSync } = await import('node:fs');
   utimesSync(join(dir, PROD), later, later);
+  const refused = gitResult(dir, ['add', PROD]);
+  assert.is.not(refused.code, 0);
+  assert.match(refused.stderr, /is encrypted for keyring "dev" but the policy now says "prod": vaultfile never moves a file to another keyring silently/);
+  vault(dir, ['rekey', '--to-keyring', 'prod', PROD]);
   git(dir, ['add', PROD]);
   vault(dir, ['check', '--staged']);
   assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +plaintext +yes/);
@@ -72,8 +76,8 @@ test('check without --staged: untracked plaintext the filter will not encrypt is
   assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^secrets\/\* filter=vault diff=vault merge=vault -text$/m);
   vault(dir, ['check']);
   const status = vault(dir, ['status']);
-  assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY$/m);
-  assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes$/m);
+  assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY +FORMAT$/m);
+  assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes +vaultfile$/m);
 });
 
 test('status --all also lists encrypted files no rule covers, with the keyring their envelope names', async () => {
@@ -89,7 +93,7 @@ test('status --all also lists encrypted files no rule covers, with the keyring t
   put(dir, 'notes/plain.txt', 'not a secret\n');
   assert.not.match(vault(dir, ['status']).stdout, /notes\//);
   const all = vault(dir, ['status', '--all']).stdout;
-  assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no$/m);
+  assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no +-$/m);
   assert.not.match(all, /plain\.txt/, 'plaintext outside the policy is not listed');
 });
 

@@ -48,7 +48,7 @@ test('a clone without the key checks out ciphertext; unlock decrypts; lock re-en
 
   const lock = vault(clone, ['lock']);
   assert.match(lock.stdout, /locked "default": 2 files back to ciphertext/);
-  assert.ok(!existsSync(join(clone, '.git/vaultfile')));
+  assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')));
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
   // Locked again: the checkout of another commit still succeeds, files stay ciphertext.
@@ -82,7 +82,7 @@ test('unlock refuses a wrong key and a dirty tree; lock refuses uncommitted plai
   // 4 (wrong key) or 5 (no entry for this key): the core decides which; both are refusals.
   assert.ok(wrong.code === 4 || wrong.code === 5, wrong.stderr);
   assert.match(wrong.stderr, /the key given opens no keyring \("default"\); check it with "vault keys list"/);
-  assert.ok(!existsSync(join(clone, '.git/vaultfile')));
+  assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')));
 
   const noKey = runVault(['unlock'], { cwd: clone });
   assert.is(noKey.code, 5);
@@ -91,7 +91,7 @@ test('unlock refuses a wrong key and a dirty tree; lock refuses uncommitted plai
   const dirty = runVault(['unlock', origin.keys.default], { cwd: clone });
   assert.is(dirty.code, 2);
   assert.match(dirty.stderr, /"deploy\/vars\/prod\.yml" has uncommitted changes; commit or stash them, or pass --force/);
-  assert.ok(!existsSync(join(clone, '.git/vaultfile')), 'nothing stored on refusal');
+  assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')), 'nothing stored on refusal');
   git(clone, ['checkout', '-q', '--', PROD]);
 
   vault(clone, ['unlock', origin.keys.default]);

@@ -26,6 +26,7 @@ import {
   storeUnlockedKeyring,
   writeStoredKeys,
 } from '../dist/repo/key-store.js';
+import { Placement } from '../dist/repo/placement.js';
 import { GitFilter, hasConflictMarkers } from '../dist/git/filter.js';
 import { shellQuote, driverConfig } from '../dist/git/setup.js';
 import { policyProblem, sideOf } from '../dist/git/policy-files.js';
@@ -227,7 +228,12 @@ test('filter: locked keyring, keys of another keyring, inline envelopes, policy 
   let filter = GitFilter.open(dir, {}, (line) => warnings.push(line));
   const devSealed = filter.clean('dev/a.yml', enc.encode('a: 1\n'));
   assert.throws(() => filter.clean('prod/a.yml', enc.encode('p: 1\n')), /no key for keyring "prod" in this clone, so it cannot be encrypted/);
-  // Move dev/a.yml's envelope under prod/: prod is locked, so the move cannot be re-sealed.
+  // Move dev/a.yml's envelope under prod/: never re-sealed silently, it passes through unchanged
+  // (and "vault check" reports it); recorded as an explicit move, prod being locked, it cannot be.
+  assert.ok(Buffer.from(filter.clean('prod/a.yml', devSealed)).equals(Buffer.from(devSealed)));
+  new Placement(join(dir, '.git')).record('prod/a.yml', 'prod');
+  new Placement(join(dir, '.git')).record('prod/b.yml', 'prod');
+  filter = GitFilter.open(dir, {}, (line) => warnings.push(line));
   assert.throws(() => filter.clean('prod/a.yml', devSealed), /NoKey|cannot be encrypted/);
   store(dir, unlocked.prod);
   filter = GitFilter.open(dir, {}, (line) => warnings.push(line));

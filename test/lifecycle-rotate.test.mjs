@@ -194,9 +194,9 @@ test('status shows each file\'s keyring and key id, and marks files still under 
   const status = vault(['status'], s.repo);
   assert.is(status.code, 0, status.stderr);
   const lines = status.stdout.split('\n');
-  assert.match(lines[0], /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY$/);
-  for (const i of [0, 1]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${newId} +- +encrypted +yes$`, 'm'));
-  for (const i of [2, 3, 4]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${oldId} \\(old\\) +- +encrypted +yes$`, 'm'));
+  assert.match(lines[0], /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY +FORMAT$/);
+  for (const i of [0, 1]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${newId} +- +encrypted +yes +vaultfile$`, 'm'));
+  for (const i of [2, 3, 4]) assert.match(status.stdout, new RegExp(`^deploy/vars/app-00${i}\\.yml +default +${oldId} \\(old\\) +- +encrypted +yes +vaultfile$`, 'm'));
   assert.is(status.stderr, 'vault: warning: "deploy/vars/.app-004.yml.vaultfile-00ff00ff00ff.tmp" is a temp file left by an interrupted write and may hold plaintext (from a decrypt); remove it\n');
   assert.is(vault(['rotate', '--password-file', s.pass], s.repo).code, 0);
   assert.not.match(vault(['status'], s.repo).stdout, /\(old\)/);

@@ -16,7 +16,7 @@ import {
   withPrivateTemp,
 } from '../dist/fs/private-temp.js';
 
-const MODULE = join(ROOT, 'dist', 'io', 'private-temp.js');
+const MODULE = join(ROOT, 'dist', 'fs', 'private-temp.js');
 
 test('the copy is a 0600 file named after the original in a 0700 directory', () => {
   const base = tempDir();

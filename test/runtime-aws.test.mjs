@@ -146,7 +146,7 @@ test('Secrets Manager: one fetch per secret document, JSONPath subset, ARN regio
   assert.match(String(nameCall?.authorization), /\/us-east-1\/secretsmanager\/aws4_request/);
 });
 
-test('failures warn with variable, reference and AWS error name; the variables stay unset', async () => {
+test('--allow-unresolved: failures warn with variable, location and AWS error name; the variables stay unset', async () => {
   const env = awsEnv({
     MISSING: 'ssm:///prod/missing',
     DENIED: 'ssm:///prod/denied',
@@ -160,17 +160,17 @@ test('failures warn with variable, reference and AWS error name; the variables s
   });
   const names = ['MISSING', 'DENIED', 'NO_SECRET', 'DENIED_SECRET', 'NO_KEY', 'NOT_JSON', 'KEPT', 'GOOD'];
   const mark = aws.requests.length;
-  const result = await runAsync(['exec', ...hashChild(...names)], { env });
+  const result = await runAsync(['exec', '--allow-unresolved', ...hashChild(...names)], { env });
   // The batch is refused as a whole (one name is not allowed), then asked name by name.
   assert.equal(since(mark, 'AmazonSSM.GetParameters').map((c) => c.body.Names.length), [3, 1, 1, 1]);
   assert.is(result.code, 0);
-  const tail = '; left unset (--strict makes this an error)';
+  const tail = '; left unset (--allow-unresolved)';
   assert.equal(result.stderr.split('\n').sort(), [
     '',
-    `vault: warning: DENIED: cannot resolve "ssm:///prod/denied" (AccessDeniedException)${tail}`,
+    `vault: warning: DENIED: cannot resolve its ssm:// reference (AccessDeniedException)${tail}`,
     `vault: warning: DENIED_SECRET: cannot resolve "AWS_SM:prod/denied-secret" (AccessDeniedException)${tail}`,
     `vault: warning: KEPT: cannot resolve "ssm:/prod/missing" (ParameterNotFound)${tail}`,
-    `vault: warning: MISSING: cannot resolve "ssm:///prod/missing" (ParameterNotFound)${tail}`,
+    `vault: warning: MISSING: cannot resolve its ssm:// reference (ParameterNotFound)${tail}`,
     `vault: warning: NOT_JSON: cannot resolve "AWS_SM:prod/plain|JP:$.a" (ValueIsNotJson)${tail}`,
     `vault: warning: NO_KEY: cannot resolve "AWS_SM:prod/db|JP:$.nope" (JsonPathNoMatch $.nope)${tail}`,
     `vault: warning: NO_SECRET: cannot resolve "AWS_SM:prod/absent" (ResourceNotFoundException)${tail}`,
@@ -184,40 +184,47 @@ test('failures warn with variable, reference and AWS error name; the variables s
 
 test('ParameterNotFound is reported per name when the batch itself succeeds', async () => {
   const env = awsEnv({ MISSING: 'ssm:///prod/missing', GOOD: 'ssm:///prod/db/password' });
-  const result = await runAsync(['exec', ...hashChild('MISSING', 'GOOD')], { env });
+  const result = await runAsync(['exec', '--allow-unresolved', ...hashChild('MISSING', 'GOOD')], { env });
   assert.is(result.code, 0);
-  assert.is(result.stderr, 'vault: warning: MISSING: cannot resolve "ssm:///prod/missing" (ParameterNotFound); left unset (--strict makes this an error)\n');
+  assert.is(result.stderr, 'vault: warning: MISSING: cannot resolve its ssm:// reference (ParameterNotFound); left unset (--allow-unresolved)\n');
   assert.equal(JSON.parse(result.stdout), hashesOf({ MISSING: null, GOOD: 'ssm-db-password-value' }));
 });
 
-test('--strict: any unresolved reference fails before the command runs', async () => {
+test('fails closed by default (and with --strict): any unresolved reference stops the command before it runs', async () => {
   const env = awsEnv({ MISSING: 'ssm:///prod/missing', ABSENT_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/absent', GOOD: 'ssm:///prod/db/password' });
-  const result = await runAsync(['exec', '--strict', '--', process.execPath, '-e', 'console.log("ran")'], { env });
-  assert.is(result.code, 1);
-  assert.is(result.stdout, '');
-  assert.is(
-    result.stderr,
-    [
-      'vault: MISSING: cannot resolve "ssm:///prod/missing" (ParameterNotFound)',
-      'vault: ABSENT: cannot resolve "AWS_SM:prod/absent" (ResourceNotFoundException)',
-      'vault: 2 references could not be resolved; nothing was run; check the names, region and IAM permissions',
-      '',
-    ].join('\n'),
-  );
-  const one = await runAsync(['export', '--strict'], { env: awsEnv({ MISSING: 'ssm:///prod/missing' }) });
+  for (const extra of [[], ['--strict']]) {
+    const result = await runAsync(['exec', ...extra, '--', process.execPath, '-e', 'console.log("ran")'], { env });
+    assert.is(result.code, 1);
+    assert.is(result.stdout, '');
+    assert.is(
+      result.stderr,
+      [
+        'vault: MISSING: cannot resolve its ssm:// reference (ParameterNotFound)',
+        'vault: ABSENT: cannot resolve "AWS_SM:prod/absent" (ResourceNotFoundException)',
+        'vault: 2 references could not be resolved; nothing was run; check the names, region and IAM permissions, or add --allow-unresolved',
+        '',
+      ].join('\n'),
+    );
+  }
+  const both = await runAsync(['exec', '--strict', '--allow-unresolved', '--', 'true'], { env });
+  assert.is(both.code, 2);
+  assert.is(both.stderr, 'vault: --strict and --allow-unresolved contradict each other; keep one\n');
+  const one = await runAsync(['export'], { env: awsEnv({ MISSING: 'ssm:///prod/missing' }) });
   assert.is(one.code, 1);
   assert.match(one.stderr, /\nvault: a reference could not be resolved; nothing was run;/);
   const fine = await runAsync(['exec', '--strict', ...hashChild('GOOD')], { env: awsEnv({ GOOD: 'ssm:///prod/db/password' }) });
   assert.is(fine.code, 0);
 });
 
-test('malformed references fail with exit 3 whatever --strict says; --no-resolve passes them through', async () => {
-  const bad = await runAsync(['exec', '--', 'true'], { env: awsEnv({ X_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/db|JP:$..host' }) });
+test('malformed references fail with exit 3 whatever --allow-unresolved says; --no-resolve passes them through', async () => {
+  const mark0 = aws.requests.length;
+  const bad = await runAsync(['exec', '--allow-unresolved', '--', 'true'], { env: awsEnv({ X_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/db|JP:$[' }) });
   assert.is(bad.code, 3);
-  assert.is(bad.stderr, 'vault: X_FOR_VAULT_TO_RESOLVE: cannot read the reference "AWS_SM:prod/db|JP:$..host": expected a name after "." at offset 1; supported: $.a.b, $[\'a\'], $.a[0]\n');
+  assert.match(bad.stderr, /^vault: X_FOR_VAULT_TO_RESOLVE: cannot read the reference "AWS_SM:prod\/db\|JP:\$\[": not a JSONPath \(RFC 9535\): Expected .* but end of input found\.\n$/);
+  assert.is(aws.requests.length, mark0, 'nothing fetched before the selector is known to parse');
   const unknown = await runAsync(['exec', '--', 'true'], { env: awsEnv({ Y_FOR_VAULT_TO_RESOLVE: 'prod/db' }) });
   assert.is(unknown.code, 3);
-  assert.match(unknown.stderr, /Y_FOR_VAULT_TO_RESOLVE: cannot read the reference "prod\/db": use ssm:NAME, ssm:\/\/NAME, AWS_SM:NAME or an arn/);
+  assert.match(unknown.stderr, /Y_FOR_VAULT_TO_RESOLVE: cannot read the reference "prod\/db": use ssm:NAME, ssm:\/\/NAME, AWS_SM:NAME, an ARN, ENV:NAME, PLAIN:TEXT or file:\/\/PATH\n$/);
   const mark = aws.requests.length;
   const raw = await runAsync(['exec', '--no-resolve', ...hashChild('A', 'B_FOR_VAULT_TO_RESOLVE')], {
     env: awsEnv({ A: 'ssm:///prod/db/password', B_FOR_VAULT_TO_RESOLVE: 'prod/db' }),
@@ -267,7 +274,7 @@ test('a secret holding a NUL byte: the variable is named, the value never printe
     assert.match(result.stderr, /^vault: TOKEN: cannot resolve "AWS_SM:prod\/nul" \(ValueHoldsNulByte\)\n/);
     assertNoSecrets(result.stderr);
   }
-  const exported = await runAsync(['export', '--format', 'shell'], { env });
+  const exported = await runAsync(['export', '--allow-unresolved', '--format', 'shell'], { env });
   assert.is(exported.stdout, '');
   assert.match(exported.stderr, /TOKEN: cannot resolve .*ValueHoldsNulByte.*left unset/);
   assertNoSecrets(exported.stderr);
@@ -277,7 +284,7 @@ test('an unreachable endpoint is a network error with its system code', async ()
   const env = awsEnv({ DB_PASSWORD: 'ssm:/prod/db/password', AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9' });
   const result = await runAsync(['exec', '--strict', '--', 'true'], { env });
   assert.is(result.code, 1);
-  assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve "ssm:\/prod\/db\/password" \(NetworkError ECONNREFUSED \(check the endpoint and the network\)\)\n/);
+  assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve its ssm:\/\/ reference \(NetworkError ECONNREFUSED \(check the endpoint and the network\)\)\n/);
 });
 
 test('--ssm-path reads a hierarchy through paged GetParametersByPath; files override it', async () => {
@@ -306,7 +313,36 @@ test('no region configured: the error says so and names the variable', async () 
   delete env.AWS_REGION;
   const result = await runAsync(['exec', '--strict', '--', 'true'], { env });
   assert.is(result.code, 1);
-  assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve "ssm:\/\/\/prod\/db\/password" \(RegionMissing \(set AWS_REGION\)\)\n/);
+  assert.match(result.stderr, /^vault: DB_PASSWORD: cannot resolve its ssm:\/\/ reference \(RegionMissing \(set AWS_REGION\)\)\n/);
+});
+
+test('AWS_DEFAULT_REGION is honoured as the AWS CLI does: after AWS_REGION, before the profile', async () => {
+  const config = join(dir, 'aws-config-region');
+  writeFileSync(config, '[default]\nregion = ap-south-1\n');
+  const env = awsEnv({ DB_PASSWORD: 'ssm:///prod/db/password', AWS_DEFAULT_REGION: 'eu-west-3', AWS_CONFIG_FILE: config });
+  delete env.AWS_REGION;
+  const regionOf = (/** @type {any} */ request) => /\/\d{8}\/([a-z0-9-]+)\/ssm\//.exec(String(request.authorization))?.[1];
+  let mark = aws.requests.length;
+  const viaDefault = await runAsync(['exec', ...hashChild('DB_PASSWORD')], { env });
+  assert.is(viaDefault.code, 0, viaDefault.stderr);
+  assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf), ['eu-west-3']);
+  mark = aws.requests.length;
+  await runAsync(['exec', ...hashChild('DB_PASSWORD')], { env: { ...env, AWS_REGION: 'us-east-2' } });
+  assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf), ['us-east-2'], 'AWS_REGION wins');
+  mark = aws.requests.length;
+  const { AWS_DEFAULT_REGION: _unused, ...profileOnly } = env;
+  await runAsync(['exec', ...hashChild('DB_PASSWORD')], { env: profileOnly });
+  assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf), ['ap-south-1'], 'then the profile');
+});
+
+test('PROC_WRAPPER_SECRETS_AWS_REGION picks the region of proc_wrapper-style references, as proc_wrapper does', async () => {
+  const regionOf = (/** @type {any} */ request) => /\/\d{8}\/([a-z0-9-]+)\/ssm\//.exec(String(request.authorization))?.[1];
+  const env = awsEnv({ PROC_WRAPPER_SECRETS_AWS_REGION: 'ca-central-1', P_FOR_PROC_WRAPPER_TO_RESOLVE: 'ssm:/prod/api/token', V_FOR_VAULT_TO_RESOLVE: 'ssm:/prod/db/password' });
+  const mark = aws.requests.length;
+  const result = await runAsync(['exec', ...hashChild('P', 'V')], { env });
+  assert.is(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout), hashesOf({ P: 'ssm-api-token-value', V: 'ssm-db-password-value' }));
+  assert.equal(since(mark, 'AmazonSSM.GetParameters').map(regionOf).sort(), ['ca-central-1', 'us-east-1'], 'vault\'s own suffix keeps AWS_REGION');
 });
 
 test('region and credentials come from an AWS profile (AWS_PROFILE, config and credentials files)', async () => {
@@ -385,6 +421,10 @@ export async function resolve(specifier, context, next) {
   const loaded = readFileSync(log, 'utf8');
   assert.match(loaded, /^@aws-sdk\/client-ssm$/m);
   assert.not.match(loaded, /client-secrets-manager/, 'only the client that is needed');
+  writeFileSync(log, '');
+  const s3 = await runAsync(['exec', '--allow-unresolved', ...hashChild('B')], { env: hooked({ B_FOR_VAULT_TO_RESOLVE: 'arn:aws:s3:::bucket/key' }), nodeArgs });
+  assert.is(s3.code, 0);
+  assert.equal(readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('@aws-sdk/client-')), ['@aws-sdk/client-s3']);
 });
 
 test.after(async () => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { VaultError } from '../errors.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
+import { findStagedHazards } from '../git/staged-hazards.js';
 
 export function register(program: Command): void {
   program
@@ -32,6 +33,10 @@ export function register(program: Command): void {
       if (options.json) {
         const verdict = { version: 1, ok: problems === 0, staged: options.staged === true, files: files.length, problems: found };
         process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+      }
+      for (const hazard of options.staged ? await findStagedHazards(ctx.top, files) : []) {
+        problems += 1;
+        process.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
       }
       if (problems > 0) {
         throw new VaultError(

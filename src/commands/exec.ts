@@ -1,5 +1,5 @@
 /**
- * `vault exec [-f FILE]... [--pristine] [--overload] [--strict] -- COMMAND ARGS`: runs COMMAND with
+ * `vault exec [-f FILE]... [--pristine] [--overload] [--allow-unresolved] -- COMMAND ARGS`: runs COMMAND with
  * secrets from encrypted or plain files and resolved references as environment variables, then exits
  * with its status. Also exports the option set that `vault export` shares.
  */
@@ -21,12 +21,18 @@ export function addEnvironmentOptions(command: Command): Command {
     .option('-f, --file <file>', 'read variables from FILE: dotenv, or a flat YAML/JSON map; encrypted or plain (repeatable, in order)', collect)
     .option('--ssm-path <path>', 'read every SSM parameter under PATH (recursive) as NAME=value (repeatable)', collect)
     .option('--overload', 'let file values override variables already in the environment')
-    .option('--strict', 'fail before running anything if a reference cannot be resolved')
+    .option('--allow-unresolved', 'run even if a reference cannot be resolved (the variable stays unset); by default nothing runs')
+    .addOption(new Option('--strict', 'fail before running anything if a reference cannot be resolved (the default)').hideHelp())
+    .option('--allow-variable <name>', 'let the sources set NAME although it changes how programs load (LD_PRELOAD, NODE_OPTIONS, ...; repeatable)', collect)
+    .option('--keep-key-sources', 'pass VAULTFILE_KEY_FILE, VAULTFILE_PASSWORD_FILE and VAULTFILE_IDENTITY on (never VAULTFILE_PASSWORD)')
     .option('--no-resolve', 'pass ssm:// values and *_FOR_VAULT_TO_RESOLVE variables through untouched');
 }
 
 /** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
 export function environmentOptions(options: Record<string, unknown>, read: SourceReader): EnvironmentOptions {
+  if (options.strict === true && options.allowUnresolved === true) {
+    throw new UsageError('--strict and --allow-unresolved contradict each other; keep one');
+  }
   return {
     files: (options.file as string[] | undefined) ?? [],
     ssmPaths: (options.ssmPath as string[] | undefined) ?? [],
@@ -34,7 +40,9 @@ export function environmentOptions(options: Record<string, unknown>, read: Sourc
     pristine: options.pristine === true,
     keepPath: options.path !== false,
     resolve: options.resolve !== false,
-    strict: options.strict === true,
+    allowUnresolved: options.allowUnresolved === true,
+    keepKeySources: options.keepKeySources === true,
+    allowedVariables: (options.allowVariable as string[] | undefined) ?? [],
     read,
     warn: (line) => process.stderr.write(`vault: ${line}\n`),
   };

@@ -3,16 +3,18 @@
  * given) and, on first use, the policy file, at the root of the git repository (or here).
  * Refuses to overwrite an existing keyring.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
-import { systemRandom } from '../core/random.js';
+import type { Credential } from '../core/credential.js';
 import { UsageError, quotePath } from '../errors.js';
-import { storeUnlockedKeyring } from '../repo/key-store.js';
+import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
+import { recordKeyring } from '../repo/keyring-history.js';
+import { createKeyringFile } from '../repo/keyring-create.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { DEFAULT_KEYRING, DEFAULT_RULES, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
+import { proposeRules } from '../repo/policy-proposal.js';
+import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 
@@ -43,24 +45,29 @@ export function register(program: Command): void {
     }
     const context = createKeyContext(keySourceOptions(options));
     const credentials = await context.credentials();
-    let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
     const params = parseWorkFactorOption(options);
-    for (const [index, credential] of credentials.entries()) {
-      const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
-      unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
+    const label = (credential: Credential, index: number) =>
+      index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
+    const unlocked = await createKeyringFile(path, name, credentials, context.kdf, label, params);
     const wrote = [path];
     const policy = policyPath(root);
+    let policyText: string | null = null;
     if (!existsSync(policy)) {
-      await writeFileAtomic(policy, new TextEncoder().encode(serializePolicy({ rules: DEFAULT_RULES })), { newFileMode: 0o644 });
+      // Templates and shared defaults the default rules would catch stay plaintext: excluded by name.
+      policyText = serializePolicy({ rules: await proposeRules(root) });
+      await writeFileAtomic(policy, new TextEncoder().encode(policyText), { newFileMode: 0o644 });
       wrote.push(policy);
     }
     // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
     const stored = storeUnlockedKeyring(root, unlocked);
+    const dirs = findGitDirs(root);
+    if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
     for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
+    if (policyText !== null) {
+      const rules = policyText.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
+      process.stderr.write(`${rules}edit ${relative(process.cwd(), policy) || policy} to fit the repository, then run "vault git setup"\n`);
+    }
     process.stderr.write(
       `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,

@@ -20,10 +20,13 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { entryLabel } from './keyring-options.js';
 
 interface MigrateOptions extends Record<string, unknown> {
   keyring?: string;
   to?: string;
+  from?: string;
+  gitCryptKey?: string;
   encryptVaultId?: string;
 }
 
@@ -32,12 +35,16 @@ type Outcome = 'migrated' | 'done already' | 'skipped';
 export function register(program: Command): void {
   const command = program
     .command('migrate')
-    .description('convert Ansible Vault files to vaultfile envelopes (or back with --to ansible)')
-    .argument('<paths...>', 'files, directories (walked) or quoted globs such as "group_vars/**/*.yml"')
+    .description('convert Ansible Vault files to vaultfile envelopes (or back with --to ansible), or a git-crypt repository (--from git-crypt)')
+    .argument('[paths...]', 'files, directories (walked) or quoted globs such as "group_vars/**/*.yml"')
+    .option('--from <tool>', 'git-crypt: turn this git-crypt repository into a vaultfile one')
+    .option('--git-crypt-key <file>', 'with --from git-crypt: the key "git-crypt export-key" wrote (else the one "git-crypt unlock" stored)')
     .option('--keyring <name>', 'seal under this keyring instead of the policy\'s')
     .option('--to <format>', 'target format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --to ansible and several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (paths: string[], options: MigrateOptions) => {
+    if (options.from !== undefined) return fromTool(paths, options);
+    if (paths.length === 0) throw new UsageError('give the files to migrate, or --from git-crypt; see "vault migrate --help"');
     if (options.to !== 'vaultfile' && options.to !== 'ansible') throw new UsageError(`--to ${options.to}: use vaultfile or ansible`);
     const files = await expandPaths(paths);
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
@@ -69,6 +76,29 @@ export function register(program: Command): void {
     }
     process.stderr.write(`${summary}\n`);
   });
+}
+
+/** `--from git-crypt`: the whole repository, then what to commit and the honest caveat. */
+async function fromTool(paths: string[], options: MigrateOptions): Promise<void> {
+  if (options.from !== 'git-crypt') throw new UsageError(`--from ${options.from}: only git-crypt is supported (Ansible files migrate without --from)`);
+  if (paths.length > 0) throw new UsageError('--from git-crypt migrates the whole repository; give no paths');
+  const { migrateFromGitCrypt } = await import('../git/git-crypt-migrate.js');
+  const report = await migrateFromGitCrypt(process.cwd(), {
+    keys: createKeyContext(keySourceOptions(options)),
+    gitCryptKey: options.gitCryptKey,
+    keyring: options.keyring,
+    labelOf: entryLabel,
+  });
+  const out = process.stderr;
+  out.write(`${report.createdKeyring ? 'created' : 'used'} keyring ${quotePath(report.keyring)}; policy rules from git-crypt's .gitattributes:\n`);
+  for (const rule of report.rules) out.write(`  ${rule.path}${rule.exclude ? ` (except ${rule.exclude.join(', ')})` : ''}\n`);
+  for (const line of report.skipped) out.write(`vault: warning: left as it is: ${line}\n`);
+  if (report.decrypted.length > 0) out.write(`opened ${report.decrypted.length} git-crypt file(s) in the work tree with the git-crypt key\n`);
+  out.write(
+    `migrate: ${report.sealed.length} file(s) staged as vaultfile envelopes; git-crypt's filter is removed from .git/config\n` +
+      'next: review "vault status", then: git commit -m "Move from git-crypt to vaultfile"\n' +
+      'caveat: whoever had the git-crypt key can still read these files in every earlier commit; change the secrets they hold ("vault edit"), and keep the git-crypt key to read history ("vault view --git-crypt-key")\n',
+  );
 }
 
 async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Report> {

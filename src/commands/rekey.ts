@@ -21,6 +21,7 @@ import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { moveToKeyring } from './rekey-keyring.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -88,9 +89,15 @@ export function register(program: Command): void {
     .option('--new-password-file <file>', 'the new password')
     .option('--new-key-file <file>', 'a new key file (repeatable)', collect)
     .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect)
+    .option('--to-keyring <name>', 'move the files to this keyring of the repository (the policy must name it)')
     .addOption(new Option('--new-vault-password-file <file>', 'Ansible\'s option: the new password file or script').argParser(collect).hideHelp());
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
+    if (typeof options.toKeyring === 'string') {
+      const moved = await moveToKeyring(files, options.toKeyring, createKeyContext(keySourceOptions(options)));
+      process.stderr.write(`moved ${moved.length} ${moved.length === 1 ? 'file' : 'files'} to keyring ${quotePath(options.toKeyring)}; "git add" and commit them\n`);
+      return;
+    }
     const fresh = await newKeyContext(options);
     const oldSession = new SecretSession(createKeyContext(keySourceOptions(options)));
     const newSession = new SecretSession(fresh);

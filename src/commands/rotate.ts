@@ -16,6 +16,7 @@ import { openKeyring, rotateKeyring, serializeKeyring, type Keyring, type Unlock
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../repo/key-store.js';
+import { acceptKeyringForSealing, recordKeyring } from '../repo/keyring-history.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { snapshotFile } from '../fs/edit-session.js';
 import { withFileLock } from '../fs/file-lock.js';
@@ -24,6 +25,7 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { haltForTest } from '../fs/test-halt.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../repo/repo.js';
+import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -82,6 +84,9 @@ export function register(program: Command): void {
     const keys = createKeyContext(keySourceOptions(options));
     const credentials = await keys.credentials();
     const current = await openKeyring(keyring, credentials, keys.kdf);
+    // Rotating a replayed older keyring would hand its new key to members removed since.
+    const dirs = findGitDirs(root);
+    acceptKeyringForSealing(dirs, current, relative(root, path));
     const marker = markerPath(root, name);
     const resuming = await isUnfinished(marker, name, current.keyring);
     let unlocked = current;
@@ -101,6 +106,7 @@ export function register(program: Command): void {
       haltForTest('rotate:keyring');
       for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
+    if (dirs) recordKeyring(dirs.commonDir, unlocked);
     const filtered = refreshStoredKeys(root, name, unlocked);
 
     const scan = await findKeyringFiles(root, name);
@@ -125,18 +131,25 @@ export function register(program: Command): void {
     } finally {
       progress.done();
     }
+    // Ansible-format files: the new data key gives the keyring a new Ansible password.
+    const ansible = await rotateAnsibleFiles(root, unlocked);
+    for (const { path: file, error } of ansible.failed) {
+      failed.push(file);
+      process.stderr.write(`vault: ${error.message}\n`);
+    }
     for (const damaged of scan.damaged) process.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
     for (const leftover of scan.leftovers) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     const where = relative(process.cwd(), path) || path;
     if (failed.length > 0) {
-      throw new VaultError(`${failed.length} of ${pending.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
+      throw new VaultError(`${failed.length} of ${pending.length + ansible.failed.length + ansible.rotated.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
     }
     await fs.rm(marker, { force: true });
     const done = pending.length;
     const skipped = scan.files.length - done;
     process.stderr.write(
       `${resuming ? 'finished rotating' : 'rotated'} keyring ${quotePath(name)} (${where}): new data key ${currentId.slice(0, 16)}; ` +
-        `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}\n` +
+        `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}` +
+        `${ansible.rotated.length > 0 ? `; ${ansible.rotated.length} Ansible-format ${ansible.rotated.length === 1 ? 'file' : 'files'} sealed with the new Ansible password` : ''}\n` +
         'note: rotation protects what is encrypted from now on. anyone whose key was removed could already read ' +
         'every file up to now (and git history keeps the old versions): change the secrets themselves upstream ' +
         '(passwords, tokens, API keys), then update these files with "vault edit"\n' +

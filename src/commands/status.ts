@@ -3,16 +3,17 @@
  * other file holding an envelope): its keyring, the id of the data
  * key that sealed it (marked when it is an older key of the keyring, as after an unfinished
  * rotation), whether the index holds it encrypted, whether the work tree holds plaintext, and
- * whether this clone has the key. Temp files of interrupted writes are reported on stderr.
+ * whether this clone has the key, and the format the policy keeps it in. Temp files of interrupted writes are reported on stderr.
  * Reads only.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
-import { keyringPath } from '../repo/repo.js';
+import { keyringPath, listKeyrings } from '../repo/repo.js';
+import { readCommittedText } from '../fs/safe-read.js';
+import { rollbackNotice } from '../repo/keyring-history.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
 const ID_LENGTH = 16;
@@ -25,6 +26,8 @@ function describe(side: Side, expected: string | null): string {
       return 'plaintext';
     case 'damaged':
       return 'damaged';
+    case 'ansible':
+      return side.inline ? 'ansible-inline' : 'ansible';
     default:
       return expected !== null && side.keyring !== expected ? `encrypted(${side.keyring ?? 'inline'})` : 'encrypted';
   }
@@ -35,7 +38,7 @@ type KeyIds = { current: string; previous: Set<string> } | null;
 
 function readKeyIds(root: string, name: string): KeyIds {
   try {
-    const keyring = parseKeyring(readFileSync(keyringPath(root, name), 'utf8'), name);
+    const keyring = parseKeyring(readCommittedText(keyringPath(root, name), 'a keyring') ?? '', name);
     const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
     return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
   } catch {
@@ -89,21 +92,26 @@ export function register(program: Command): void {
       };
       if (options.json) {
         const json = files.map((file) => ({
-          path: file.path, keyring: file.keyring, filtered: file.filtered, index: sideJson(file.index), tree: sideJson(file.tree), key: file.key,
+          path: file.path, keyring: file.keyring, filtered: file.filtered, index: sideJson(file.index), tree: sideJson(file.tree), key: file.key, format: file.format ?? null,
         }));
         process.stdout.write(`${JSON.stringify({ version: 1, filterConfigured: hasFilterConfig(ctx.top), files: json }, null, 2)}\n`);
         for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
         return;
       }
-      const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY']];
+      const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
       for (const file of files) {
         rows.push([
-          file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
-          file.key ? 'yes' : 'no',
+          // A file name is committed text: a control character in it must not reach the terminal raw.
+          /[\u0000-\u001f\u007f]/.test(file.path) ? JSON.stringify(file.path) : file.path, file.keyring ?? (file.filtered ? '-' : keyringOfContent(file)), keyIdCell(file, staged, ids), describe(file.index, file.keyring), describe(file.tree, file.keyring),
+          file.key ? 'yes' : 'no', file.format ?? '-',
         ]);
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
       for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+      for (const name of await listKeyrings(ctx.root)) {
+        const notice = rollbackNotice(ctx.dirs.commonDir, name, ids(name)?.current ?? null);
+        if (notice) process.stdout.write(`${notice}\n`);
+      }
       if (!hasFilterConfig(ctx.top)) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
       for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     });

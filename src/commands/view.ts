@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
+import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -14,12 +15,14 @@ export function register(program: Command): void {
     .command('view')
     .description('print the plaintext of files (pager on a terminal)')
     .argument('<files...>', 'files to show ("-" for standard input)')
-    .option('--no-pager', 'never start a pager');
+    .option('--no-pager', 'never start a pager')
+    .option('--git-crypt-key <file>', 'open files git-crypt encrypted with this key (from "git-crypt export-key")');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const session = new SecretSession(createKeyContext(keySourceOptions(options)));
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
-    for (const file of files) parts.push(await openPlaintext(session, file));
+    const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
+    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file));
     if (options.pager !== false && process.stdout.isTTY) await page(parts);
     else for (const part of parts) await show(part, writeStdout);
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);

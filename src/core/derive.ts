@@ -23,6 +23,7 @@ export const LABELS = {
   entryCommit: 'vaultfile/v1 entry commit',
   keyringMac: 'vaultfile/v1 keyring mac',
   previousKey: 'vaultfile/v1 previous key',
+  ansiblePassword: 'vaultfile/v1 ansible password',
 } as const;
 
 const EMPTY = new Uint8Array(0);
@@ -120,4 +121,17 @@ export function previousKeyWrapKey(dataKey: Uint8Array): Uint8Array {
 
 export function sha256Bytes(data: Uint8Array): Uint8Array {
   return owned(createHash('sha256').update(data).digest());
+}
+
+/**
+ * A keyring's Ansible Vault password (docs/FORMAT.md §13): base64url, unpadded, of
+ * HKDF(dataKey, "", "vaultfile/v1 ansible password" || 0x00 || keyring name, 32), as ASCII bytes.
+ * Only holders of the data key can compute it, and a new data key (rotate) gives a new password.
+ */
+export function ansiblePasswordFor(dataKey: Uint8Array, keyringName: string): Uint8Array {
+  const info = concatBytes(utf8(LABELS.ansiblePassword), new Uint8Array([0]), utf8(keyringName));
+  const key = hkdfSha256(dataKey, EMPTY, info, 32);
+  const password = utf8(Buffer.from(key).toString('base64url'));
+  key.fill(0);
+  return password;
 }

@@ -21,10 +21,12 @@ import {
   addEntry, createKeyring, openKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
 import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
+import { acceptKeyringForSealing } from '../repo/keyring-history.js';
+import { Placement } from '../repo/placement.js';
+import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
@@ -33,7 +35,8 @@ import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, read
 export type SealTarget =
   | { kind: 'keyring'; root: string; name: string }
   | { kind: 'inline' }
-  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2' }
+  /** keyring: sealed with that keyring's Ansible password (a `format: ansible` rule; keyring-ansible.ts). */
+  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2'; keyring?: { root: string; name: string } }
   /** A YAML file with inline `!vault` values: re-sealed value by value against the original. */
   | { kind: 'ansible-inline'; original: Uint8Array };
 
@@ -64,6 +67,7 @@ export function isSealedByAnyCodec(bytes: Uint8Array): boolean {
 /** Per-command state: unlocked keyrings by path, and the one inline keyring of this process. */
 export class SecretSession {
   private readonly keyrings = new Map<string, Promise<UnlockedKeyring>>();
+  private readonly sealing = new Map<string, Promise<UnlockedKeyring>>();
   private inline: Promise<UnlockedKeyring> | null = null;
 
   constructor(readonly keys: KeyContext) {}
@@ -78,14 +82,9 @@ export class SecretSession {
     let pending = this.keyrings.get(path);
     if (!pending) {
       pending = (async () => {
-        let text: string;
-        try {
-          text = await fs.readFile(path, 'utf8');
-        } catch (error) {
-          if ((error as { code?: string }).code === 'ENOENT') {
-            throw new NoKeyError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; run "vault init --keyring ${name}" or check the policy`);
-          }
-          throw fileSystemError(error, path, 'reading the keyring');
+        const text = readCommittedText(path, 'a keyring');
+        if (text === null) {
+          throw new NoKeyError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; run "vault init --keyring ${name}" or check the policy`);
         }
         const keyring = parseKeyring(text, path);
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
@@ -97,6 +96,23 @@ export class SecretSession {
         return openKeyring(keyring, await this.credentials(), this.keys.kdf);
       })();
       this.keyrings.set(path, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * The keyring NAME unlocked for sealing: refused when this clone has seen a newer one (a replayed
+   * keyring) or one it does not descend from (docs/SECURITY.md §2); checked once per command.
+   */
+  sealingKeyring(root: string, name: string): Promise<UnlockedKeyring> {
+    const path = keyringPath(root, name);
+    let pending = this.sealing.get(path);
+    if (!pending) {
+      pending = this.unlockKeyring(root, name).then((unlocked) => {
+        acceptKeyringForSealing(findGitDirs(root), unlocked, repoRelative(root, path) ?? path);
+        return unlocked;
+      });
+      this.sealing.set(path, pending);
     }
     return pending;
   }
@@ -177,7 +193,7 @@ export class SecretSession {
   /** Seal PLAINTEXT as TARGET says. */
   async seal(plaintext: Uint8Array, target: SealTarget, options: { deterministic?: boolean } = {}): Promise<Uint8Array> {
     if (target.kind === 'keyring') {
-      return sealEnvelope(plaintext, await this.unlockKeyring(target.root, target.name), options);
+      return sealEnvelope(plaintext, await this.sealingKeyring(target.root, target.name), options);
     }
     if (target.kind === 'inline') return sealEnvelope(plaintext, await this.inlineKeyring(), options);
     for (const codec of codecs) {
@@ -188,7 +204,7 @@ export class SecretSession {
 
   /** The unlocked keyring for streaming TARGET (vaultfile targets only). */
   async unlockedFor(target: SealTarget): Promise<UnlockedKeyring> {
-    if (target.kind === 'keyring') return this.unlockKeyring(target.root, target.name);
+    if (target.kind === 'keyring') return this.sealingKeyring(target.root, target.name);
     if (target.kind === 'inline') return this.inlineKeyring();
     throw new UsageError('streaming is only available for vaultfile envelopes');
   }
@@ -214,7 +230,13 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   const rel = filePath === '-' ? null : repoRelative(root, filePath);
   if (rel !== null) {
     const rule = matchRule(await readPolicy(root), rel);
-    if (rule) return { kind: 'keyring', root, name: rule.keyring };
+    if (rule) {
+      // The policy is committed: a file this clone saw under another keyring is not moved silently.
+      const dirs = findGitDirs(root);
+      if (dirs) new Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
+      if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
+      return { kind: 'keyring', root, name: rule.keyring };
+    }
   }
   if (hasKeyring(root, DEFAULT_KEYRING)) return { kind: 'keyring', root, name: DEFAULT_KEYRING };
   return { kind: 'inline' };

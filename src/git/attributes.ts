@@ -6,13 +6,15 @@
  * one marked block, so setup can replace it and check can compare it. Pure: text in, text out.
  */
 import { FormatError, quotePath } from '../errors.js';
-import type { Policy } from '../repo/repo.js';
+import { matchRule, ruleFormat, type Policy } from '../repo/repo.js';
 
 export const BLOCK_BEGIN = '# >>> vaultfile: generated from .vaultfile/policy.yml by "vault git setup"; edit the policy, not this block';
 export const BLOCK_END = '# <<< vaultfile';
 export const FILTER_ATTRIBUTES = 'filter=vault diff=vault merge=vault -text';
 /** Files that must stay plaintext whatever the rules say: git reads them before any filter runs. */
 export const PLAIN_LINES = ['.gitattributes !filter !diff !merge', '.vaultfile/** !filter !diff !merge'];
+/** Paths the filter must leave alone: a rule's exclusions, and Ansible-format files (Ansible reads them as committed). */
+export const UNFILTERED_ATTRIBUTES = '!filter !diff !merge';
 
 /** Expand `{a,b}` alternatives (nested allowed); `\{` stays literal. */
 export function expandBraces(glob: string): string[] {
@@ -62,6 +64,8 @@ export function toGitPatterns(glob: string): string[] {
   if (glob.startsWith('!')) throw refuse('is a negation, which .gitattributes cannot express');
   if (/[@!+*?]\(/.test(glob)) throw refuse('uses an extglob, which .gitattributes cannot express');
   if (/\s/.test(glob)) throw refuse('contains white space, which .gitattributes cannot express');
+  // A committed policy is attacker-controlled: nothing that git reads as a quote, comment or line end.
+  if (/[\u0000-\u001f\u007f"]/.test(glob) || glob.startsWith('#')) throw refuse('contains a control character, a double quote or a leading "#", which .gitattributes cannot hold');
   return expandBraces(glob).map((pattern) => {
     let p = pattern.replace(/^\.\//, '');
     if (p.endsWith('/')) p += '**';
@@ -71,15 +75,39 @@ export function toGitPatterns(glob: string): string[] {
   });
 }
 
-/** The generated block, with its markers, ending in a newline. */
+/** A glob that names one path only (no wildcard, class or alternatives). */
+function isLiteral(glob: string): boolean {
+  return !/[*?[\]{}!()+@\\]/.test(glob);
+}
+
+/**
+ * The generated block, with its markers, ending in a newline. The policy's first matching rule
+ * wins and an excluded path falls through to later rules; in .gitattributes the last matching
+ * line wins. So the filter lines of vaultfile rules come first, then one unset line per exclusion
+ * and per Ansible-format rule. A literal path is unset only when the policy really leaves it out
+ * of the filter; a glob is unset as written, and a file another rule still covers is then left
+ * plaintext by git: `vault check` reports it (it fails closed), and the rule should name paths.
+ */
 export function attributesBlock(policy: Policy): string {
   const lines = [BLOCK_BEGIN];
   const seen = new Set<string>();
+  const push = (pattern: string, attributes: string) => {
+    const line = `${pattern} ${attributes}`;
+    if (seen.has(line)) return;
+    seen.add(line);
+    lines.push(line);
+  };
   for (const rule of policy.rules) {
-    for (const pattern of toGitPatterns(rule.path)) {
-      if (seen.has(pattern)) continue;
-      seen.add(pattern);
-      lines.push(`${pattern} ${FILTER_ATTRIBUTES}`);
+    if (ruleFormat(rule) === 'vaultfile') for (const pattern of toGitPatterns(rule.path)) push(pattern, FILTER_ATTRIBUTES);
+  }
+  for (const rule of policy.rules) {
+    const left = [...(rule.exclude ?? []), ...(ruleFormat(rule) === 'ansible' ? [rule.path] : [])];
+    for (const glob of left) {
+      if (isLiteral(glob)) {
+        const covering = matchRule(policy, glob.replace(/^\.\//, ''));
+        if (covering && ruleFormat(covering) === 'vaultfile') continue;
+      }
+      for (const pattern of toGitPatterns(glob)) push(pattern, UNFILTERED_ATTRIBUTES);
     }
   }
   lines.push(...PLAIN_LINES, BLOCK_END);

@@ -5,12 +5,16 @@
  * `vault unlock`); keyrings and the policy are read from the work tree once per process. No KDF,
  * no prompt, no git subprocess, nothing on stdout: warnings go to the `warn` callback.
  */
-import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { parseKeyring, type UnlockedKeyring } from '../core/keyring.js';
-import { FormatError, NoKeyError, quotePath } from '../errors.js';
-import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, type Policy } from '../repo/repo.js';
+import { parseKeyring, unlockWithDataKey, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import { AuthError, FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
+import { readCommittedText } from '../fs/safe-read.js';
+import { checkEnvelopeShape } from '../core/envelope-shape.js';
+import { Placement, movedError } from '../repo/placement.js';
+import { keyringStanding, readKeyringHistory, standingError } from '../repo/keyring-history.js';
+import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, ruleFormat, type Policy } from '../repo/repo.js';
 import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
@@ -19,7 +23,9 @@ const HEX = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const UNLOCK_HINT = 'run "vault unlock" (with --key-file or --password-file) in this clone';
 
 /** A keyring as the filter knows it: parsed from the work tree, keys from the key store. */
-type KeyringState = { unlocked: UnlockedKeyring; currentId: string; currentUsable: boolean } | { unlocked: null; reason: string };
+type KeyringState =
+  | { unlocked: UnlockedKeyring; currentId: string; currentUsable: boolean; sealError: VaultError | null }
+  | { unlocked: null; reason: string };
 
 /** True when the text holds git conflict markers: such plaintext in the tree is expected. */
 export function hasConflictMarkers(content: Uint8Array): boolean {
@@ -32,6 +38,7 @@ export class GitFilter {
   private readonly warned = new Set<string>();
 
   #policy: Policy | null = null;
+  private readonly placement: Placement | null;
 
   private constructor(
     /** The directory holding `.vaultfile/`. */
@@ -40,7 +47,9 @@ export class GitFilter {
     readonly workTree: string,
     readonly dirs: GitDirs | null,
     private readonly warn: (line: string) => void,
-  ) {}
+  ) {
+    this.placement = dirs ? new Placement(dirs.commonDir) : null;
+  }
 
   /**
    * The policy, read on first use: only clean needs it, and a checkout (smudge only) then never
@@ -49,13 +58,7 @@ export class GitFilter {
   get policy(): Policy {
     if (this.#policy === null) {
       const file = policyPath(this.root);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        text = '';
-      }
-      this.#policy = parsePolicy(text, file);
+      this.#policy = parsePolicy(readCommittedText(file, 'the policy') ?? '', file);
     }
     return this.#policy;
   }
@@ -85,37 +88,59 @@ export class GitFilter {
     if (!stored) {
       state = { unlocked: null, reason: `no key for keyring ${quotePath(name)} in this clone` };
     } else {
-      let keyring;
-      try {
-        keyring = parseKeyring(readFileSync(keyringPath(this.root, name), 'utf8'), keyringPath(this.root, name));
-      } catch (error) {
-        // Without the keyring file (an old branch checked out) the stored keys still open files.
-        keyring = null;
-        if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-      }
-      const currentId = keyring ? HEX(keyring.dataKeyId) : stored.currentId;
-      const dataKey = stored.keys.get(currentId);
-      const fallback = stored.keys.get(stored.currentId)!;
+      const file = keyringPath(this.root, name);
+      // Without the keyring file (an old branch checked out) the stored keys still open files.
+      const text = readCommittedText(file, 'a keyring');
+      const keyring = text === null ? null : parseKeyring(text, file);
+      const key = keyring ? stored.keys.get(HEX(keyring.dataKeyId)) : undefined;
+      const check = keyring && key ? this.sealCheck(keyring, key, stored.currentId) : { error: null, rolledBack: false };
+      // The work tree's keyring only when it is the newest we know; else the stored newest key
+      // (no keyring file, or a rolled-back one: never the retired key it names).
+      const useFile = keyring !== null && key !== undefined && !check.rolledBack;
       state = {
         unlocked: {
-          keyring: keyring ?? {
+          keyring: useFile ? keyring : {
             name,
             dataKeyId: Uint8Array.from(Buffer.from(stored.currentId, 'hex')),
             entries: [],
             previous: [],
             mac: null,
-            origin: keyringPath(this.root, name),
+            origin: file,
           },
-          dataKey: dataKey ?? fallback,
+          dataKey: useFile ? key : stored.keys.get(stored.currentId)!,
           dataKeys: stored.keys,
         },
-        currentId: dataKey ? currentId : stored.currentId,
+        currentId: useFile ? HEX(keyring.dataKeyId) : stored.currentId,
         // The keyring file names a key we lack: it was rotated after our unlock.
-        currentUsable: keyring !== null && dataKey !== undefined,
+        currentUsable: keyring !== null && key !== undefined,
+        sealError: check.error,
       };
+      if (check.rolledBack) {
+        this.warn(`warning: keyring ${quotePath(name)} in the work tree is older than this clone's (rolled back, or this branch predates "vault rotate"); files are encrypted under the newest key this clone knows; merge the branch that rotated it`);
+      }
     }
     this.keyrings.set(name, state);
     return state;
+  }
+
+  /**
+   * Why the work tree's keyring may not be sealed under, or null: its MAC must verify under the
+   * stored key (a hand-edited `data-key-id:` line fails here), and it must be the keyring this
+   * clone last accepted or one rotated from it, never a replayed older one (docs/SECURITY.md §2).
+   */
+  private sealCheck(keyring: Keyring, dataKey: Uint8Array, storedId: string): { error: VaultError | null; rolledBack: boolean } {
+    let unlocked: UnlockedKeyring;
+    try {
+      unlocked = unlockWithDataKey(keyring, new Uint8Array(dataKey));
+    } catch (error) {
+      if (error instanceof AuthError) return { error, rolledBack: false };
+      throw error;
+    }
+    const history = this.dirs ? readKeyringHistory(this.dirs.commonDir, keyring.name) : null;
+    const standing = keyringStanding(history, unlocked);
+    // Rolled back to a key older than the newest stored one: seal under the stored one instead.
+    if (standing === 'rolled-back' && history?.current === storedId) return { error: null, rolledBack: true };
+    return { error: standingError(standing, keyring.name, relative(this.workTree, keyring.origin) || keyring.origin), rolledBack: false };
   }
 
   /** Repository-relative path of a path git gave (relative to the work tree). */
@@ -132,6 +157,12 @@ export class GitFilter {
         `${quotePath(path)} has filter=vault but matches no rule of .vaultfile/policy.yml; run "vault git setup" to regenerate .gitattributes`,
       );
     }
+    if (ruleFormat(rule) === 'ansible') {
+      // Ansible reads these files as committed: an envelope around them would hide them from it.
+      throw new FormatError(
+        `${quotePath(path)} has filter=vault but the policy keeps it in Ansible format; run "vault git setup" to regenerate .gitattributes`,
+      );
+    }
     return rule.keyring;
   }
 
@@ -144,6 +175,7 @@ export class GitFilter {
     if (!state.currentUsable) {
       throw new NoKeyError(`${quotePath(path)}: keyring ${quotePath(name)} has a new data key since this clone was unlocked; ${UNLOCK_HINT}`);
     }
+    if (state.sealError) throw new AuthError(`${quotePath(path)}: ${state.sealError.message}`, { cause: state.sealError });
     return state.unlocked;
   }
 
@@ -154,12 +186,34 @@ export class GitFilter {
    */
   clean(path: string, content: Uint8Array): Uint8Array {
     const name = this.keyringFor(path);
-    if (!isEnvelope(content)) return sealEnvelope(content, this.sealer(path, name), { deterministic: true });
-    const info = inspectEnvelope(content, path);
+    if (isAnsibleVault(content)) {
+      // Wrapping it would encrypt twice, and nothing would open it as Ansible Vault any more.
+      throw new FormatError(
+        `${quotePath(path)} is an Ansible Vault file but the policy keeps it as vaultfile; run "vault migrate ${path}" or give its rule "format: ansible"`,
+      );
+    }
+    const rel = this.policyPath(path);
+    // The policy is committed, so anyone with push access can change it: a file seen under one
+    // keyring is never sealed under another unless "vault rekey --to-keyring" recorded the move.
+    const was = this.placement?.keyringOf(rel);
+    if (!isEnvelope(content)) {
+      if (was !== undefined && was !== name) throw movedError(path, was, name);
+      const sealed = sealEnvelope(content, this.sealer(path, name), { deterministic: true });
+      this.placement?.record(rel, name);
+      return sealed;
+    }
+    let info;
+    try {
+      info = inspectEnvelope(content, path);
+    } catch (error) {
+      if (error instanceof FormatError) throw this.notIntact(path, error);
+      throw error;
+    }
     if (info.keyringName === name) {
       const state = this.keyring(name);
-      // Locked (fresh clone, another team's keyring): the ciphertext from the checkout goes back as is.
-      if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) return content;
+      // Locked (fresh clone, another team's keyring): the ciphertext from the checkout goes back as
+      // is, but only whole: text appended to it would otherwise be committed in the clear.
+      if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) return this.intact(path, content);
       const plaintext = openEnvelope(content, state.unlocked, path);
       if (info.deterministic && state.currentUsable && HEX(info.dataKeyId) === state.currentId) return content;
       return sealEnvelope(plaintext, this.sealer(path, name), { deterministic: true });
@@ -167,7 +221,9 @@ export class GitFilter {
     if (info.keyringName === null) {
       throw new FormatError(`${quotePath(path)} is sealed with its own inline keyring; run "vault decrypt" on it, then "git add" the plaintext`);
     }
-    // Sealed for another keyring than the policy says (the policy moved it): re-seal if we can.
+    // Sealed for another keyring than the policy says: it stays as it is (and "vault check" reports
+    // it) unless "vault rekey --to-keyring" recorded the move.
+    if (was !== name) return this.intact(path, content);
     const source = this.keyring(info.keyringName);
     if (source.unlocked === null) {
       throw new NoKeyError(
@@ -176,6 +232,24 @@ export class GitFilter {
     }
     const target = this.sealer(path, name);
     return sealEnvelope(openEnvelope(content, source.unlocked, path), target, { deterministic: true });
+  }
+
+  /** CONTENT unchanged when it is a whole, well-formed envelope (checked without a key). */
+  private intact(path: string, content: Uint8Array): Uint8Array {
+    try {
+      checkEnvelopeShape(content, path);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      throw this.notIntact(path, error);
+    }
+    return content;
+  }
+
+  private notIntact(path: string, cause: FormatError): FormatError {
+    return new FormatError(
+      `${quotePath(path)}: not an intact envelope (was text added to it?), so it is not passed through; undo the edit with "git checkout -- ${path}", or ${UNLOCK_HINT} and save the plaintext`,
+      { cause },
+    );
   }
 
   /**
@@ -191,6 +265,7 @@ export class GitFilter {
       return content;
     }
     const info = inspectEnvelope(content, path);
+    if (info.keyringName !== null) this.placement?.record(this.policyPath(path), info.keyringName);
     if (info.keyringName === null) {
       this.warnOnce(`inline:${path}`, `warning: ${quotePath(path)} is sealed with an inline keyring; left encrypted, use "vault view"`);
       return content;

@@ -5,7 +5,9 @@
  * them out again as ciphertext. Both refuse to overwrite uncommitted changes of covered files
  * (lock: unless forced). Returns what happened; printing is the command's job.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { readCommittedText } from '../fs/safe-read.js';
+import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import type { KdfCache } from '../core/kdf.js';
@@ -56,24 +58,30 @@ export async function unlockRepository(
   let wrongKey = false;
   for (const name of names) {
     const path = keyringPath(ctx.root, name);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
+    const text = readCommittedText(path, 'a keyring');
+    if (text === null) {
       throw new UsageError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; check the name with "vault keys list"`);
     }
     const keyring = parseKeyring(text, path);
+    let opened;
     try {
-      const opened = await openKeyring(keyring, credentials, kdf);
-      const keys = new Map(opened.dataKeys);
-      keys.set(hex(keyring.dataKeyId), opened.dataKey);
-      writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
-      unlocked.push(name);
+      opened = await openKeyring(keyring, credentials, kdf);
     } catch (error) {
       // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
       wrongKey ||= error instanceof AuthError;
       failed.push(name);
+      continue;
+    }
+    {
+      // A replayed older keyring opens with an old password too: never store its key as current.
+      const refusal = standingError(keyringStanding(readKeyringHistory(ctx.dirs.commonDir, name), opened), name, `.vaultfile/keyrings/${name}.keyring`);
+      if (refusal) throw refusal;
+      const keys = new Map(opened.dataKeys);
+      keys.set(hex(keyring.dataKeyId), opened.dataKey);
+      writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
+      recordKeyring(ctx.dirs.commonDir, opened);
+      unlocked.push(name);
     }
   }
   if (unlocked.length === 0) {

@@ -6,9 +6,10 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
 import { UsageError, quotePath } from '../errors.js';
-import { findRepoRoot, matchRule, readPolicy, type Policy } from '../repo/repo.js';
+import { findRepoRoot, matchRule, readPolicy, ruleFormat, type Policy, type RuleFormat } from '../repo/repo.js';
 import { checkAttr, listIndex, listUntracked, readBlobPrefixes, workTreeTop } from './git-query.js';
 import { findGitDirs, listStoredKeyrings, type GitDirs } from '../repo/key-store.js';
 
@@ -27,6 +28,8 @@ export type Side =
   | { kind: 'plaintext' }
   /** dataKeyId: the envelope header's data key id, hex (which key of the keyring sealed it). */
   | { kind: 'encrypted'; keyring: string | null; dataKeyId?: string }
+  /** An Ansible Vault file (`$ANSIBLE_VAULT;…`), or YAML with inline `!vault` values (inline). */
+  | { kind: 'ansible'; inline: boolean }
   | { kind: 'damaged' };
 
 export interface PolicyFile {
@@ -34,6 +37,8 @@ export interface PolicyFile {
   path: string;
   /** The keyring the policy names, or null for a file only the attributes send to the filter. */
   keyring: string | null;
+  /** The format the policy keeps it in, or null when no rule covers it. */
+  format: RuleFormat | null;
   /** filter=vault applies (git encrypts it on add). */
   filtered: boolean;
   index: Side;
@@ -53,7 +58,8 @@ export async function openRepoContext(cwd: string): Promise<RepoContext> {
 
 export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
   if (bytes === undefined) return { kind: 'absent' };
-  if (!isEnvelope(bytes)) return { kind: 'plaintext' };
+  if (isAnsibleVault(bytes)) return { kind: 'ansible', inline: false };
+  if (!isEnvelope(bytes)) return INLINE_VAULT_VALUE.test(Buffer.from(bytes).toString('latin1')) ? { kind: 'ansible', inline: true } : { kind: 'plaintext' };
   try {
     const info = inspectEnvelope(bytes, origin);
     return { kind: 'encrypted', keyring: info.keyringName, dataKeyId: Buffer.from(info.dataKeyId).toString('hex') };
@@ -61,6 +67,9 @@ export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
     return { kind: 'damaged' };
   }
 }
+
+/** An Ansible `!vault` tag followed by a block scalar: YAML that holds encrypted values inline. */
+const INLINE_VAULT_VALUE = /!vault(?:-encrypted)?[ \t]*\|[^\n]*\n[ \t]+\$ANSIBLE_VAULT;/;
 
 /** Enough of a file to tell plaintext from an envelope and to parse the envelope's header. */
 const PREFIX = 64 * 1024;
@@ -101,14 +110,16 @@ export async function listPolicyFiles(ctx: RepoContext, options: { staged: boole
   if (!options.staged) candidates.push(...listUntracked(ctx.top));
   const filters = checkAttr(ctx.top, 'filter', candidates);
   const toRoot = (path: string) => relative(ctx.root, join(ctx.top, path)).split(sep).join('/');
-  const selected: Array<{ path: string; keyring: string | null; filtered: boolean }> = [];
+  const selected: Array<{ path: string; keyring: string | null; format: RuleFormat | null; filtered: boolean }> = [];
   for (const path of candidates) {
     const rel = toRoot(path);
     // The policy's own directory and the attributes file stay plaintext by design.
     if (rel.startsWith('.vaultfile/') || rel.startsWith('../') || path === '.gitattributes' || path.endsWith('/.gitattributes')) continue;
     const rule = matchRule(ctx.policy, rel);
     const filtered = filters.get(path) === 'vault';
-    if (rule || filtered || options.all === true) selected.push({ path, keyring: rule?.keyring ?? null, filtered });
+    if (rule || filtered || options.all === true) {
+      selected.push({ path, keyring: rule?.keyring ?? null, format: rule ? ruleFormat(rule) : null, filtered });
+    }
   }
   const blobs = await readBlobPrefixes(ctx.top, selected.flatMap((file) => (indexSha.has(file.path) ? [indexSha.get(file.path)!] : [])), PREFIX);
   const readsTree = options.tree !== false;
@@ -126,7 +137,7 @@ export async function listPolicyFiles(ctx: RepoContext, options: { staged: boole
     })
     // With ALL, files outside the policy count only when they hold an envelope (inline keyring,
     // or a keyring named in the header that no rule points at).
-    .filter((file) => covered(file) || file.index.kind === 'encrypted' || file.tree.kind === 'encrypted')
+    .filter((file) => covered(file) || [file.index.kind, file.tree.kind].some((kind) => kind === 'encrypted' || kind === 'ansible'))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -143,6 +154,15 @@ export function policyProblem(file: PolicyFile, filterConfigured: boolean): stri
   if (side.kind === 'plaintext') {
     if (file.index.kind === 'absent' && file.filtered && filterConfigured) return null;
     return `${where} as plaintext`;
+  }
+  if (side.kind === 'ansible') {
+    if (file.format !== 'vaultfile') return null;
+    if (side.inline) return `${where} as plaintext with inline !vault values; encrypt the whole file with "vault encrypt ${file.path}"`;
+    return `${where} as an Ansible Vault file but the policy keeps it as vaultfile; run "vault migrate ${file.path}" or give its rule "format: ansible"`;
+  }
+  if (file.format === 'ansible') {
+    // Ansible would read this envelope as plain text: a playbook copies or loads ciphertext.
+    return `${where} as a vaultfile envelope but the policy says Ansible reads it (format: ansible); run "vault migrate --to ansible ${file.path}"`;
   }
   if (file.keyring !== null && side.keyring !== file.keyring) {
     return `${where} encrypted for keyring ${quotePath(side.keyring ?? 'inline')} but the policy says ${quotePath(file.keyring)}`;

@@ -6,7 +6,9 @@
  * the single executable) by absolute path, so they work from npx, GUIs and tests whatever PATH holds. Returns what it did;
  * printing is the command's job. Never touches the work tree's secret files.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readCommittedText } from '../fs/safe-read.js';
+import { writeFileNoFollow } from '../fs/safe-write.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSea } from 'node:sea';
@@ -86,7 +88,8 @@ export async function writeDriverConfig(top: string): Promise<Array<[string, str
 /** The `.gitattributes` path and text the policy of ROOT asks for, and whether it already holds it. */
 export async function plannedAttributes(root: string): Promise<{ path: string; current: string; next: string; upToDate: boolean }> {
   const path = join(root, '.gitattributes');
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  // Committed, so attacker-controlled: never read through a link or from a FIFO or device.
+  const current = readCommittedText(path, 'the git attributes file') ?? '';
   const block = attributesBlock(await readPolicy(root));
   return { path, current, next: mergeAttributes(current, block), upToDate: attributesUpToDate(current, block) };
 }
@@ -97,8 +100,8 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
   const path = join(top, hooksDir);
   const file = join(path, 'pre-commit');
   const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged --quiet\n`;
-  if (existsSync(file)) {
-    const existing = readFileSync(file, 'utf8');
+  const existing = readCommittedText(file, 'the pre-commit hook');
+  if (existing !== null) {
     if (!existing.includes(HOOK_MARKER)) {
       return { path: file, written: false, reason: 'another pre-commit hook exists; add "vault check --staged" to it' };
     }
@@ -106,11 +109,10 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
   }
   try {
     mkdirSync(path, { recursive: true });
-    writeFileSync(file, script, { mode: 0o755 });
-    chmodSync(file, 0o755);
   } catch (error) {
     throw new FileSystemError(`cannot write the hook ${quotePath(file)}; check permissions`, { cause: error });
   }
+  writeFileNoFollow(file, script, 0o755, 'the pre-commit hook');
   return { path: file, written: true };
 }
 
@@ -118,13 +120,7 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
 export async function setupRepository(root: string, top: string): Promise<SetupReport> {
   const config = await writeDriverConfig(top);
   const attributes = await plannedAttributes(root);
-  if (!attributes.upToDate) {
-    try {
-      writeFileSync(attributes.path, attributes.next);
-    } catch (error) {
-      throw new FileSystemError(`cannot write ${quotePath(attributes.path)}; check permissions`, { cause: error });
-    }
-  }
+  if (!attributes.upToDate) writeFileNoFollow(attributes.path, attributes.next, 0o644, 'the git attributes file');
   const hook = await installHook(top);
   return { config, attributesFile: attributes.path, attributesChanged: !attributes.upToDate, hook };
 }

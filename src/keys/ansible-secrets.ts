@@ -16,10 +16,11 @@ import {
   type AnsibleOpenOptions,
 } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
-import { FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
+import { AuthError, FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
 import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
-import { registerSecretCodec, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
+import { registerSecretCodec, type OpenedSecret, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
+import { ansibleKeyringOf, currentAnsiblePassword, keyringAnsibleTarget, tryKeyringAnsibleCredentials } from '../formats/keyring-ansible.js';
 
 export interface VaultIdSpec {
   /** undefined = no label given: the vault-id "default", and a client script gets no --vault-id. */
@@ -320,10 +321,31 @@ function textOf(bytes: Uint8Array): string | null {
   }
 }
 
+/** BYTES opened with the Ansible password of the keyring the file belongs to, or null to try Ansible's secrets. */
+async function openWithKeyringPassword(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret | null> {
+  const header = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0x0a) < 0 ? Math.min(bytes.length, 256) : bytes.indexOf(0x0a))).split(';');
+  const path = origin === 'standard input' ? resolve('-') : origin;
+  const keyring = await ansibleKeyringOf(path, header[1] === '1.2' && header[3] ? header[3].trim() : null);
+  if (!keyring) return null;
+  const credentials = await tryKeyringAnsibleCredentials(session, keyring);
+  if (!credentials) return null;
+  try {
+    const opened = await openAnsibleVault(bytes, credentials, origin);
+    return { plaintext: opened.plaintext, target: keyringAnsibleTarget(keyring.root, keyring.name) };
+  } catch (error) {
+    // Sealed with another password (a team's Ansible password from before the keyring): try Ansible's secrets.
+    if (error instanceof AuthError) return null;
+    throw error;
+  }
+}
+
 /** Whole-file `$ANSIBLE_VAULT` files: opened label-first, sealed again with the same header. */
 export const ansibleVaultCodec: SecretCodec = {
   detect: isAnsibleVault,
   async open(bytes, origin, session) {
+    // A file of a keyring (format: ansible) opens with the keyring's password, through any key.
+    const byKeyring = await openWithKeyringPassword(bytes, origin, session);
+    if (byKeyring) return byKeyring;
     const opened = await openAnsibleVault(bytes, await ansibleCredentials(session), origin, undefined, openOptions(session));
     const target: SealTarget =
       opened.version === '1.2' ? { kind: 'ansible', version: '1.2', label: opened.headerLabel ?? ANSIBLE_DEFAULT_LABEL } : { kind: 'ansible', version: '1.1' };
@@ -333,7 +355,9 @@ export const ansibleVaultCodec: SecretCodec = {
   handles: (target) => target.kind === 'ansible',
   async seal(plaintext, target, session) {
     if (target.kind !== 'ansible') throw new UsageError('internal: not an ansible target');
-    const password = await sealingPassword(target, session);
+    const password = target.keyring
+      ? currentAnsiblePassword(await session.unlockKeyring(target.keyring.root, target.keyring.name))
+      : await sealingPassword(target, session);
     const options = target.label === undefined ? { version: target.version } : { version: target.version, label: target.label };
     return sealAnsibleVault(plaintext, password, options, systemRandom);
   },

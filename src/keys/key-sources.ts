@@ -71,7 +71,7 @@ export function passwordFromText(bytes: Uint8Array, origin: string): Uint8Array 
 }
 
 /** Read a secret file, refusing one that others can write (they could swap the key). */
-async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
+export async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
   let stat;
   try {
     stat = await fs.stat(path);

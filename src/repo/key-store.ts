@@ -204,7 +204,8 @@ export function removeStoredKeys(commonDir: string, keyring?: string): string[] 
       }
     }
   }
-  if (listStoredKeyrings(commonDir).length === 0) rmSync(join(commonDir, 'vaultfile'), { recursive: true, force: true });
+  // The keyring history beside them is not secret and must outlive a lock (docs/SECURITY.md §2).
+  if (listStoredKeyrings(commonDir).length === 0) rmSync(keysDir(commonDir), { recursive: true, force: true });
   return removed;
 }
 

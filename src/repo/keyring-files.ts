@@ -45,7 +45,7 @@ async function startsLikeEnvelope(path: string): Promise<boolean> {
 }
 
 /** Calls VISIT with each regular file under ROOT (relative path, full path), skipping .git/ and .vaultfile/. */
-async function walkFiles(root: string, visit: (rel: string, path: string, name: string) => Promise<void>): Promise<void> {
+export async function walkFiles(root: string, visit: (rel: string, path: string, name: string) => Promise<void>): Promise<void> {
   const walk = async (dir: string): Promise<void> => {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     for (const entry of entries) {

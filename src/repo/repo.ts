@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseKeyring, type Keyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
+import { readCommittedText } from '../fs/safe-read.js';
 
 export const VAULTFILE_DIR = '.vaultfile';
 export const POLICY_FILE = 'policy.yml';
@@ -19,15 +19,28 @@ const KEYRING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const compiledRules = new WeakMap<Policy, ((path: string) => boolean)[]>();
 
+/** The format a rule's files are kept in. */
+export function ruleFormat(rule: PolicyRule): RuleFormat {
+  return rule.format ?? 'vaultfile';
+}
+
 // The yaml package is ~70 modules: load it on first use, not at start-up of every command.
 const require = createRequire(import.meta.url);
 function yaml(): typeof import('yaml') {
   return require('yaml') as typeof import('yaml');
 }
 
+/** How files of a rule are kept: vaultfile envelopes (default), or Ansible Vault files Ansible reads. */
+export type RuleFormat = 'vaultfile' | 'ansible';
+export const RULE_FORMATS: readonly RuleFormat[] = ['vaultfile', 'ansible'];
+
 export interface PolicyRule {
   path: string;
   keyring: string;
+  /** Paths the rule does not cover although `path` matches them (plaintext examples, common vars). */
+  exclude?: string[];
+  /** Omitted means vaultfile. */
+  format?: RuleFormat;
 }
 
 export interface Policy {
@@ -105,20 +118,37 @@ export function parsePolicy(text: string, origin: string): Policy {
   const rulesValue = (data as { rules?: unknown } | null)?.rules ?? [];
   if (!Array.isArray(rulesValue)) throw new FormatError(`${quotePath(origin)}: "rules" must be a list of {path, keyring}`);
   const rules = rulesValue.map((rule: unknown, index: number) => {
-    const { path, keyring } = (rule ?? {}) as { path?: unknown; keyring?: unknown };
+    const { path, keyring, exclude, format } = (rule ?? {}) as { path?: unknown; keyring?: unknown; exclude?: unknown; format?: unknown };
+    const where = `${quotePath(origin)}: rule ${index + 1}`;
     if (typeof path !== 'string' || path.length === 0) {
-      throw new FormatError(`${quotePath(origin)}: rule ${index + 1} needs a "path" glob`);
+      throw new FormatError(`${where} needs a "path" glob`);
     }
     const name = typeof keyring === 'string' ? keyring : DEFAULT_KEYRING;
     checkKeyringName(name);
-    return { path, keyring: name };
+    const parsed: PolicyRule = { path, keyring: name };
+    if (exclude !== undefined && exclude !== null) {
+      const list = typeof exclude === 'string' ? [exclude] : exclude;
+      if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item.length === 0)) {
+        throw new FormatError(`${where}: "exclude" must be a list of path globs`);
+      }
+      if (list.length > 0) parsed.exclude = list as string[];
+    }
+    if (format !== undefined && format !== null) {
+      if (!RULE_FORMATS.includes(format as RuleFormat)) {
+        throw new FormatError(`${where}: format ${JSON.stringify(format)} is not known; use "vaultfile" or "ansible"`);
+      }
+      if (format === 'ansible') parsed.format = 'ansible';
+    }
+    return parsed;
   });
   return { rules };
 }
 
 export function serializePolicy(policy: Policy): string {
   return (
-    '# vaultfile policy: files matching a rule are encrypted under its keyring (first match wins).\n' +
+    '# vaultfile policy: files matching a rule are encrypted under its keyring (first match wins;\n' +
+    '# a path in a rule\'s exclude list falls through to the next rule). format: ansible keeps\n' +
+    '# the files as Ansible Vault files that ansible-playbook reads.\n' +
     '# `vault git setup` generates .gitattributes from these rules.\n' +
     yaml().stringify({ version: 1, rules: policy.rules })
   );
@@ -126,13 +156,8 @@ export function serializePolicy(policy: Policy): string {
 
 export async function readPolicy(root: string): Promise<Policy> {
   const path = policyPath(root);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return { rules: [] };
-    throw fileSystemError(error, path, 'reading the policy');
-  }
+  const text = readCommittedText(path, 'the policy');
+  if (text === null) return { rules: [] };
   return parsePolicy(text, relative(process.cwd(), path) || path);
 }
 
@@ -143,14 +168,19 @@ export function repoRelative(root: string, file: string): string | null {
   return rel.split(sep).join('/');
 }
 
-/** The rule matching a repository-relative path, or null. */
+/**
+ * The rule covering a repository-relative path, or null: the first rule whose `path` matches and
+ * none of whose `exclude` patterns do. An excluded path falls through to the rules after it.
+ */
 export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
   let matchers = compiledRules.get(policy);
   if (!matchers) {
     // Loaded and compiled on first use, once per policy: the git filter matches every file of a
     // checkout, and commands that never consult the policy do not load picomatch at all.
     const picomatch = require('picomatch') as typeof import('picomatch');
-    matchers = policy.rules.map((rule) => picomatch(rule.path, { dot: true }));
+    matchers = policy.rules.map((rule) =>
+      picomatch(rule.path, { dot: true, ...(rule.exclude ? { ignore: rule.exclude } : {}) }),
+    );
     compiledRules.set(policy, matchers);
   }
   for (let i = 0; i < matchers.length; i++) {
@@ -164,14 +194,9 @@ export async function readRepoKeyring(name: string, cwd: string = process.cwd())
   const root = findRepoRoot(cwd);
   if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
   const path = keyringPath(root, name);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') {
-      throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
-    }
-    throw fileSystemError(error, path, 'reading the keyring');
+  const text = readCommittedText(path, 'a keyring');
+  if (text === null) {
+    throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
   }
   return { root, path, keyring: parseKeyring(text, path) };
 }

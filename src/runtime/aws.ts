@@ -7,17 +7,29 @@
  * messages are not passed on, and no value is ever logged.
  */
 
-/** A value, or the name of the error that prevented reading it (`ParameterNotFound`, ...). */
-export type Outcome = { ok: true; value: string } | { ok: false; error: string };
+/**
+ * A value (with the parameter type, or the object's content type, when the store says), or the
+ * name of the error that prevented reading it (`ParameterNotFound`, ...).
+ */
+export type Outcome = { ok: true; value: string; type?: string; contentType?: string } | { ok: false; error: string };
 
 /** What the resolver needs from a secret store; `region` undefined means the SDK's default. */
 export interface SecretBackend {
-  /** At most 10 names (the GetParameters limit), read with decryption; one call. */
-  getParameters(region: string | undefined, names: readonly string[]): Promise<Map<string, Outcome>>;
+  /** At most 10 names (the GetParameters limit), read with decryption unless told; one call. */
+  getParameters(region: string | undefined, names: readonly string[], withDecryption?: boolean): Promise<Map<string, Outcome>>;
   /** Every parameter under PATH (recursive, decrypted), following NextToken. */
   getParametersByPath(region: string | undefined, path: string): Promise<Array<{ name: string; value: string }>>;
   /** One GetSecretValue call: SecretString, or SecretBinary as base64. */
-  getSecret(region: string | undefined, secretId: string): Promise<Outcome>;
+  getSecret(region: string | undefined, secretId: string, version?: { versionStage?: string; versionId?: string }): Promise<Outcome>;
+  /** One S3 GetObject (a version when given), as UTF-8 text with its Content-Type. */
+  getObject(region: string | undefined, bucket: string, key: string, version?: string): Promise<Outcome>;
+  /** An AppConfig session and its first configuration, as UTF-8 text with its Content-Type. */
+  getAppConfig(region: string | undefined, application: string, environment: string, profile: string): Promise<Outcome>;
+}
+
+/** The region the AWS CLI would use from these variables (AWS_REGION, then AWS_DEFAULT_REGION). */
+export function regionFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
 }
 
 /** The error name to report for anything the SDK throws. */
@@ -25,7 +37,7 @@ export function awsErrorName(error: unknown): string {
   if (error instanceof Error) {
     // The SDK packages are plain dependencies, but a trimmed install (npm --omit) may lack them.
     if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /@aws-sdk\//.test(error.message)) {
-      return 'AwsSdkMissing (install @aws-sdk/client-ssm and @aws-sdk/client-secrets-manager)';
+      return 'AwsSdkMissing (install vaultfile with its dependencies)';
     }
     // The SDK throws a plain Error when no region is configured anywhere.
     if (/region is missing/i.test(error.message)) return 'RegionMissing (set AWS_REGION)';
@@ -46,6 +58,8 @@ export class AwsCallError extends Error {
 
 type SsmModule = typeof import('@aws-sdk/client-ssm');
 type SmModule = typeof import('@aws-sdk/client-secrets-manager');
+type S3Module = typeof import('@aws-sdk/client-s3');
+type AppConfigModule = typeof import('@aws-sdk/client-appconfigdata');
 
 /**
  * The SDK on Node 20 prints a multi-line NodeVersionSupportWarning on the first client; vault's
@@ -64,7 +78,7 @@ function quietly<T>(make: () => T): T {
 }
 
 /** One client per region, made on first use from a module imported on first use. */
-function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
+export function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
   let pending: Promise<M> | null = null;
   const clients = new Map<string, C>();
   return async (region: string | undefined): Promise<{ sdk: M; client: C }> => {
@@ -79,36 +93,58 @@ function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string
   };
 }
 
-export function createAwsBackend(): SecretBackend {
+/** Bytes as UTF-8 text, or the error name to report. */
+function utf8Outcome(bytes: Uint8Array, contentType: string | undefined): Outcome {
+  try {
+    const value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { ok: true, value, ...(contentType ? { contentType } : {}) };
+  } catch {
+    return { ok: false, error: 'ValueIsNotUtf8' };
+  }
+}
+
+/**
+ * The backend on the SDK's standard chain; a call without a region of its own gets the AWS CLI's
+ * (AWS_REGION, then AWS_DEFAULT_REGION, which the JavaScript SDK alone ignores), then the profile's.
+ */
+export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBackend {
+  const fallback = regionFromEnv(env);
+  const options = (region: string | undefined): { region?: string } => ((region ?? fallback) ? { region: (region ?? fallback)! } : {});
   const ssm = lazyClients(
     (): Promise<SsmModule> => import('@aws-sdk/client-ssm'),
-    (sdk, region) => new sdk.SSMClient(region ? { region } : {}),
+    (sdk, region) => new sdk.SSMClient(options(region)),
   );
   const secretsManager = lazyClients(
     (): Promise<SmModule> => import('@aws-sdk/client-secrets-manager'),
-    (sdk, region) => new sdk.SecretsManagerClient(region ? { region } : {}),
+    (sdk, region) => new sdk.SecretsManagerClient(options(region)),
+  );
+  const s3 = lazyClients(
+    (): Promise<S3Module> => import('@aws-sdk/client-s3'),
+    (sdk, region) => new sdk.S3Client(options(region)),
+  );
+  const appConfig = lazyClients(
+    (): Promise<AppConfigModule> => import('@aws-sdk/client-appconfigdata'),
+    (sdk, region) => new sdk.AppConfigDataClient(options(region)),
   );
 
   return {
-    async getParameters(region, names) {
+    async getParameters(region, names, withDecryption = true) {
       const outcomes = new Map<string, Outcome>();
       try {
         const { sdk, client } = await ssm(region);
-        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: true }));
+        const result = await client.send(new sdk.GetParametersCommand({ Names: [...names], WithDecryption: withDecryption }));
         // A requested name may come back as Name, ARN, or either with a ":version"/":label" selector.
-        const byKey = new Map<string, string>();
+        const byKey = new Map<string, Outcome>();
         for (const parameter of result.Parameters ?? []) {
           const selector = parameter.Selector ?? '';
+          const outcome: Outcome = { ok: true, value: parameter.Value ?? '', ...(parameter.Type ? { type: parameter.Type } : {}) };
           for (const key of [parameter.Name, parameter.ARN]) {
             if (key === undefined) continue;
-            byKey.set(key + selector, parameter.Value ?? '');
-            if (!byKey.has(key)) byKey.set(key, parameter.Value ?? '');
+            byKey.set(key + selector, outcome);
+            if (!byKey.has(key)) byKey.set(key, outcome);
           }
         }
-        for (const name of names) {
-          const value = byKey.get(name);
-          outcomes.set(name, value === undefined ? { ok: false, error: 'ParameterNotFound' } : { ok: true, value });
-        }
+        for (const name of names) outcomes.set(name, byKey.get(name) ?? { ok: false, error: 'ParameterNotFound' });
       } catch (error) {
         const name = awsErrorName(error);
         for (const requested of names) outcomes.set(requested, { ok: false, error: name });
@@ -136,13 +172,44 @@ export function createAwsBackend(): SecretBackend {
       return found;
     },
 
-    async getSecret(region, secretId) {
+    async getSecret(region, secretId, version = {}) {
       try {
         const { sdk, client } = await secretsManager(region);
-        const result = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+        const result = await client.send(new sdk.GetSecretValueCommand({
+            SecretId: secretId,
+            ...(version.versionStage ? { VersionStage: version.versionStage } : {}),
+            ...(version.versionId ? { VersionId: version.versionId } : {}),
+          }));
         if (result.SecretString !== undefined) return { ok: true, value: result.SecretString };
         if (result.SecretBinary !== undefined) return { ok: true, value: Buffer.from(result.SecretBinary).toString('base64') };
         return { ok: false, error: 'SecretHasNoValue' };
+      } catch (error) {
+        return { ok: false, error: awsErrorName(error) };
+      }
+    },
+
+    async getObject(region, bucket, key, version) {
+      try {
+        const { sdk, client } = await s3(region);
+        const result = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...(version ? { VersionId: version } : {}) }));
+        return utf8Outcome(await result.Body!.transformToByteArray(), result.ContentType);
+      } catch (error) {
+        return { ok: false, error: awsErrorName(error) };
+      }
+    },
+
+    async getAppConfig(region, application, environment, profile) {
+      try {
+        const { sdk, client } = await appConfig(region);
+        const session = await client.send(
+          new sdk.StartConfigurationSessionCommand({
+            ApplicationIdentifier: application,
+            EnvironmentIdentifier: environment,
+            ConfigurationProfileIdentifier: profile,
+          }),
+        );
+        const result = await client.send(new sdk.GetLatestConfigurationCommand({ ConfigurationToken: session.InitialConfigurationToken }));
+        return utf8Outcome(result.Configuration ?? new Uint8Array(), result.ContentType);
       } catch (error) {
         return { ok: false, error: awsErrorName(error) };
       }

@@ -9,6 +9,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import { FormatError, quotePath } from '../errors.js';
 import type { EnvVars } from './dotenv.js';
+import { compactJson } from './json-value.js';
 
 /** The environment name for a map key: "db.password" -> "DB_PASSWORD". */
 export function envNameOf(key: string): string {
@@ -27,7 +28,8 @@ function valueText(doc: Document, value: unknown): string {
     if (scalar.type === 'PLAIN' && typeof scalar.source === 'string') return scalar.source;
     return String(scalar.value);
   }
-  return JSON.stringify((node as Node).toJS(doc));
+  // Integers are read as BigInt (intAsBigInt below) so that nested ones keep every digit.
+  return compactJson((node as Node).toJS(doc));
 }
 
 /** A YAML 1.1 merge key (`<<: *defaults`), which the yaml package marks with a symbol. */
@@ -48,7 +50,7 @@ function mergedPairs(doc: Document, value: unknown): Pair[] {
 
 /** Parse a YAML (or JSON, which YAML 1.2 contains) document holding one flat map. */
 export function parseEnvMap(text: string, origin: string): EnvVars {
-  const doc = parseDocument(text, { uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { uniqueKeys: true, merge: true, intAsBigInt: true });
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (problem) {
     const line = problem.linePos?.[0]?.line;

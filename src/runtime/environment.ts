@@ -1,17 +1,21 @@
 /**
- * Builds the environment a command runs with: the base (vault's own environment, or with
- * --pristine only PATH), the sources in order (--ssm-path parameters, then each -f file; a later
- * source overrides an earlier one; the base wins over sources unless --overload), then references
- * resolved (see references.ts). A reference that cannot be resolved is a warning that leaves the
- * variable unset (a suffix variable's target keeps any value it had), or with --strict an error
- * before anything runs. Warnings name the variable, the reference and the AWS error, never a value.
+ * Builds the environment a command runs with: the base (vault's own environment less its key
+ * sources, or with --pristine only PATH), the sources in order (--ssm-path parameters, then each -f
+ * file; a later source overrides an earlier one; the base wins over sources unless --overload),
+ * then references resolved (see references.ts). It fails closed: a reference that cannot be
+ * resolved is an error before anything runs, unless --allow-unresolved makes it a warning that
+ * leaves the variable unset. A source that sets a loader variable (child-guards.ts) is refused.
+ * Messages name the variable, the location and the AWS error, never a value.
  */
+import { promises as fs } from 'node:fs';
 import { VaultError, quotePath } from '../errors.js';
-import { AwsCallError, createAwsBackend, type SecretBackend } from './aws.js';
+import { AwsCallError, createAwsBackend, type Outcome, type SecretBackend } from './aws.js';
+import { isWithheld, refuseLoaderVariable, type LoaderCheck } from './child-guards.js';
 import type { EnvVars } from './dotenv.js';
 import { parseEnvFile, readPlainFile, type SourceReader } from './env-file.js';
 import { envNameOf } from './env-map.js';
-import { findReferences } from './references.js';
+import { describeReference, findReferences } from './references.js';
+import { isRemoteLocation, readRemoteEnv } from './remote-source.js';
 import { resolveReferences } from './resolve.js';
 
 export interface EnvironmentOptions {
@@ -22,7 +26,12 @@ export interface EnvironmentOptions {
   /** With pristine: keep PATH from the base environment. */
   keepPath: boolean;
   resolve: boolean;
-  strict: boolean;
+  /** Run even when a reference cannot be resolved (the variable stays unset); off by default. */
+  allowUnresolved: boolean;
+  /** Pass VAULTFILE_KEY_FILE, VAULTFILE_PASSWORD_FILE and VAULTFILE_IDENTITY on to the child. */
+  keepKeySources: boolean;
+  /** Loader variables (LD_PRELOAD, ...) that the sources may set (--allow-variable). */
+  allowedVariables: readonly string[];
   read?: SourceReader;
   /** Made only when a reference or --ssm-path is present, so the SDK stays unloaded otherwise. */
   backend?: () => SecretBackend;
@@ -42,11 +51,15 @@ export function parameterEnvName(path: string, name: string): string {
   return envNameOf(rest);
 }
 
-/**
- * vault's own key given as a value: it opened the files and the command has no use for it, while
- * a program that dumps its environment (crash reporters do) would leak it. File paths are kept.
- */
-export const WITHHELD_VARIABLES = ['VAULTFILE_PASSWORD'];
+/** file://PATH as UTF-8 text, or the error name (ENOENT, ...). */
+async function readLocationFile(path: string): Promise<Outcome> {
+  try {
+    return { ok: true, value: new TextDecoder('utf-8', { fatal: true }).decode(await fs.readFile(path)) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, error: code ? `FileNotReadable ${code}` : 'ValueIsNotUtf8' };
+  }
+}
 
 export async function buildEnvironment(base: NodeJS.ProcessEnv, options: EnvironmentOptions): Promise<BuiltEnvironment> {
   const env: EnvVars = new Map();
@@ -54,11 +67,17 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     if (options.keepPath && base.PATH !== undefined) env.set('PATH', base.PATH);
   } else {
     for (const [name, value] of Object.entries(base)) {
-      if (value !== undefined && !WITHHELD_VARIABLES.includes(name)) env.set(name, value);
+      if (value !== undefined && !isWithheld(name, options.keepKeySources)) env.set(name, value);
     }
   }
   let backend: SecretBackend | null = null;
-  const getBackend = (): SecretBackend => (backend ??= (options.backend ?? createAwsBackend)());
+  const getBackend = (): SecretBackend => (backend ??= options.backend ? options.backend() : createAwsBackend(base));
+  const guard: LoaderCheck = {
+    allowed: new Set(options.allowedVariables),
+    pathApplies: options.overload || !env.has('PATH'),
+  };
+  /** Where each sourced name came from, for the loader-variable refusal. */
+  const origins = new Map<string, string>();
 
   const sourced: EnvVars = new Map();
   for (const path of options.ssmPaths) {
@@ -74,13 +93,26 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     for (const { name, value } of parameters) {
       if (value.includes('\0')) throw new VaultError(`--ssm-path ${quotePath(path)}: ${name} holds a NUL character, which no environment variable can carry`);
       sourced.set(parameterEnvName(path, name), value);
+      origins.set(parameterEnvName(path, name), `--ssm-path ${quotePath(path)}`);
     }
   }
   const read = options.read ?? readPlainFile;
+  const procWrapperRegion = base.PROC_WRAPPER_SECRETS_AWS_REGION || undefined;
+  const context = { env, readFile: readLocationFile, ...(procWrapperRegion ? { procWrapperRegion } : {}) };
   for (const path of options.files) {
+    if (isRemoteLocation(path)) {
+      for (const [name, value] of await readRemoteEnv(path, getBackend(), context)) {
+        sourced.set(name, value);
+        origins.set(name, `-f ${quotePath(path)}`);
+      }
+      continue;
+    }
     const plaintext = await read(path);
     try {
-      for (const [name, value] of parseEnvFile(plaintext, path)) sourced.set(name, value);
+      for (const [name, value] of parseEnvFile(plaintext, path)) {
+        sourced.set(name, value);
+        origins.set(name, quotePath(path));
+      }
     } finally {
       plaintext.fill(0);
     }
@@ -88,6 +120,7 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
   const defined = new Set<string>();
   const baseNames = new Set(env.keys());
   for (const [name, value] of sourced) {
+    refuseLoaderVariable(name, origins.get(name)!, guard);
     defined.add(name);
     if (options.overload || !env.has(name)) env.set(name, value);
   }
@@ -102,15 +135,18 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     defined.delete(item.source);
     return false;
   });
-  if (pending.length === 0) return { env, defined };
-  const { values, failures } = await resolveReferences(pending, getBackend());
-  for (const failure of failures) {
-    const line = `${failure.target}: cannot resolve ${JSON.stringify(failure.text)} (${failure.error})`;
-    options.warn(options.strict ? line : `warning: ${line}; left unset (--strict makes this an error)`);
+  for (const item of pending) {
+    if (fromFile(item.source)) refuseLoaderVariable(item.target, origins.get(item.source)!, guard);
   }
-  if (options.strict && failures.length > 0) {
+  if (pending.length === 0) return { env, defined };
+  const { values, failures } = await resolveReferences(pending, getBackend(), context);
+  for (const failure of failures) {
+    const line = `${failure.target}: cannot resolve ${describeReference(failure)} (${failure.error})`;
+    options.warn(options.allowUnresolved ? `warning: ${line}; left unset (--allow-unresolved)` : line);
+  }
+  if (!options.allowUnresolved && failures.length > 0) {
     const count = failures.length === 1 ? 'a reference' : `${failures.length} references`;
-    throw new VaultError(`${count} could not be resolved; nothing was run; check the names, region and IAM permissions`);
+    throw new VaultError(`${count} could not be resolved; nothing was run; check the names, region and IAM permissions, or add --allow-unresolved`);
   }
   for (const item of pending) {
     if (item.source !== item.target) {

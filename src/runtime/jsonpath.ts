@@ -1,81 +1,68 @@
 /**
- * The JSONPath subset of `|JP:` selectors (proc_wrapper's syntax): `$`, `.name`, `['name']` /
- * `["name"]` and `[index]` (negative counts from the end), chained. Filters, wildcards, slices and
- * recursive descent are refused at parse time rather than half-supported: a selector that cannot
- * be read must fail before any secret is fetched. Pure: no I/O.
+ * `|JP:` selectors: JSONPath as RFC 9535 defines it, evaluated by the jsonpath-rfc9535 library
+ * (wildcards, `..`, slices, filters), plus two rules of proc_wrapper's (which uses jsonpath-ng):
+ * a dotted name may hold "-" (`$.user-name`, read as `$['user-name']`), and under proc_wrapper's
+ * suffix a trailing `[*]` means "keep the result a list" and is removed before the query.
+ * A selector that cannot be parsed fails before any secret is fetched. Pure: no I/O.
  */
-
-export type JsonPathStep = { kind: 'key'; key: string } | { kind: 'index'; index: number };
+import { query } from 'jsonpath-rfc9535';
+import type { ValueEncoding } from './json-value.js';
 
 export interface JsonPath {
+  /** As written, for messages. */
   text: string;
-  steps: JsonPathStep[];
+  /** The RFC 9535 query that runs. */
+  expression: string;
+  /** proc_wrapper's trailing [*]: the result stays a list even with one match. */
+  keepList: boolean;
 }
 
 /** Why a selector cannot be parsed; the caller adds the variable and reference. */
 export class JsonPathSyntaxError extends Error {}
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$-]*/;
+const SPLAT = '[*]';
 
-export function parseJsonPath(text: string): JsonPath {
-  if (!text.startsWith('$')) throw new JsonPathSyntaxError('a JSONPath starts with "$"');
-  const steps: JsonPathStep[] = [];
-  let i = 1;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '.') {
-      const ident = IDENT.exec(text.slice(i + 1));
-      if (!ident) throw new JsonPathSyntaxError(`expected a name after "." at offset ${i}`);
-      steps.push({ kind: 'key', key: ident[0] });
-      i += 1 + ident[0].length;
-    } else if (ch === '[') {
-      const quote = text[i + 1];
-      if (quote === "'" || quote === '"') {
-        let key = '';
-        let j = i + 2;
-        while (j < text.length && text[j] !== quote) {
-          // A backslash escapes the next character (the quote or a backslash).
-          if (text[j] === '\\' && j + 1 < text.length) j += 1;
-          key += text[j];
-          j += 1;
-        }
-        if (text[j] !== quote || text[j + 1] !== ']') throw new JsonPathSyntaxError(`unclosed [${quote} at offset ${i}`);
-        steps.push({ kind: 'key', key });
-        i = j + 2;
-      } else {
-        const index = /^\[(-?\d+)\]/.exec(text.slice(i));
-        if (!index) throw new JsonPathSyntaxError(`expected [number] or ['name'] at offset ${i}`);
-        steps.push({ kind: 'index', index: Number(index[1]) });
-        i += index[0].length;
-      }
-    } else {
-      throw new JsonPathSyntaxError(`unexpected "${ch}" at offset ${i}`);
+/** `.name-with-dash` (jsonpath-ng's shorthand) -> `['name-with-dash']`; quoted text is left alone. */
+function bracketDashedNames(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== ch) j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
     }
+    const name = ch === '.' && text[i + 1] !== '.' ? /^[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_-]*)+/.exec(text.slice(i + 1)) : null;
+    if (name) {
+      out += `['${name[0]}']`;
+      i += 1 + name[0].length;
+      continue;
+    }
+    out += ch;
+    i += 1;
   }
-  return { text, steps };
+  return out;
 }
 
-/** The value PATH selects in DOCUMENT, or undefined when nothing matches. */
-export function evaluateJsonPath(document: unknown, path: JsonPath): unknown {
-  let current: unknown = document;
-  for (const step of path.steps) {
-    if (step.kind === 'key') {
-      if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-      if (!Object.prototype.hasOwnProperty.call(current, step.key)) return undefined;
-      current = (current as Record<string, unknown>)[step.key];
-    } else {
-      if (!Array.isArray(current)) return undefined;
-      const at = step.index < 0 ? current.length + step.index : step.index;
-      if (at < 0 || at >= current.length) return undefined;
-      current = current[at];
-    }
+export function parseJsonPath(text: string, encoding: ValueEncoding): JsonPath {
+  let expression = text;
+  const keepList = encoding === 'proc_wrapper' && expression.endsWith(SPLAT) && expression.length > SPLAT.length;
+  if (keepList) expression = expression.slice(0, -SPLAT.length);
+  expression = bracketDashedNames(expression);
+  try {
+    query(null, expression);
+  } catch (error) {
+    // The parser's message names what it expected at which character; it quotes only the selector.
+    throw new JsonPathSyntaxError(`not a JSONPath (RFC 9535): ${(error as Error).message}`);
   }
-  return current;
+  return { text, expression, keepList };
 }
 
-/** How a selected JSON value becomes an environment value: strings as is, the rest as JSON. */
-export function projectJson(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  return JSON.stringify(value);
+/** What PATH selects in DOCUMENT: one value, a list of several (or with keepList), or undefined. */
+export function selectJsonPath(document: unknown, path: JsonPath): unknown {
+  const found = query(document as Parameters<typeof query>[0], path.expression);
+  if (found.length === 0) return undefined;
+  return found.length === 1 && !path.keepList ? found[0] : found;
 }

@@ -1,0 +1,70 @@
+/**
+ * `vault push FILE --to ssm:///PREFIX/|secretsmanager:NAME [--kms-key-id K] [--dry-run] [--prune]
+ * [--ecs-secrets OUT] [--proc-wrapper OUT]`: carries the variables of an encrypted (or plain) file
+ * into SSM Parameter Store or Secrets Manager, prints per name what it did, and writes the references
+ * a task needs. Never prints a value.
+ */
+import { Command } from 'commander';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { createPushStore } from '../runtime/aws-writes.js';
+import { parseEnvFile } from '../runtime/env-file.js';
+import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
+import { createSecretReader } from '../runtime/secret-source.js';
+import { addKeySourceOptions, keySourceOptions } from './options.js';
+
+function summary(report: PushReport, dryRun: boolean): string {
+  const counts = new Map<string, number>();
+  for (const { change } of report.changes) counts.set(change, (counts.get(change) ?? 0) + 1);
+  const parts = ['added', 'changed', 'unchanged', 'removed', 'extra'].filter((c) => counts.has(c)).map((c) => `${counts.get(c)} ${c}`);
+  const tail = dryRun ? '; dry run, nothing written' : report.wrote ? '' : '; nothing to write';
+  return `${report.target.text}: ${parts.join(', ') || 'no variables'}${tail}\n`;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('push')
+    .description('write the variables of FILE to SSM Parameter Store or Secrets Manager, and the references a task needs')
+    .argument('<file>', 'dotenv, or a flat YAML/JSON map; encrypted or plain (as vault exec -f reads it)')
+    .requiredOption('--to <target>', 'ssm:///PREFIX/ (one SecureString per variable) or secretsmanager:NAME (one JSON secret)')
+    .option('--kms-key-id <key>', 'the KMS key for new SecureStrings or the new secret (default: the AWS managed key)')
+    .option('--dry-run', 'print what would change; write nothing')
+    .option('--prune', 'delete what the store has under the target and the file does not (else listed as extra)')
+    .option('--ecs-secrets <file>', 'write the task definition\'s "secrets" array (name, valueFrom) to FILE')
+    .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE');
+  addKeySourceOptions(command);
+  command.action(async (file: string, options: Record<string, unknown>) => {
+    const target = parsePushTarget(options.to as string);
+    const plaintext = await createSecretReader(keySourceOptions(options))(file);
+    let vars;
+    try {
+      vars = parseEnvFile(plaintext, file);
+    } finally {
+      plaintext.fill(0);
+    }
+    const dryRun = options.dryRun === true;
+    const report = await push(vars, target, createPushStore(process.env), {
+      dryRun,
+      prune: options.prune === true,
+      origin: file,
+      ...(typeof options.kmsKeyId === 'string' ? { kmsKeyId: options.kmsKeyId } : {}),
+    });
+    let out = '';
+    for (const { name, change } of report.changes) {
+      out += `${change.padEnd(9)} ${name}${change === 'extra' ? ' (in the store, not in the file; --prune deletes it)' : ''}\n`;
+    }
+    process.stdout.write(out + summary(report, dryRun));
+    const outputs: Array<[string, string]> = [];
+    if (typeof options.ecsSecrets === 'string') {
+      outputs.push([options.ecsSecrets, `${JSON.stringify(report.references.map(({ name, valueFrom }) => ({ name, valueFrom })), null, 2)}\n`]);
+    }
+    if (typeof options.procWrapper === 'string') {
+      const block = Object.fromEntries(report.references.map(({ name, location }) => [`${name}_FOR_PROC_WRAPPER_TO_RESOLVE`, location]));
+      outputs.push([options.procWrapper, `# proc_wrapper env: written by vault push --to ${target.text}\n${stringify(block, { lineWidth: 0 })}`]);
+    }
+    for (const [path, text] of outputs) {
+      if (dryRun) process.stderr.write(`vault: ${path} not written (dry run)\n`);
+      else await writeFileAtomic(path, new TextEncoder().encode(text));
+    }
+  });
+}

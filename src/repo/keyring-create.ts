@@ -1,0 +1,29 @@
+/**
+ * A new keyring file in a repository: a fresh random data key wrapped for each credential given,
+ * written exclusively (an existing keyring is never replaced). Shared by `vault init` and
+ * `vault migrate --from git-crypt`. Prints nothing.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Credential } from '../core/credential.js';
+import type { KdfCache, ScryptParams } from '../core/kdf.js';
+import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { systemRandom } from '../core/random.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+
+export async function createKeyringFile(
+  path: string,
+  name: string,
+  credentials: readonly Credential[],
+  kdf: KdfCache,
+  labelOf: (credential: Credential, index: number) => string,
+  params?: ScryptParams,
+): Promise<UnlockedKeyring> {
+  let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
+  for (const [index, credential] of credentials.entries()) {
+    unlocked = await addEntry(unlocked, credential, labelOf(credential, index), kdf, systemRandom, params);
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
+  return unlocked;
+}
