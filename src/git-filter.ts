@@ -8,10 +8,12 @@
  * keep older configurations working. Errors: one line on stderr and the exit code of errors.ts.
  */
 import { writeSync } from 'node:fs';
+import { openContext, type Context } from './context.js';
 import { EXIT, UsageError, exitCodeOf } from './errors.js';
 import { fdSink } from './git/fd-io.js';
 import { describeError } from './git/filter-process.js';
 import { serveFilterProcess } from './git/filter.js';
+import { processHost } from './process-host.js';
 
 const USAGE = 'usage: git-filter.js filter-process | clean [--] PATH | smudge [--] PATH | textconv FILE | merge O A B L P (run by git; see "vault git setup")';
 
@@ -21,36 +23,41 @@ const log = (line: string): void => {
 
 const writeOut = fdSink(1);
 
-async function main(args: string[]): Promise<number> {
+async function main(args: string[], io: Context): Promise<number> {
   const [command, ...rest] = args;
   const operands = rest[0] === '--' ? rest.slice(1) : rest;
   if (command === 'filter-process' && operands.length === 0) {
-    serveFilterProcess(process.cwd(), process.env, log);
+    serveFilterProcess(io.cwd, io.env, log);
     return EXIT.OK;
   }
   // The single-shot drivers are not on a hot path (textconv runs once per file shown), so they
   // load their module only when asked for.
   const drivers = await import('./git/drivers.js');
   if ((command === 'clean' || command === 'smudge') && operands.length <= 1) {
-    await drivers.runSingleShot(command, operands[0] ?? '', process.stdin, writeOut, log);
+    await drivers.runSingleShot(command, operands[0] ?? '', io.stdin, writeOut, log, io);
     return EXIT.OK;
   }
   if (command === 'textconv' && operands.length === 1) {
-    writeOut(drivers.textconv(operands[0]!, log));
+    writeOut(drivers.textconv(operands[0]!, log, io));
     return EXIT.OK;
   }
   if (command === 'merge' && operands.length === 5) {
     const [base, ours, theirs, markerSize, path] = operands as [string, string, string, string, string];
-    return drivers.mergeDriver({ base, ours, theirs, markerSize, path }, log);
+    return drivers.mergeDriver({ base, ours, theirs, markerSize, path }, log, io);
   }
   throw new UsageError(USAGE);
 }
 
-main(process.argv.slice(2)).then(
+const { context, close } = openContext(processHost());
+// The merge driver's private copy goes on every way out, process.exit included.
+process.once('exit', close);
+main(process.argv.slice(2), context).then(
   (code) => {
+    close();
     process.exitCode = code;
   },
   (error: unknown) => {
+    close();
     log(describeError(error));
     if (process.env.VAULTFILE_DEBUG === '1' && error instanceof Error && error.stack) writeSync(2, `${error.stack}\n`);
     process.exitCode = exitCodeOf(error);

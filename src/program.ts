@@ -5,9 +5,10 @@
  * (src/command-summaries.ts), `vault help` and unknown commands load them all. No logic, no I/O.
  */
 import { Command, Option } from 'commander';
+import type { Context } from './context.js';
 import { VERSION } from './version.js';
 
-type Register = (program: Command) => void;
+type Register = (program: Command, context: Context) => void;
 type Loader = () => Promise<{ register: Register }>;
 
 /** Commands in help order: name -> module. */
@@ -36,13 +37,13 @@ const COMMANDS: [string, Loader][] = [
   ['completion', () => import('./commands/completion.js')],
 ];
 
-/** The subcommand named in ARGV (the first argument that is not an option), if any. */
-function commandName(argv: string[]): string | undefined {
-  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+/** The subcommand named in ARGS (the first argument that is not an option), if any. */
+function commandName(args: string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
 }
 
-export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
-  const name = commandName(argv);
+export async function buildProgram(args: string[], context: Context): Promise<Command> {
+  const name = commandName(args);
   if (name !== undefined) {
     const { registerAnsible } = await import('./keys/ansible-secrets.js');
     registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/keys/ansible-secrets.ts)
@@ -54,6 +55,8 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
+      writeOut: (text) => void context.stdout.write(text),
+      writeErr: (text) => void context.stderr.write(text),
       // One line: commander's message and where to read the usage.
       outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '').trimEnd()}; see "vault --help"\n`),
     });
@@ -64,9 +67,9 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
   }
   // completion describes every command; help and unknown commands list them all.
   const selected = name === 'completion' ? [] : COMMANDS.filter(([command]) => command === name);
-  for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program);
+  for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program, context);
   addDebugOption(program);
-  if (name === 'help' || argv.includes('--help') || argv.includes('-h')) (await import('./commands/examples.js')).addExamples(program);
+  if (name === 'help' || args.includes('--help') || args.includes('-h')) (await import('./commands/examples.js')).addExamples(program);
   return program;
 }
 

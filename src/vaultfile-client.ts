@@ -8,6 +8,8 @@ import { runAnsibleClient } from './runtime/ansible-client.js';
 runAnsibleClient(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
+  stdin: process.stdin,
+  stderr: process.stderr,
   writeOut: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()))),
   writeErr: (line) => process.stderr.write(`${line}\n`),
 }).then(

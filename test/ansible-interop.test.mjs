@@ -95,7 +95,7 @@ if (!HAVE_ANSIBLE) {
     }
   });
 
-  test('ansible-playbook reads what the vault CLI writes: encrypt --format ansible, edit, encrypt-string, edited inline values', () => {
+  test('ansible-playbook reads what the vault CLI writes: encrypt --format ansible, edit, encrypt-string, edited inline values', async () => {
     const dir = tempDir();
     try {
       for (const name of ['pw-default.txt', 'pw-prod.txt']) writeSecret(join(dir, name), readFileSync(join(DIR, name), 'utf8'));
@@ -104,20 +104,20 @@ if (!HAVE_ANSIBLE) {
       const editor = { VAULTFILE_EDITOR: join(dir, 'edit.sh') };
 
       writeFileSync(join(dir, 'vars.yml'), 'whole_password: "whole-file"\n');
-      let result = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'prod@pw-prod.txt', 'vars.yml'], { cwd: dir });
+      let result = await runVault(['encrypt', '--format', 'ansible', '--vault-id', 'prod@pw-prod.txt', 'vars.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(dir, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
-      result = runVault(['edit', ...ids, 'vars.yml'], { cwd: dir, env: editor });
+      result = await runVault(['edit', ...ids, 'vars.yml'], { cwd: dir, env: editor });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(dir, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
       const view = ansible(dir, 'ansible-vault', ['view', '--vault-id', 'prod@pw-prod.txt', 'vars.yml']);
       assert.is(view.stdout.toString('utf8'), 'whole_password: "edited-whole"\n', view.stderr);
 
       writeFileSync(join(dir, 'inline.yml'), readFileSync(join(DIR, 'inline.yml')));
-      result = runVault(['edit', ...ids, 'inline.yml'], { cwd: dir, env: editor });
+      result = await runVault(['edit', ...ids, 'inline.yml'], { cwd: dir, env: editor });
       assert.is(result.code, 0, result.stderr);
 
-      result = runVault(['encrypt-string', '--vault-id', 'prod@pw-prod.txt', '-n', 'es_value', 'from encrypt-string'], { cwd: dir });
+      result = await runVault(['encrypt-string', '--vault-id', 'prod@pw-prod.txt', '-n', 'es_value', 'from encrypt-string'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       writeFileSync(join(dir, 'es.yml'), result.stdout);
 
@@ -143,7 +143,7 @@ if (!HAVE_ANSIBLE) {
     }
   });
 
-  test('ansible-vault reads the CLI\'s 1.1 output: encrypt --format ansible, rekey, migrate --to ansible beside the keyring password', () => {
+  test('ansible-vault reads the CLI\'s 1.1 output: encrypt --format ansible, rekey, migrate --to ansible beside the keyring password', async () => {
     const dir = tempDir();
     try {
       writeSecret(join(dir, 'pw-default.txt'), readFileSync(join(DIR, 'pw-default.txt'), 'utf8'));
@@ -153,21 +153,21 @@ if (!HAVE_ANSIBLE) {
 
       // encrypt --format ansible with the default vault-id: 1.1, as ansible-vault writes it.
       writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
-      let result = runVault(['encrypt', '--format', 'ansible', '--vault-id', 'default@pw-default.txt', 'a.yml'], { cwd: dir });
+      let result = await runVault(['encrypt', '--format', 'ansible', '--vault-id', 'default@pw-default.txt', 'a.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
       let shown = view('a.yml', ['--vault-password-file', 'pw-default.txt']);
       assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
 
       // rekey: the file stays 1.1 and opens with the new password only.
-      result = runVault(['rekey', '--vault-id', 'pw-default.txt', '--new-password-file', 'new.pw', 'a.yml'], { cwd: dir });
+      result = await runVault(['rekey', '--vault-id', 'pw-default.txt', '--new-password-file', 'new.pw', 'a.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
       shown = view('a.yml', ['--vault-password-file', 'new.pw']);
       assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
       assert.is.not(view('a.yml', ['--vault-password-file', 'pw-default.txt']).code, 0);
       // --new-vault-id prod@F writes 1.2;prod, as ansible-vault rekey does.
-      result = runVault(['rekey', '--password-file', 'new.pw', '--new-vault-id', 'prod@pw-default.txt', 'a.yml'], { cwd: dir });
+      result = await runVault(['rekey', '--password-file', 'new.pw', '--new-vault-id', 'prod@pw-default.txt', 'a.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(dir, 'a.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
       shown = view('a.yml', ['--vault-id', 'prod@pw-default.txt']);
@@ -178,12 +178,12 @@ if (!HAVE_ANSIBLE) {
       const repo = tempRepo();
       writeSecret(join(repo, 'team.pw'), 'test-only-team-keyring\n');
       writeSecret(join(repo, 'pw-default.txt'), readFileSync(join(DIR, 'pw-default.txt'), 'utf8'));
-      result = runVault(['init', '--password-file', 'team.pw', '--work-factor', '10'], { cwd: repo });
+      result = await runVault(['init', '--password-file', 'team.pw', '--work-factor', '10'], { cwd: repo });
       assert.is(result.code, 0, result.stderr);
       writeFileSync(join(repo, 'vars.yml'), 'b: 2\n');
-      result = runVault(['encrypt', '--password-file', 'team.pw', 'vars.yml'], { cwd: repo });
+      result = await runVault(['encrypt', '--password-file', 'team.pw', 'vars.yml'], { cwd: repo });
       assert.is(result.code, 0, result.stderr);
-      result = runVault(['migrate', '--to', 'ansible', 'vars.yml', '--vault-id', 'pw-default.txt', '--password-file', 'team.pw'], { cwd: repo });
+      result = await runVault(['migrate', '--to', 'ansible', 'vars.yml', '--vault-id', 'pw-default.txt', '--password-file', 'team.pw'], { cwd: repo });
       assert.is(result.code, 0, result.stderr);
       assert.is(readFileSync(join(repo, 'vars.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
       const migrated = ansible(repo, 'ansible-vault', ['view', '--vault-id', 'pw-default.txt', 'vars.yml']);
@@ -194,27 +194,27 @@ if (!HAVE_ANSIBLE) {
     }
   });
 
-  test('a padded password file given to --password-file / --new-password-file writes what ansible-vault opens with the same file', () => {
+  test('a padded password file given to --password-file / --new-password-file writes what ansible-vault opens with the same file', async () => {
     const dir = tempDir();
     try {
       writeSecret(join(dir, 'padded.pw'), '  test-only padded \n');
       writeSecret(join(dir, 'padded2.pw'), '\ttest-only padded two\n\n');
       const view = (/** @type {string} */ file, /** @type {string} */ pw) => ansible(dir, 'ansible-vault', ['view', '--vault-password-file', pw, file]);
       writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
-      let result = runVault(['encrypt', '--format', 'ansible', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
+      let result = await runVault(['encrypt', '--format', 'ansible', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       let shown = view('a.yml', 'padded.pw');
       assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
       // vaultfile still opens it with the same option.
-      result = runVault(['view', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
+      result = await runVault(['view', '--password-file', 'padded.pw', 'a.yml'], { cwd: dir });
       assert.is(result.stdout, 'a: 1\n', result.stderr);
 
-      result = runVault(['rekey', '--password-file', 'padded.pw', '--new-password-file', 'padded2.pw', 'a.yml'], { cwd: dir });
+      result = await runVault(['rekey', '--password-file', 'padded.pw', '--new-password-file', 'padded2.pw', 'a.yml'], { cwd: dir });
       assert.is(result.code, 0, result.stderr);
       shown = view('a.yml', 'padded2.pw');
       assert.is(shown.stdout.toString('utf8'), 'a: 1\n', shown.stderr);
 
-      result = runVault(['encrypt-string', '--password-file', 'padded.pw', '--stdin-name', 'v'], { cwd: dir, input: 'inline value' });
+      result = await runVault(['encrypt-string', '--password-file', 'padded.pw', '--stdin-name', 'v'], { cwd: dir, input: 'inline value' });
       assert.is(result.code, 0, result.stderr);
       writeFileSync(join(dir, 'es.yml'), result.stdout);
       const debug = ansible(dir, 'ansible', ['localhost', '-i', 'localhost,', '-c', 'local', '-e', '@es.yml', '--vault-password-file', 'padded.pw', '-m', 'debug', '-a', 'var=v']);

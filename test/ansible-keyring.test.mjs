@@ -84,24 +84,24 @@ rules:
 `;
 
 /** The quickstart under format: ansible, keyring "prod" opened by a key file and a password. */
-function ansibleRepo() {
+async function ansibleRepo() {
   const dir = tempRepo();
   const keys = tempDir('vaultfile-keys-');
-  vault(keys, ['keygen', 'k.key']);
+  await vault(keys, ['keygen', 'k.key']);
   writeSecret(join(keys, 'pw'), 'team password for prod\n');
-  vault(dir, ['init', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw'), '--work-factor', '10']);
+  await vault(dir, ['init', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw'), '--work-factor', '10']);
   put(dir, '.vaultfile/policy.yml', ANSIBLE_POLICY);
   put(dir, 'deploy.yml', PLAYBOOK);
   put(dir, 'deploy/vars/common.yml', 'project: demo\n');
   put(dir, 'deploy/vars/prod.yml', 'db_password: ansible-prod-secret\n');
   put(dir, 'deploy/files/.env.prod', 'API_KEY=prod-key\n');
   put(dir, 'deploy/files/.env.example', 'API_KEY=\n');
-  vault(dir, ['encrypt', 'deploy/vars/prod.yml', 'deploy/files/.env.prod'], { env: { VAULTFILE_KEY_FILE: join(keys, 'k.key') } });
+  await vault(dir, ['encrypt', 'deploy/vars/prod.yml', 'deploy/files/.env.prod'], { env: { VAULTFILE_KEY_FILE: join(keys, 'k.key') } });
   return { dir, keys };
 }
 
-test('format: ansible files: sealed with the keyring password, read by ansible-playbook through vaultfile-client', () => {
-  const { dir, keys } = ansibleRepo();
+test('format: ansible files: sealed with the keyring password, read by ansible-playbook through vaultfile-client', async () => {
+  const { dir, keys } = await ansibleRepo();
   assert.is(readFileSync(join(dir, 'deploy/vars/prod.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
   assert.is(readFileSync(join(dir, 'deploy/files/.env.prod'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
 
@@ -140,23 +140,40 @@ test('format: ansible files: sealed with the keyring password, read by ansible-p
   assert.is(cfg.code, 0, cfg.out);
   assert.match(cfg.out, /"msg": "demo uses ansible-prod-secret"/);
   // Locked, with no key source: the client fails, and so does the playbook.
-  vault(dir, ['lock']);
+  await vault(dir, ['lock']);
   const noKey = client(dir, ['--vault-id', 'prod']);
   assert.is(noKey.code, 5);
   assert.match(noKey.stderr, /^vaultfile-client: no key given/);
   assert.is.not(playbook(dir, []).code, 0);
+  const lockedView = await runVault(['view', 'deploy/vars/prod.yml'], { cwd: dir });
+  assert.is(lockedView.code, 5);
+  assert.match(lockedView.stderr, /^vault: "deploy\/vars\/prod\.yml": no key given; the file belongs to keyring "prod": pass --key-file FILE/);
+  // A 1.2 file labelled with a keyring opens through that keyring even where no rule says format: ansible.
+  writeFileSync(join(dir, 'copy.yml'), readFileSync(join(dir, 'deploy/vars/prod.yml')));
+  const byLabel = await runVault(['view', 'copy.yml', '--key-file', join(keys, 'k.key')], { cwd: dir });
+  assert.is(byLabel.stdout, 'db_password: ansible-prod-secret\n', byLabel.stderr);
+  // The client outside any repository, and its usage.
+  assert.is(client(keys, ['--vault-id', 'prod'], { VAULTFILE_KEY_FILE: join(keys, 'k.key') }).code, 2);
+  const help = client(dir, ['--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /^usage: vaultfile-client \[--vault-id LABEL\]/);
 });
 
-test('vault edit and rotate: members need no Ansible password; rotate changes it and re-seals', () => {
-  const { dir, keys } = ansibleRepo();
+test('vault edit and rotate: members need no Ansible password; rotate changes it and re-seals', async () => {
+  const { dir, keys } = await ansibleRepo();
   const env = { VAULTFILE_KEY_FILE: join(keys, 'k.key') };
   writeFileSync(join(keys, 'ed.sh'), '#!/bin/sh\nsed -i "s/ansible-prod-secret/edited-secret/" "$1"\n', { mode: 0o700 });
-  vault(dir, ['edit', 'deploy/vars/prod.yml'], { env: { ...env, VAULTFILE_EDITOR: join(keys, 'ed.sh') } });
+  await vault(dir, ['edit', 'deploy/vars/prod.yml'], { env: { ...env, VAULTFILE_EDITOR: join(keys, 'ed.sh') } });
   assert.is(readFileSync(join(dir, 'deploy/vars/prod.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
-  assert.is(vault(dir, ['view', 'deploy/vars/prod.yml', '--password-file', join(keys, 'pw')]).stdout, 'db_password: edited-secret\n');
+  assert.is((await vault(dir, ['view', 'deploy/vars/prod.yml', '--password-file', join(keys, 'pw')])).stdout, 'db_password: edited-secret\n');
+
+  // rekey has nothing to change: the password follows the keyring.
+  const rekey = await runVault(['rekey', 'deploy/vars/prod.yml', '--new-password-file', join(keys, 'pw')], { cwd: dir, env });
+  assert.is(rekey.code, 2);
+  assert.match(rekey.stderr, /sealed with keyring "prod"'s Ansible password, which follows the keyring; use "vault keys add"/);
 
   const before = client(dir, ['--vault-id', 'prod'], env).stdout;
-  const rotate = vault(dir, ['rotate', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw')]);
+  const rotate = await vault(dir, ['rotate', '--keyring', 'prod', '--key-file', join(keys, 'k.key'), '--password-file', join(keys, 'pw')]);
   assert.match(rotate.stderr, /; 2 Ansible-format files sealed with the new Ansible password\n/);
   const after = client(dir, ['--vault-id', 'prod'], env).stdout;
   assert.is.not(after, before, 'a new data key gives a new Ansible password');
@@ -168,29 +185,28 @@ test('vault edit and rotate: members need no Ansible password; rotate changes it
   assert.match(run.out, /"msg": "demo uses edited-secret"/);
 });
 
-test('git filter mode: after vault unlock the playbook reads the plaintext work tree, no vault password', () => {
+test('git filter mode: after vault unlock the playbook reads the plaintext work tree, no vault password', async () => {
   const dir = tempRepo();
   const keys = tempDir('vaultfile-keys-');
-  vault(keys, ['keygen', 'k.key']);
-  vault(dir, ['init', '--key-file', join(keys, 'k.key')]);
+  await vault(keys, ['keygen', 'k.key']);
+  await vault(dir, ['init', '--key-file', join(keys, 'k.key')]);
   put(dir, 'deploy.yml', PLAYBOOK);
   put(dir, 'deploy/vars/common.yml', 'project: demo\n');
   put(dir, 'deploy/vars/prod.yml', 'db_password: filter-secret\n');
   put(dir, 'deploy/files/.env.prod', 'API_KEY=filter-key\n');
   put(dir, '.vaultfile/policy.yml', 'version: 1\nrules:\n  - path: deploy/vars/*.yml\n    exclude: [deploy/vars/common.yml]\n  - path: deploy/files/.env.*\n');
-  vault(dir, ['git', 'setup']);
+  await vault(dir, ['git', 'setup']);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'deploy']);
   const clone = tempDir('vaultfile-clone-');
   git(clone, ['clone', '-q', dir, '.']);
   const locked = playbook(clone, []);
   assert.is.not(locked.code, 0, 'a locked clone holds ciphertext');
-  vault(clone, ['unlock', join(keys, 'k.key')]);
+  await vault(clone, ['unlock', join(keys, 'k.key')]);
   const run = playbook(clone, []);
   assert.is(run.code, 0, run.out);
   assert.match(run.out, /"msg": "demo uses filter-secret"/);
   assert.is(readFileSync(join(clone, 'env.out'), 'utf8'), 'API_KEY=filter-key\n');
-  void runVault;
 });
 
 test.run();

@@ -12,11 +12,11 @@ const PLAIN = readFileSync(join(DIR, 'plain/simple.yml'), 'utf8');
 const MULTI = readFileSync(join(DIR, 'plain/multiline.yml'), 'utf8');
 
 /** A repository with a key-file keyring and Ansible files under group_vars/. */
-function repo() {
+async function repo() {
   const dir = tempRepo();
-  let result = runVault(['keygen', 'k.key'], { cwd: dir });
+  let result = await runVault(['keygen', 'k.key'], { cwd: dir });
   assert.is(result.code, 0, result.stderr);
-  result = runVault(['init', '--key-file', 'k.key'], { cwd: dir });
+  result = await runVault(['init', '--key-file', 'k.key'], { cwd: dir });
   assert.is(result.code, 0, result.stderr);
   mkdirSync(join(dir, 'group_vars/all'), { recursive: true });
   mkdirSync(join(dir, 'group_vars/prod'), { recursive: true });
@@ -32,11 +32,11 @@ function repo() {
 
 const ALL_IDS = ['--vault-id', 'pw-default.txt', '--vault-id', 'prod@pw-prod.txt', '--vault-id', 'dev@pw-dev.txt'];
 
-test('migrate converts whole-file vaults to keyring envelopes, skips the rest, prints a summary', () => {
-  const dir = repo();
+test('migrate converts whole-file vaults to keyring envelopes, skips the rest, prints a summary', async () => {
+  const dir = await repo();
   try {
     const inline = readFileSync(join(dir, 'group_vars/all/main.yml'));
-    const result = runVault(['migrate', 'group_vars', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
+    const result = await runVault(['migrate', 'group_vars', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(
       result.stderr,
@@ -54,7 +54,7 @@ test('migrate converts whole-file vaults to keyring envelopes, skips the rest, p
     assert.is(statSync(join(dir, 'group_vars/prod/vault.yml')).mode & 0o777, 0o640);
     for (const [file, plain] of [['group_vars/all/vault.yml', PLAIN], ['group_vars/all/dev.yml', MULTI], ['group_vars/prod/vault.yml', PLAIN]]) {
       assert.match(readFileSync(join(dir, file), 'utf8'), /^\$VAULTFILE;1;AES256\n/);
-      const view = runVault(['view', '--key-file', 'k.key', file], { cwd: dir });
+      const view = await runVault(['view', '--key-file', 'k.key', file], { cwd: dir });
       assert.is(view.stdout, plain, view.stderr);
     }
   } finally {
@@ -62,11 +62,11 @@ test('migrate converts whole-file vaults to keyring envelopes, skips the rest, p
   }
 });
 
-test('a failure leaves that file untouched, exits with its code, and a second run resumes', () => {
-  const dir = repo();
+test('a failure leaves that file untouched, exits with its code, and a second run resumes', async () => {
+  const dir = await repo();
   try {
     const prod = readFileSync(join(dir, 'group_vars/prod/vault.yml'));
-    let result = runVault(['migrate', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
+    let result = await runVault(['migrate', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
     assert.is(result.code, 4);
     assert.is(
       result.stderr,
@@ -78,7 +78,7 @@ test('a failure leaves that file untouched, exits with its code, and a second ru
       ].join('\n'),
     );
     assert.equal(readFileSync(join(dir, 'group_vars/prod/vault.yml')), prod);
-    result = runVault(['migrate', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', '--key-file', 'k.key', '--vault-id', 'prod@pw-prod.txt'], { cwd: dir });
+    result = await runVault(['migrate', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', '--key-file', 'k.key', '--vault-id', 'prod@pw-prod.txt'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.match(result.stderr, /"group_vars\/all\/vault\.yml": unchanged \(already a vaultfile envelope\)\n"group_vars\/prod\/vault\.yml": converted/);
     assert.match(result.stderr, /migrate: 1 converted, 1 already vaultfile, 0 skipped, 0 failed\n$/);
@@ -87,16 +87,16 @@ test('a failure leaves that file untouched, exits with its code, and a second ru
   }
 });
 
-test('--to ansible converts back (label from --vault-id); ansible-vault reads the result', () => {
-  const dir = repo();
+test('--to ansible converts back (label from --vault-id); ansible-vault reads the result', async () => {
+  const dir = await repo();
   try {
-    let result = runVault(['migrate', 'group_vars/prod/vault.yml', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
+    let result = await runVault(['migrate', 'group_vars/prod/vault.yml', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/prod/*.yml', '--key-file', 'k.key', '--vault-id', 'prod@pw-prod.txt'], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/prod/*.yml', '--key-file', 'k.key', '--vault-id', 'prod@pw-prod.txt'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(result.stderr, '"group_vars/prod/vault.yml": converted (vaultfile -> ansible 1.2;prod)\nmigrate: 1 converted, 0 already ansible, 0 skipped, 0 failed\n');
     assert.is(readFileSync(join(dir, 'group_vars/prod/vault.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', 'group_vars/all/plain.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', 'group_vars/prod/vault.yml', 'group_vars/all/plain.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.match(result.stderr, /"group_vars\/all\/vault\.yml": converted \(vaultfile -> ansible 1\.1\)\n"group_vars\/prod\/vault\.yml": unchanged \(already an ansible vault\)\n"group_vars\/all\/plain\.yml": skipped \(not a vaultfile envelope\)\n/);
     if (spawnSync('ansible-vault', ['--version']).status === 0) {
@@ -110,28 +110,28 @@ test('--to ansible converts back (label from --vault-id); ansible-vault reads th
   }
 });
 
-test('usage errors: --to, the Ansible password, several labels, no keyring, nothing matched', () => {
-  const dir = repo();
+test('usage errors: --to, the Ansible password, several labels, no keyring, nothing matched', async () => {
+  const dir = await repo();
   try {
-    let result = runVault(['migrate', '--to', 'sops', 'group_vars'], { cwd: dir });
+    let result = await runVault(['migrate', '--to', 'sops', 'group_vars'], { cwd: dir });
     assert.is(result.code, 2);
     assert.is(result.stderr, 'vault: --to sops: use vaultfile or ansible\n');
-    result = runVault(['migrate', 'nothing/*.yml', '--key-file', 'k.key'], { cwd: dir });
+    result = await runVault(['migrate', 'nothing/*.yml', '--key-file', 'k.key'], { cwd: dir });
     assert.is(result.code, 2);
     assert.is(result.stderr, 'vault: "nothing/*.yml": no file matches; check the pattern\n');
-    result = runVault(['migrate', 'missing.yml', '--key-file', 'k.key'], { cwd: dir });
+    result = await runVault(['migrate', 'missing.yml', '--key-file', 'k.key'], { cwd: dir });
     assert.is(result.code, 2);
-    runVault(['migrate', 'group_vars/all/vault.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key'], { cwd: dir });
+    await runVault(['migrate', 'group_vars/all/vault.yml', '--key-file', 'k.key', '--vault-id', 'pw-default.txt'], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key'], { cwd: dir });
     assert.is(result.code, 5);
     assert.match(result.stderr, /--to ansible needs the Ansible password: pass --vault-id LABEL@FILE/);
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS], { cwd: dir });
     assert.is(result.code, 2);
     assert.match(result.stderr, /several passwords could encrypt \(--vault-id "pw-default\.txt", --vault-id "prod@pw-prod\.txt", --vault-id "dev@pw-dev\.txt"\); choose one with --encrypt-vault-id LABEL/);
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS, '--encrypt-vault-id', 'qa'], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS, '--encrypt-vault-id', 'qa'], { cwd: dir });
     assert.is(result.code, 2);
     assert.match(result.stderr, /--encrypt-vault-id qa: no --vault-id has that label/);
-    result = runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS, '--encrypt-vault-id', 'dev'], { cwd: dir });
+    result = await runVault(['migrate', '--to', 'ansible', 'group_vars/all/vault.yml', '--key-file', 'k.key', ...ALL_IDS, '--encrypt-vault-id', 'dev'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(readFileSync(join(dir, 'group_vars/all/vault.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;dev');
     // Outside any repository there is no keyring to migrate to.
@@ -139,7 +139,7 @@ test('usage errors: --to, the Ansible password, several labels, no keyring, noth
     mkdirSync(outside);
     copyFileSync(join(DIR, 'v11-simple.vault'), join(outside, 'v.yml'));
     writeSecret(join(outside, 'pw'), 'test-only-password-default\n');
-    result = runVault(['migrate', 'v.yml', '--vault-id', 'pw'], { cwd: outside });
+    result = await runVault(['migrate', 'v.yml', '--vault-id', 'pw'], { cwd: outside });
     assert.is(result.code, 2);
     assert.match(result.stderr, /"v\.yml": no \.vaultfile\/ keyring found above it; run "vault init" in the repository first/);
     removeDir(outside);

@@ -154,35 +154,35 @@ test('bad password files: missing, a directory, writable by others, empty, or a 
   }
 });
 
-test('vault view: --vault-id, label first, --password-file, ~ in a source, stripped password file', () => {
+test('vault view: --vault-id, label first, --password-file, ~ in a source, stripped password file', async () => {
   const dir = workDir();
   try {
-    let result = runVault(['view', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault'], { cwd: dir });
+    let result = await runVault(['view', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault'], { cwd: dir });
     assert.is(result.stderr, '');
     assert.is(result.code, 0);
     assert.is(result.stdout, PLAIN);
-    result = runVault(['view', '--vault-id', 'dev@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault', 'v12-dev.vault'], { cwd: dir });
+    result = await runVault(['view', '--vault-id', 'dev@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault', 'v12-dev.vault'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(result.stdout, PLAIN + readFileSync(join(DIR, 'plain/multiline.yml'), 'utf8'));
-    result = runVault(['view', '--password-file', 'pw-default.txt', 'v11-simple.vault'], { cwd: dir });
+    result = await runVault(['view', '--password-file', 'pw-default.txt', 'v11-simple.vault'], { cwd: dir });
     assert.is(result.stdout, PLAIN);
-    result = runVault(['view', '--vault-id', 'prod@~/pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { HOME: dir } });
+    result = await runVault(['view', '--vault-id', 'prod@~/pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { HOME: dir } });
     assert.is(result.stdout, PLAIN, result.stderr);
     // vaultfile's own --password-file strips one newline; the Ansible-stripped form is tried too.
-    result = runVault(['view', '--password-file', 'pw-spaces.txt', 'v11-spaces.vault'], { cwd: dir });
+    result = await runVault(['view', '--password-file', 'pw-spaces.txt', 'v11-spaces.vault'], { cwd: dir });
     assert.is(result.stdout, PLAIN, result.stderr);
   } finally {
     removeDir(dir);
   }
 });
 
-test('vault view: ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST are honoured', () => {
+test('vault view: ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST are honoured', async () => {
   const dir = workDir();
   try {
-    let result = runVault(['view', 'v11-simple.vault'], { cwd: dir, env: { ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'pw-default.txt') } });
+    let result = await runVault(['view', 'v11-simple.vault'], { cwd: dir, env: { ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'pw-default.txt') } });
     assert.is(result.code, 0, result.stderr);
     assert.is(result.stdout, PLAIN);
-    result = runVault(['view', '--vault-id', 'dev@pw-dev.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' } });
+    result = await runVault(['view', '--vault-id', 'dev@pw-dev.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' } });
     assert.is(result.code, 0, result.stderr);
     assert.is(result.stdout, PLAIN);
   } finally {
@@ -190,10 +190,10 @@ test('vault view: ANSIBLE_VAULT_PASSWORD_FILE and ANSIBLE_VAULT_IDENTITY_LIST ar
   }
 });
 
-test('vault view: a wrong password names the file, the vault-id it wants and every vault-id tried', () => {
+test('vault view: a wrong password names the file, the vault-id it wants and every vault-id tried', async () => {
   const dir = workDir();
   try {
-    const result = runVault(['view', '--vault-id', 'dev@pw-dev.txt', '--vault-id', 'pw-default.txt', 'v12-prod.vault'], { cwd: dir });
+    const result = await runVault(['view', '--vault-id', 'dev@pw-dev.txt', '--vault-id', 'pw-default.txt', 'v12-prod.vault'], { cwd: dir });
     assert.is(result.code, 4);
     assert.is(result.stdout, '');
     assert.is(
@@ -201,7 +201,7 @@ test('vault view: a wrong password names the file, the vault-id it wants and eve
       'vault: "v12-prod.vault": no password opened this ansible vault (sealed for vault-id "prod"); tried --vault-id "dev@pw-dev.txt", --vault-id "pw-default.txt"; check the password or add --vault-id LABEL@FILE\n',
     );
     assert.not.match(result.stderr, /test-only-password/);
-    const prompt = runVault(['view', '--vault-id', 'prod@prompt', 'v12-prod.vault'], { cwd: dir });
+    const prompt = await runVault(['view', '--vault-id', 'prod@prompt', 'v12-prod.vault'], { cwd: dir });
     assert.is(prompt.code, 5);
     assert.is(prompt.stderr, 'vault: --vault-id "prod@prompt": prompting needs a terminal; use --vault-id prod@FILE in scripts and CI\n');
   } finally {

@@ -10,17 +10,17 @@ import { CLI, FIXTURES, cleanEnv, removeDir, runVault, tempDir, writeSecret } fr
 const ANSIBLE = join(FIXTURES, 'ansible');
 const plaintextOf = (/** @type {string} */ name) => readFileSync(join(ANSIBLE, 'plain', name));
 
-test('ANSIBLE_VAULT_IDENTITY_LIST alone opens a labelled vault', () => {
+test('ANSIBLE_VAULT_IDENTITY_LIST alone opens a labelled vault', async () => {
   const dir = tempDir();
   const pw = join(dir, 'prod.pw');
   copyFileSync(join(ANSIBLE, 'pw-prod.txt'), pw);
   chmodSync(pw, 0o600);
-  const result = runVault(['view', join(ANSIBLE, 'v12-prod.vault')], { env: { ANSIBLE_VAULT_IDENTITY_LIST: `prod@${pw}` } });
+  const result = await runVault(['view', join(ANSIBLE, 'v12-prod.vault')], { env: { ANSIBLE_VAULT_IDENTITY_LIST: `prod@${pw}` } });
   assert.is(result.code, 0, result.stderr);
   assert.ok(result.stdout.length > 0);
 });
 
-test('--vault-password-file runs an executable file and uses its output, like ansible-vault', () => {
+test('--vault-password-file runs an executable file and uses its output, like ansible-vault', async () => {
   const dir = tempDir();
   const script = join(dir, 'get-pass.sh');
   const password = readFileSync(join(ANSIBLE, 'pw-default.txt'), 'utf8').trim();
@@ -28,7 +28,7 @@ test('--vault-password-file runs an executable file and uses its output, like an
   const pwFile = join(dir, 'pw');
   writeFileSync(pwFile, password, { mode: 0o600 });
   writeFileSync(script, `#!/bin/sh\ncat '${pwFile}'\n`, { mode: 0o700 });
-  const result = runVault(['view', join(ANSIBLE, 'v11-simple.vault'), '--vault-password-file', script]);
+  const result = await runVault(['view', join(ANSIBLE, 'v11-simple.vault'), '--vault-password-file', script]);
   assert.is(result.code, 0, result.stderr);
   assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
 });
@@ -52,7 +52,7 @@ function ansibleVault(dir, args, env = {}) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('Ansible variables join the key options, in Ansible\'s order, as ansible-vault combines them', () => {
+test('Ansible variables join the key options, in Ansible\'s order, as ansible-vault combines them', async () => {
   const dir = workDir();
   try {
     /** @type {[Record<string, string>, string[], string][]} */
@@ -63,16 +63,16 @@ test('Ansible variables join the key options, in Ansible\'s order, as ansible-va
       [{ ANSIBLE_VAULT_IDENTITY_LIST: 'dev@pw-dev.txt,prod@pw-prod.txt' }, ['--vault-id', 'pw-default.txt'], 'v11-simple.vault'],
     ];
     for (const [env, args, file] of cases) {
-      const result = runVault(['view', ...args, file], { cwd: dir, env });
+      const result = await runVault(['view', ...args, file], { cwd: dir, env });
       assert.is(result.code, 0, `${JSON.stringify(env)} ${args.join(' ')} ${file}: ${result.stderr}`);
       assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
       if (HAVE_ANSIBLE) assert.is(ansibleVault(dir, ['view', ...args, file], env).code, 0, 'ansible-vault agrees');
     }
     // vaultfile's own --password-file is combined with the identity list too.
-    const mixed = runVault(['view', '--password-file', 'pw-default.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' } });
+    const mixed = await runVault(['view', '--password-file', 'pw-default.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'prod@pw-prod.txt' } });
     assert.is(mixed.code, 0, mixed.stderr);
     // The identity list comes first in the list of what was tried.
-    const wrong = runVault(['view', '--vault-id', 'dev@pw-dev.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'qa@pw-default.txt' } });
+    const wrong = await runVault(['view', '--vault-id', 'dev@pw-dev.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_IDENTITY_LIST: 'qa@pw-default.txt' } });
     assert.is(wrong.code, 4);
     assert.match(wrong.stderr, /tried ANSIBLE_VAULT_IDENTITY_LIST "qa@pw-default\.txt", --vault-id "dev@pw-dev\.txt";/);
   } finally {
@@ -80,23 +80,23 @@ test('Ansible variables join the key options, in Ansible\'s order, as ansible-va
   }
 });
 
-test('ANSIBLE_VAULT_ID_MATCH: only the vault-id whose label the vault names is tried', () => {
+test('ANSIBLE_VAULT_ID_MATCH: only the vault-id whose label the vault names is tried', async () => {
   const dir = workDir();
   try {
     // The right password under the wrong label opens the vault unless ANSIBLE_VAULT_ID_MATCH is set.
-    const loose = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir });
+    const loose = await runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir });
     assert.is(loose.code, 0, loose.stderr);
     for (const value of ['true', 'yes', '1']) {
-      const strict = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: value } });
+      const strict = await runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: value } });
       assert.is(strict.code, 5, strict.stderr);
       assert.is(strict.stderr, 'vault: "v12-prod.vault": ANSIBLE_VAULT_ID_MATCH is set and no vault-id has the label "prod" this vault asks for; pass --vault-id prod@FILE\n');
     }
-    const off = runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'false' } });
+    const off = await runVault(['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'false' } });
     assert.is(off.code, 0, off.stderr);
-    const matched = runVault(['view', '--vault-id', 'qa@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
+    const matched = await runVault(['view', '--vault-id', 'qa@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt', 'v12-prod.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
     assert.is(matched.code, 0, matched.stderr);
     // A 1.1 vault asks for "default".
-    const v11 = runVault(['view', '--vault-id', 'qa@pw-default.txt', 'v11-simple.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
+    const v11 = await runVault(['view', '--vault-id', 'qa@pw-default.txt', 'v11-simple.vault'], { cwd: dir, env: { ANSIBLE_VAULT_ID_MATCH: 'true' } });
     assert.is(v11.code, 5, v11.stderr);
     if (HAVE_ANSIBLE) {
       assert.is.not(ansibleVault(dir, ['view', '--vault-id', 'qa@pw-prod.txt', 'v12-prod.vault'], { ANSIBLE_VAULT_ID_MATCH: 'true' }).code, 0);
@@ -107,19 +107,19 @@ test('ANSIBLE_VAULT_ID_MATCH: only the vault-id whose label the vault names is t
   }
 });
 
-test('a relative password script is run from the working directory, never looked up in PATH', () => {
+test('a relative password script is run from the working directory, never looked up in PATH', async () => {
   const dir = workDir();
   try {
     writeFileSync(join(dir, 'my-client.sh'), '#!/bin/sh\ncat pw-prod.txt\n', { mode: 0o700 });
-    let result = runVault(['view', '--vault-id', 'prod@my-client.sh', 'v12-prod.vault'], { cwd: dir });
+    let result = await runVault(['view', '--vault-id', 'prod@my-client.sh', 'v12-prod.vault'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     // ./true prints the password; /usr/bin/true (found in PATH) would print nothing.
     writeFileSync(join(dir, 'true'), '#!/bin/sh\ncat pw-default.txt\n', { mode: 0o700 });
-    result = runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
+    result = await runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.equal(Buffer.from(result.stdout), plaintextOf('simple.yml'));
     rmSync(join(dir, 'true'));
-    result = runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
+    result = await runVault(['view', '--vault-id', 'true', 'v11-simple.vault'], { cwd: dir });
     assert.is(result.code, 6, result.stderr);
     assert.is(result.stderr, 'vault: "true": no such file; check the path\n');
   } finally {
@@ -127,7 +127,7 @@ test('a relative password script is run from the working directory, never looked
   }
 });
 
-test('a *-client script gets --vault-id default from --vault-password-file and ANSIBLE_VAULT_PASSWORD_FILE, as in ansible-vault', () => {
+test('a *-client script gets --vault-id default from --vault-password-file and ANSIBLE_VAULT_PASSWORD_FILE, as in ansible-vault', async () => {
   const dir = workDir();
   try {
     // The client logs its arguments, then prints the password of the label it was asked for.
@@ -145,7 +145,7 @@ test('a *-client script gets --vault-id default from --vault-password-file and A
       const tools = HAVE_ANSIBLE ? ['vault', 'ansible-vault'] : ['vault'];
       for (const tool of tools) {
         if (existsSync(log)) rmSync(log);
-        const result = tool === 'vault' ? runVault(['view', ...args, file], { cwd: dir, env }) : ansibleVault(dir, ['view', ...args, file], env);
+        const result = tool === 'vault' ? await runVault(['view', ...args, file], { cwd: dir, env }) : ansibleVault(dir, ['view', ...args, file], env);
         assert.is(result.code, 0, `${tool} ${args.join(' ')}: ${result.stderr}`);
         assert.is(readFileSync(log, 'utf8'), `${expected}\n`, `${tool} ${args.join(' ')} ${JSON.stringify(env)}`);
       }
@@ -155,38 +155,38 @@ test('a *-client script gets --vault-id default from --vault-password-file and A
   }
 });
 
-test('encrypt --format ansible: several vault-ids are refused unless --encrypt-vault-id (or ANSIBLE_VAULT_ENCRYPT_IDENTITY) picks one', () => {
+test('encrypt --format ansible: several vault-ids are refused unless --encrypt-vault-id (or ANSIBLE_VAULT_ENCRYPT_IDENTITY) picks one', async () => {
   const dir = workDir();
   try {
     writeFileSync(join(dir, 'a.yml'), 'a: 1\n');
     const ids = ['--vault-id', 'dev@pw-dev.txt', '--vault-id', 'prod@pw-prod.txt'];
-    let result = runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml'], { cwd: dir });
+    let result = await runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml'], { cwd: dir });
     assert.is(result.code, 2);
     assert.is(result.stderr, 'vault: several passwords could encrypt (--vault-id "dev@pw-dev.txt", --vault-id "prod@pw-prod.txt"); choose one with --encrypt-vault-id LABEL\n');
     assert.is(readFileSync(join(dir, 'a.yml'), 'utf8'), 'a: 1\n');
-    result = runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'qa', 'a.yml'], { cwd: dir });
+    result = await runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'qa', 'a.yml'], { cwd: dir });
     assert.is(result.code, 2);
     assert.match(result.stderr, /--encrypt-vault-id qa: no --vault-id has that label/);
-    result = runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'prod', 'a.yml', '-o', 'b.yml'], { cwd: dir });
+    result = await runVault(['encrypt', '--format', 'ansible', ...ids, '--encrypt-vault-id', 'prod', 'a.yml', '-o', 'b.yml'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(readFileSync(join(dir, 'b.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;prod');
-    result = runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml', '-o', 'c.yml'], { cwd: dir, env: { ANSIBLE_VAULT_ENCRYPT_IDENTITY: 'dev' } });
+    result = await runVault(['encrypt', '--format', 'ansible', ...ids, 'a.yml', '-o', 'c.yml'], { cwd: dir, env: { ANSIBLE_VAULT_ENCRYPT_IDENTITY: 'dev' } });
     assert.is(result.code, 0, result.stderr);
     assert.is(readFileSync(join(dir, 'c.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.2;AES256;dev');
     // The keyring's --password-file beside one vault-id does not count: the vault-id encrypts.
-    result = runVault(['encrypt', '--format', 'ansible', '--password-file', 'pw-dev.txt', '--vault-id', 'pw-default.txt', 'a.yml', '-o', 'd.yml'], { cwd: dir });
+    result = await runVault(['encrypt', '--format', 'ansible', '--password-file', 'pw-dev.txt', '--vault-id', 'pw-default.txt', 'a.yml', '-o', 'd.yml'], { cwd: dir });
     assert.is(result.code, 0, result.stderr);
     assert.is(readFileSync(join(dir, 'd.yml'), 'utf8').split('\n')[0], '$ANSIBLE_VAULT;1.1;AES256');
-    result = runVault(['view', '--vault-id', 'pw-default.txt', 'd.yml'], { cwd: dir });
+    result = await runVault(['view', '--vault-id', 'pw-default.txt', 'd.yml'], { cwd: dir });
     assert.is(result.stdout, 'a: 1\n', result.stderr);
-    result = runVault(['view', '--password-file', 'pw-dev.txt', 'd.yml'], { cwd: dir });
+    result = await runVault(['view', '--password-file', 'pw-dev.txt', 'd.yml'], { cwd: dir });
     assert.is(result.code, 4);
   } finally {
     removeDir(dir);
   }
 });
 
-test('encrypt-string -p asks for the variable name first, as ansible-vault does (on a terminal)', () => {
+test('encrypt-string -p asks for the variable name first, as ansible-vault does (on a terminal)', async () => {
   const dir = workDir();
   try {
     const command = `'${process.execPath}' '${CLI}' encrypt-string -p --vault-id prod@pw-prod.txt > out.yml`;
@@ -196,17 +196,17 @@ test('encrypt-string -p asks for the variable name first, as ansible-vault does 
     assert.match(run.stdout, /variable name/);
     const out = readFileSync(join(dir, 'out.yml'), 'utf8');
     assert.match(out, /^db_password: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
-    const view = runVault(['view', '--vault-id', 'prod@pw-prod.txt', 'out.yml'], { cwd: dir });
+    const view = await runVault(['view', '--vault-id', 'prod@pw-prod.txt', 'out.yml'], { cwd: dir });
     assert.is(view.stdout, 'db_password: from-prompt\n', view.stderr);
   } finally {
     removeDir(dir);
   }
 });
 
-test('no key at all: the error for an Ansible vault names the Ansible options', () => {
+test('no key at all: the error for an Ansible vault names the Ansible options', async () => {
   const dir = workDir();
   try {
-    const result = runVault(['view', 'v12-prod.vault'], { cwd: dir });
+    const result = await runVault(['view', 'v12-prod.vault'], { cwd: dir });
     assert.is(result.code, 5);
     assert.is(
       result.stderr,

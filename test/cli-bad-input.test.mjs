@@ -9,14 +9,14 @@ import { runVault, tempDir, writeSecret } from './helpers.mjs';
 const EXIT = { USAGE: 2, FORMAT: 3, AUTH: 4, NO_KEY: 5, FS: 6 };
 
 /** A directory with a key file, a password file and one file sealed under both. */
-function setup(plaintext = 'db_password: hunter2\n') {
+async function setup(plaintext = 'db_password: hunter2\n') {
   const dir = tempDir();
   const key = join(dir, 'ci.key');
-  assert.is(runVault(['keygen', key]).code, 0);
+  assert.is((await runVault(['keygen', key])).code, 0);
   const pass = writeSecret(join(dir, 'pw'), 'team password');
   const file = join(dir, 'secret.yml');
   writeFileSync(file, plaintext);
-  const enc = runVault(['encrypt', file, '--key-file', key, '--password-file', pass]);
+  const enc = await runVault(['encrypt', file, '--key-file', key, '--password-file', pass]);
   assert.is(enc.code, 0, enc.stderr);
   return { dir, key, pass, file };
 }
@@ -55,18 +55,18 @@ function assertFails(result, code, pattern, file, before) {
   if (file) assert.equal(readFileSync(file), before, 'file unchanged');
 }
 
-test('wrong password and wrong key file: exit 4', () => {
-  const { dir, file } = setup();
+test('wrong password and wrong key file: exit 4', async () => {
+  const { dir, file } = await setup();
   const before = readFileSync(file);
   const wrong = writeSecret(join(dir, 'wrong'), 'not the password');
-  assertFails(runVault(['decrypt', file, '--password-file', wrong]), EXIT.AUTH, /secret\.yml/, file, before);
+  assertFails(await runVault(['decrypt', file, '--password-file', wrong]), EXIT.AUTH, /secret\.yml/, file, before);
   const otherKey = join(dir, 'other.key');
-  runVault(['keygen', otherKey]);
-  assertFails(runVault(['decrypt', file, '--key-file', otherKey]), EXIT.AUTH, /secret\.yml/, file, before);
+  await runVault(['keygen', otherKey]);
+  assertFails(await runVault(['decrypt', file, '--key-file', otherKey]), EXIT.AUTH, /secret\.yml/, file, before);
 });
 
-test('tampered byte in header, in an entry, in a chunk: refused, never plaintext', () => {
-  const { key, file } = setup();
+test('tampered byte in header, in an entry, in a chunk: refused, never plaintext', async () => {
+  const { key, file } = await setup();
   const original = readFileSync(file, 'utf8');
   const { magic, bytes } = decode(original);
   for (const offset of [1, 3 + 5, 3 + 16 + 5, Math.floor(bytes.length / 2), bytes.length - 20, bytes.length - 1]) {
@@ -74,135 +74,135 @@ test('tampered byte in header, in an entry, in a chunk: refused, never plaintext
     copy[offset] ^= 0x01;
     writeFileSync(file, encode(magic, copy));
     const before = readFileSync(file);
-    const result = runVault(['decrypt', file, '--key-file', key]);
+    const result = await runVault(['decrypt', file, '--key-file', key]);
     assert.ok(result.code === EXIT.AUTH || result.code === EXIT.FORMAT, `offset ${offset}: code ${result.code} ${result.stderr}`);
     assertFails(result, result.code, /secret\.yml/, file, before);
   }
 });
 
-test('truncated, missing last chunk, trailing garbage, unknown version: exit 3', () => {
+test('truncated, missing last chunk, trailing garbage, unknown version: exit 3', async () => {
   const big = 'x'.repeat(70000) + '\n';
-  const { key, file } = setup(big);
+  const { key, file } = await setup(big);
   const original = readFileSync(file, 'utf8');
   const { magic, bytes } = decode(original);
 
   writeFileSync(file, original.slice(0, Math.floor(original.length / 3)) + '\n');
-  assertFails(runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /secret\.yml/, file, readFileSync(file));
+  assertFails(await runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /secret\.yml/, file, readFileSync(file));
 
   // Drop the whole last chunk (it holds 70001 - 65536 bytes + 16 tag).
   writeFileSync(file, encode(magic, bytes.subarray(0, bytes.length - (70001 - 65536 + 16))));
-  assertFails(runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /truncated|last chunk/, file, readFileSync(file));
+  assertFails(await runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /truncated|last chunk/, file, readFileSync(file));
 
   writeFileSync(file, encode(magic, Buffer.concat([bytes, Buffer.from('garbage')])));
-  const garbage = runVault(['decrypt', file, '--key-file', key]);
+  const garbage = await runVault(['decrypt', file, '--key-file', key]);
   assert.ok(garbage.code === EXIT.FORMAT || garbage.code === EXIT.AUTH, garbage.stderr);
 
   writeFileSync(file, original + 'trailing text\n');
-  assertFails(runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /secret\.yml/, file, readFileSync(file));
+  assertFails(await runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /secret\.yml/, file, readFileSync(file));
 
   writeFileSync(file, original.replace('$VAULTFILE;1;', '$VAULTFILE;2;'));
-  assertFails(runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /newer vaultfile/, file, readFileSync(file));
+  assertFails(await runVault(['decrypt', file, '--key-file', key]), EXIT.FORMAT, /newer vaultfile/, file, readFileSync(file));
 });
 
-test('empty file: encrypts and round-trips; as encrypted input it is not a vault file', () => {
+test('empty file: encrypts and round-trips; as encrypted input it is not a vault file', async () => {
   const dir = tempDir();
   const key = join(dir, 'k.key');
-  runVault(['keygen', key]);
+  await runVault(['keygen', key]);
   const file = join(dir, 'empty.env');
   writeFileSync(file, '');
-  assert.is(runVault(['encrypt', file, '--key-file', key]).code, 0);
+  assert.is((await runVault(['encrypt', file, '--key-file', key])).code, 0);
   assert.ok(readFileSync(file, 'utf8').startsWith('$VAULTFILE;1;AES256\n'));
-  assert.is(runVault(['decrypt', file, '--key-file', key]).code, 0);
+  assert.is((await runVault(['decrypt', file, '--key-file', key])).code, 0);
   assert.is(readFileSync(file).length, 0);
-  assertFails(runVault(['view', file, '--key-file', key]), EXIT.FORMAT, /not a vault file/, file, Buffer.alloc(0));
+  assertFails(await runVault(['view', file, '--key-file', key]), EXIT.FORMAT, /not a vault file/, file, Buffer.alloc(0));
 });
 
-test('binary, non-UTF-8 and CRLF plaintext round-trip byte for byte', () => {
+test('binary, non-UTF-8 and CRLF plaintext round-trip byte for byte', async () => {
   const dir = tempDir();
   const key = join(dir, 'k.key');
-  runVault(['keygen', key]);
+  await runVault(['keygen', key]);
   const binary = Buffer.alloc(300000);
   for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919 + (i >> 8)) & 0xff;
   const cases = { 'bin.dat': binary, 'latin1.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a, 0xff, 0xfe]), 'crlf.env': Buffer.from('A=1\r\nB=2\r\n') };
   for (const [name, content] of Object.entries(cases)) {
     const file = join(dir, name);
     writeFileSync(file, content);
-    assert.is(runVault(['encrypt', file, '--key-file', key]).code, 0, name);
-    const view = runVault(['view', file, '--key-file', key]);
+    assert.is((await runVault(['encrypt', file, '--key-file', key])).code, 0, name);
+    const view = await runVault(['view', file, '--key-file', key]);
     assert.equal(view.stdoutBytes, content, name);
-    assert.is(runVault(['decrypt', file, '--key-file', key]).code, 0, name);
+    assert.is((await runVault(['decrypt', file, '--key-file', key])).code, 0, name);
     assert.equal(readFileSync(file), content, name);
   }
 });
 
-test('encrypting an already-encrypted file is refused', () => {
-  const { key, file } = setup();
+test('encrypting an already-encrypted file is refused', async () => {
+  const { key, file } = await setup();
   const before = readFileSync(file);
-  assertFails(runVault(['encrypt', file, '--key-file', key]), EXIT.FORMAT, /already encrypted/, file, before);
+  assertFails(await runVault(['encrypt', file, '--key-file', key]), EXIT.FORMAT, /already encrypted/, file, before);
 });
 
-test('password files: empty refused, trailing newline stripped, group-writable refused', () => {
-  const { dir, file } = setup();
+test('password files: empty refused, trailing newline stripped, group-writable refused', async () => {
+  const { dir, file } = await setup();
   const before = readFileSync(file);
   const empty = writeSecret(join(dir, 'empty'), '\n');
-  assertFails(runVault(['view', file, '--password-file', empty]), EXIT.USAGE, /empty/, file, before);
+  assertFails(await runVault(['view', file, '--password-file', empty]), EXIT.USAGE, /empty/, file, before);
   const newline = writeSecret(join(dir, 'nl'), 'team password\r\n');
-  const ok = runVault(['view', file, '--password-file', newline]);
+  const ok = await runVault(['view', file, '--password-file', newline]);
   assert.is(ok.code, 0, ok.stderr);
   const loose = writeSecret(join(dir, 'loose'), 'team password');
   chmodSync(loose, 0o664);
-  assertFails(runVault(['view', file, '--password-file', loose]), EXIT.USAGE, /chmod 600/, file, before);
-  const missing = runVault(['view', file, '--password-file', join(dir, 'nope')]);
+  assertFails(await runVault(['view', file, '--password-file', loose]), EXIT.USAGE, /chmod 600/, file, before);
+  const missing = await runVault(['view', file, '--password-file', join(dir, 'nope')]);
   assertFails(missing, EXIT.FS, /no such file/, file, before);
 });
 
-test('key files: truncated or with a pasted newline are refused with a clear message', () => {
-  const { dir, key, file } = setup();
+test('key files: truncated or with a pasted newline are refused with a clear message', async () => {
+  const { dir, key, file } = await setup();
   const before = readFileSync(file);
   const text = readFileSync(key, 'utf8');
   const keyLine = text.split('\n').filter((l) => l && !l.startsWith('#'))[0];
   const truncated = writeSecret(join(dir, 'trunc.key'), keyLine.slice(0, keyLine.length - 6) + '\n');
-  assertFails(runVault(['view', file, '--key-file', truncated]), EXIT.FORMAT, /damaged/, file, before);
+  assertFails(await runVault(['view', file, '--key-file', truncated]), EXIT.FORMAT, /damaged/, file, before);
   const pasted = writeSecret(join(dir, 'pasted.key'), keyLine.slice(0, 20) + '\n' + keyLine.slice(20) + '\n');
-  assertFails(runVault(['view', file, '--key-file', pasted]), EXIT.FORMAT, /damaged/, file, before);
+  assertFails(await runVault(['view', file, '--key-file', pasted]), EXIT.FORMAT, /damaged/, file, before);
   const crlf = writeSecret(join(dir, 'crlf.key'), keyLine + '\r\n');
-  assert.is(runVault(['view', file, '--key-file', crlf]).code, 0, 'one trailing CRLF is fine');
+  assert.is((await runVault(['view', file, '--key-file', crlf])).code, 0, 'one trailing CRLF is fine');
 });
 
-test('no key source and no TTY: exit 5 naming --password-file', () => {
-  const { file } = setup();
+test('no key source and no TTY: exit 5 naming --password-file', async () => {
+  const { file } = await setup();
   const before = readFileSync(file);
-  assertFails(runVault(['view', file]), EXIT.NO_KEY, /secret\.yml.*--password-file/, file, before);
+  assertFails(await runVault(['view', file]), EXIT.NO_KEY, /secret\.yml.*--password-file/, file, before);
 });
 
-test('read-only target refused; symlink keeps the link and updates the real file; directory refused', () => {
-  const { dir, key, file } = setup();
+test('read-only target refused; symlink keeps the link and updates the real file; directory refused', async () => {
+  const { dir, key, file } = await setup();
   const before = readFileSync(file);
   chmodSync(file, 0o444);
-  assertFails(runVault(['decrypt', file, '--key-file', key]), EXIT.FS, /read-only/, file, before);
+  assertFails(await runVault(['decrypt', file, '--key-file', key]), EXIT.FS, /read-only/, file, before);
   chmodSync(file, 0o600);
   assert.equal(readdirSync(dir).filter((n) => n.includes('vaultfile-')), [], 'no temp file left');
 
   const link = join(dir, 'link.yml');
   symlinkSync('secret.yml', link);
-  const dec = runVault(['decrypt', link, '--key-file', key]);
+  const dec = await runVault(['decrypt', link, '--key-file', key]);
   assert.is(dec.code, 0, dec.stderr);
   assert.ok(lstatSync(link).isSymbolicLink(), 'link kept');
   assert.is(readlinkSync(link), 'secret.yml');
   assert.is(readFileSync(file, 'utf8'), 'db_password: hunter2\n');
 
   mkdirSync(join(dir, 'adir'));
-  assertFails(runVault(['encrypt', join(dir, 'adir'), '--key-file', key]), EXIT.FS, /is a directory/, null, null);
+  assertFails(await runVault(['encrypt', join(dir, 'adir'), '--key-file', key]), EXIT.FS, /is a directory/, null, null);
 });
 
-test('absurd scrypt work factor is refused before any allocation', () => {
-  const { pass, file } = setup();
+test('absurd scrypt work factor is refused before any allocation', async () => {
+  const { pass, file } = await setup();
   const { magic, bytes } = decode(readFileSync(file, 'utf8'));
   const text = bytes.toString('latin1');
   assert.ok(text.includes('logN=17'), 'the inline entry names its work factor');
   writeFileSync(file, encode(magic, Buffer.from(text.replace('logN=17', 'logN=40'), 'latin1')));
   const before = readFileSync(file);
-  assertFails(runVault(['view', file, '--password-file', pass]), EXIT.FORMAT, /work factor/, file, before);
+  assertFails(await runVault(['view', file, '--password-file', pass]), EXIT.FORMAT, /work factor/, file, before);
 });
 
 test.run();

@@ -6,11 +6,11 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, removeDir, runVault, tempDir } from './helpers.mjs';
+import { cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
 
 const work = tempDir('vaultfile-completion-');
 const script = join(work, 'vault.bash');
-const bash = runVault(['completion', 'bash']);
+const bash = runVaultBinary(['completion', 'bash']);
 writeFileSync(script, bash.stdout);
 writeFileSync(join(work, 'ci.key'), 'not a real key\n');
 writeFileSync(join(work, 'prod.yml'), 'a: 1\n');
@@ -50,12 +50,12 @@ test('bash: options, key-file paths, file arguments and choices', () => {
 });
 
 test('zsh and fish scripts cover the same commands and options', () => {
-  const zsh = runVault(['completion', 'zsh']);
+  const zsh = runVaultBinary(['completion', 'zsh']);
   assert.is(zsh.code, 0);
   assert.match(zsh.stdout, /^#compdef vault vaultfile\n/);
   assert.match(zsh.stdout, /bashcompinit/);
   assert.match(zsh.stdout, /complete -o filenames -o bashdefault -F _vault_complete vault vaultfile/);
-  const fish = runVault(['completion', 'fish']);
+  const fish = runVaultBinary(['completion', 'fish']);
   assert.is(fish.code, 0);
   assert.match(fish.stdout, /^complete -c vault -n 'not __fish_seen_subcommand_from [^']*' -a encrypt -d 'encrypt files in place/m);
   assert.match(fish.stdout, /^complete -c vault -n '__fish_seen_subcommand_from keys; and not __fish_seen_subcommand_from list add remove' -a list /m);
@@ -68,7 +68,7 @@ test('zsh and fish scripts cover the same commands and options', () => {
 });
 
 test('an unknown shell is a usage error', () => {
-  const result = runVault(['completion', 'tcsh']);
+  const result = runVaultBinary(['completion', 'tcsh']);
   assert.is(result.code, 2);
   assert.match(result.stderr, /^vault: .*tcsh.*\n$/);
   assert.is(result.stdout, '');

@@ -9,14 +9,14 @@ import { CLI, git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './he
 const MAGIC = '$VAULTFILE;1;AES256\n';
 const PROD = 'aws_access_key_id: EXAMPLE-ACCESS-KEY-ID\naws_secret_access_key: example/secret/value\n';
 
-test('standalone: encrypt in place, view, decrypt via VAULTFILE_PASSWORD_FILE', () => {
+test('standalone: encrypt in place, view, decrypt via VAULTFILE_PASSWORD_FILE', async () => {
   const dir = tempDir();
   const pass = writeSecret(join(dir, '.vault-pass'), 'correct horse battery staple');
   mkdirSync(join(dir, 'deploy/vars'), { recursive: true });
   const file = join(dir, 'deploy/vars/prod.yml');
   writeFileSync(file, PROD, { mode: 0o640 });
 
-  const enc = runVault(['encrypt', 'deploy/vars/prod.yml', '--password-file', pass], { cwd: dir });
+  const enc = await runVault(['encrypt', 'deploy/vars/prod.yml', '--password-file', pass], { cwd: dir });
   assert.is(enc.code, 0, enc.stderr);
   const sealed = readFileSync(file, 'utf8');
   assert.ok(sealed.startsWith(MAGIC), 'armour line first');
@@ -25,18 +25,18 @@ test('standalone: encrypt in place, view, decrypt via VAULTFILE_PASSWORD_FILE', 
   assert.ok(sealed.endsWith('\n'));
   assert.is(modeOf(file), 0o640, 'mode kept');
 
-  const view = runVault(['view', 'deploy/vars/prod.yml', '--password-file', pass], { cwd: dir });
+  const view = await runVault(['view', 'deploy/vars/prod.yml', '--password-file', pass], { cwd: dir });
   assert.is(view.code, 0, view.stderr);
   assert.is(view.stdout, PROD);
   assert.is(readFileSync(file, 'utf8'), sealed, 'view changes nothing');
 
-  const dec = runVault(['decrypt', 'deploy/vars/prod.yml'], { cwd: dir, env: { VAULTFILE_PASSWORD_FILE: pass } });
+  const dec = await runVault(['decrypt', 'deploy/vars/prod.yml'], { cwd: dir, env: { VAULTFILE_PASSWORD_FILE: pass } });
   assert.is(dec.code, 0, dec.stderr);
   assert.is(readFileSync(file, 'utf8'), PROD);
   assert.is(readdirSync(join(dir, 'deploy/vars')).length, 1, 'no temp file left');
 });
 
-test('repository: init, keygen, keys add/list, policy encrypt, CI view with key file, stdin/stdout', () => {
+test('repository: init, keygen, keys add/list, policy encrypt, CI view with key file, stdin/stdout', async () => {
   const repo = tempRepo();
   const pass = writeSecret(join(repo, '..', `pass-${Date.now()}`), 'correct horse battery staple\n');
   mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
@@ -45,58 +45,58 @@ test('repository: init, keygen, keys add/list, policy encrypt, CI view with key 
   writeFileSync(join(repo, 'deploy/vars/staging.yml'), 'token: staging\n');
   writeFileSync(join(repo, 'deploy/files/.env.production'), 'DB_PASSWORD=hunter2\n');
 
-  const init = runVault(['init', '--password-file', pass], { cwd: repo });
+  const init = await runVault(['init', '--password-file', pass], { cwd: repo });
   assert.is(init.code, 0, init.stderr);
   assert.match(init.stderr, /keyring "default" created/);
   const keyringText = readFileSync(join(repo, '.vaultfile/keyrings/default.keyring'), 'utf8');
   assert.not.match(keyringText, /correct horse/);
   assert.match(readFileSync(join(repo, '.vaultfile/policy.yml'), 'utf8'), /deploy\/vars\/\*\.yml/);
 
-  const keygen = runVault(['keygen', 'ci.key'], { cwd: repo });
+  const keygen = await runVault(['keygen', 'ci.key'], { cwd: repo });
   assert.is(keygen.code, 0, keygen.stderr);
   assert.is(modeOf(join(repo, 'ci.key')), 0o600);
-  assert.is(runVault(['keygen', 'ci.key'], { cwd: repo }).code, 6, 'keygen never overwrites');
+  assert.is((await runVault(['keygen', 'ci.key'], { cwd: repo })).code, 6, 'keygen never overwrites');
 
-  const add = runVault(['keys', 'add', '--key-file', 'ci.key', '--password-file', pass], { cwd: repo });
+  const add = await runVault(['keys', 'add', '--key-file', 'ci.key', '--password-file', pass], { cwd: repo });
   assert.is(add.code, 0, add.stderr);
-  const list = runVault(['keys', 'list'], { cwd: repo });
+  const list = await runVault(['keys', 'list'], { cwd: repo });
   assert.is(list.code, 0, list.stderr);
   assert.match(list.stdout, /password/);
   assert.match(list.stdout, /key-file/);
 
   // As in the README: no key option, the repository is unlocked since init (key in .git/).
-  const enc = runVault(['encrypt', 'deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production'], { cwd: repo });
+  const enc = await runVault(['encrypt', 'deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production'], { cwd: repo });
   assert.is(enc.code, 0, enc.stderr);
   for (const f of ['deploy/vars/prod.yml', 'deploy/vars/staging.yml', 'deploy/files/.env.production']) {
     assert.ok(readFileSync(join(repo, f), 'utf8').startsWith(MAGIC), f);
   }
   // A key named explicitly is the one used: a wrong one fails even though .git/ holds the key.
   const wrong = writeSecret(join(repo, '..', `wrong-${Date.now()}`), 'not the password');
-  assert.is(runVault(['view', 'deploy/vars/prod.yml', '--password-file', wrong], { cwd: repo }).code, 4);
-  const ci = runVault(['view', 'deploy/vars/prod.yml', '--key-file', 'ci.key'], { cwd: repo });
+  assert.is((await runVault(['view', 'deploy/vars/prod.yml', '--password-file', wrong], { cwd: repo })).code, 4);
+  const ci = await runVault(['view', 'deploy/vars/prod.yml', '--key-file', 'ci.key'], { cwd: repo });
   assert.is(ci.code, 0, ci.stderr);
   assert.is(ci.stdout, PROD);
 
   // Adding a key rewrote only the keyring: files sealed before still open with the new key.
-  const piped = runVault(['encrypt', '-', '--key-file', 'ci.key'], { cwd: repo, input: 'A=1\nB=2\n' });
+  const piped = await runVault(['encrypt', '-', '--key-file', 'ci.key'], { cwd: repo, input: 'A=1\nB=2\n' });
   assert.is(piped.code, 0, piped.stderr);
   assert.ok(piped.stdout.startsWith(MAGIC));
-  const back = runVault(['decrypt', '-', '--password-file', pass], { cwd: repo, input: piped.stdout });
+  const back = await runVault(['decrypt', '-', '--password-file', pass], { cwd: repo, input: piped.stdout });
   assert.is(back.code, 0, back.stderr);
   assert.is(back.stdout, 'A=1\nB=2\n');
 });
 
-test('options work before and after the file arguments', () => {
+test('options work before and after the file arguments', async () => {
   const dir = tempDir();
   const key = join(dir, 'k.key');
-  assert.is(runVault(['keygen', key]).code, 0);
+  assert.is((await runVault(['keygen', key])).code, 0);
   writeFileSync(join(dir, 'a.env'), 'X=1\n');
-  assert.is(runVault(['encrypt', '--key-file', key, 'a.env'], { cwd: dir }).code, 0);
-  const out = runVault(['view', 'a.env', '--key-file', key], { cwd: dir });
+  assert.is((await runVault(['encrypt', '--key-file', key, 'a.env'], { cwd: dir })).code, 0);
+  const out = await runVault(['view', 'a.env', '--key-file', key], { cwd: dir });
   assert.is(out.stdout, 'X=1\n');
 });
 
-test('bulk view of many standalone files encrypted in one run costs one KDF', () => {
+test('bulk view of many standalone files encrypted in one run costs one KDF', async () => {
   const dir = tempDir();
   const pass = writeSecret(join(dir, 'pw'), 'pw-for-bulk-test');
   const names = [];
@@ -105,9 +105,9 @@ test('bulk view of many standalone files encrypted in one run costs one KDF', ()
     writeFileSync(join(dir, name), `value: ${i}\n`);
     names.push(name);
   }
-  const enc = runVault(['encrypt', ...names, '--password-file', pass], { cwd: dir });
+  const enc = await runVault(['encrypt', ...names, '--password-file', pass], { cwd: dir });
   assert.is(enc.code, 0, enc.stderr);
-  const view = runVault(['view', ...names, '--password-file', pass], { cwd: dir });
+  const view = await runVault(['view', ...names, '--password-file', pass], { cwd: dir });
   assert.is(view.code, 0, view.stderr);
   assert.is(view.stdout, names.map((_, i) => `value: ${i}\n`).join(''));
   // One keyring for the whole run: every file carries the same inline entries (one scrypt).
@@ -117,13 +117,13 @@ test('bulk view of many standalone files encrypted in one run costs one KDF', ()
   assert.is(entryBlocks[2], entryBlocks[0]);
 });
 
-test('--help and --version exit 0; unknown command is a usage error (2)', () => {
-  assert.is(runVault(['--help']).code, 0);
-  assert.is(runVault(['--version']).code, 0);
-  const bad = runVault(['frobnicate']);
+test('--help and --version exit 0; unknown command is a usage error (2)', async () => {
+  assert.is((await runVault(['--help'])).code, 0);
+  assert.is((await runVault(['--version'])).code, 0);
+  const bad = await runVault(['frobnicate']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, /unknown command/);
-  assert.is(runVault(['encrypt']).code, 2, 'missing argument');
+  assert.is((await runVault(['encrypt'])).code, 2, 'missing argument');
 });
 
 /** The bytes of an envelope after its fixed fields up to the MAC: the inline keyring entries. */
@@ -135,14 +135,14 @@ function inlineEntries(text) {
   return bytes.subarray(start, start + 64).toString('hex');
 }
 
-test('init leaves the repository unlocked: git setup then git add stores an envelope', () => {
+test('init leaves the repository unlocked: git setup then git add stores an envelope', async () => {
   const repo = tempRepo();
   const pass = writeSecret(join(repo, '..', `pass-init-${Date.now()}`), 'correct horse battery staple');
   mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
   writeFileSync(join(repo, 'deploy/vars/prod.yml'), PROD);
-  assert.is(runVault(['init', '--password-file', pass], { cwd: repo }).code, 0);
+  assert.is((await runVault(['init', '--password-file', pass], { cwd: repo })).code, 0);
   assert.is(modeOf(join(repo, '.git/vaultfile/keys/default.key')), 0o600);
-  const setup = runVault(['git', 'setup'], { cwd: repo });
+  const setup = await runVault(['git', 'setup'], { cwd: repo });
   assert.is(setup.code, 0, setup.stderr);
   git(repo, ['add', '-A']);
   git(repo, ['commit', '-qm', 'vars']);
@@ -152,19 +152,19 @@ test('init leaves the repository unlocked: git setup then git add stores an enve
   assert.is(git(repo, ['show', '--textconv', 'HEAD:deploy/vars/prod.yml']), PROD);
 });
 
-test('the README demo opens with the shipped demo key', () => {
-  const result = runVault(['view', 'fixtures/demo/deploy/vars/prod.yml', '--key-file', 'fixtures/demo/demo.key']);
+test('the README demo opens with the shipped demo key', async () => {
+  const result = await runVault(['view', 'fixtures/demo/deploy/vars/prod.yml', '--key-file', 'fixtures/demo/demo.key']);
   assert.is(result.code, 0, result.stderr);
   assert.match(result.stdout, /aws_access_key_id: AKIA-DEMO-NOT-A-REAL-KEY/);
 });
 
-test('view into a reader that stops early (| head): quiet exit 141, no stack trace', () => {
+test('view into a reader that stops early (| head): quiet exit 141, no stack trace', async () => {
   const dir = tempDir();
   const key = join(dir, 'k.key');
-  assert.is(runVault(['keygen', key], { cwd: dir }).code, 0);
+  assert.is((await runVault(['keygen', key], { cwd: dir })).code, 0);
   const file = join(dir, 'big.yml');
   writeFileSync(file, 'line: value\n'.repeat(300_000));
-  assert.is(runVault(['encrypt', file, '--key-file', key], { cwd: dir }).code, 0);
+  assert.is((await runVault(['encrypt', file, '--key-file', key], { cwd: dir })).code, 0);
   const result = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} view --key-file k.key big.yml | head -c 5; echo " status=\${PIPESTATUS[0]}"`], {
     cwd: dir, encoding: 'utf8',
   });

@@ -2,7 +2,7 @@
 // command line that names only options the command really has.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runVault } from './helpers.mjs';
+import { runVaultBinary } from './helpers.mjs';
 
 /** Visible subcommands listed in a help text. @param {string} help */
 function subcommands(help) {
@@ -15,12 +15,12 @@ function subcommands(help) {
 const optionsOf = (help) => new Set([...help.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1]));
 
 test('every command help ends with 2-3 examples that use its own options', () => {
-  const top = runVault(['--help']).stdout;
+  const top = runVaultBinary(['--help']).stdout;
   const paths = subcommands(top).map((name) => [name]);
   assert.ok(paths.length >= 19, `commands: ${paths.join(' ')}`);
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
-    const result = runVault([...path, '--help']);
+    const result = runVaultBinary([...path, '--help']);
     assert.is(result.code, 0, path.join(' '));
     for (const sub of subcommands(result.stdout)) paths.push([...path, sub]);
     const examples = result.stdout.split('\nExamples:\n')[1];

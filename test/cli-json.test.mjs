@@ -4,19 +4,19 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, removeDir, runVault, tempDir, tempRepo } from './helpers.mjs';
+import { git, removeDir, runVaultBinary, tempDir, tempRepo } from './helpers.mjs';
 
 const dir = tempRepo();
 const keyFile = join(tempDir('vaultfile-json-key-'), 'ci.key');
-assert.is(runVault(['keygen', keyFile]).code, 0);
-assert.is(runVault(['init', '--key-file', keyFile, '--label', 'ci'], { cwd: dir }).code, 0);
+assert.is(runVaultBinary(['keygen', keyFile]).code, 0);
+assert.is(runVaultBinary(['init', '--key-file', keyFile, '--label', 'ci'], { cwd: dir }).code, 0);
 mkdirSync(join(dir, 'deploy/vars'), { recursive: true });
 writeFileSync(join(dir, 'deploy/vars/prod.yml'), 'db_password: s3cret\n');
 git(dir, ['add', '-A']);
 
 /** @param {string[]} args @param {number} code */
 function json(args, code = 0) {
-  const result = runVault(args, { cwd: dir });
+  const result = runVaultBinary(args, { cwd: dir });
   assert.is(result.code, code, result.stderr);
   return JSON.parse(result.stdout);
 }
@@ -34,7 +34,7 @@ test('keys list --json: keyring, path and entries with id, kind and label', () =
 });
 
 test('check --json: the problems with their paths, exit 1; ok after encryption, exit 0', () => {
-  const refused = runVault(['check', '--staged', '--json'], { cwd: dir });
+  const refused = runVaultBinary(['check', '--staged', '--json'], { cwd: dir });
   assert.is(refused.code, 1);
   const verdict = JSON.parse(refused.stdout);
   assert.equal({ ...verdict, problems: verdict.problems.map((/** @type {{path: string}} */ p) => p.path) }, {
@@ -42,7 +42,7 @@ test('check --json: the problems with their paths, exit 1; ok after encryption, 
   });
   assert.type(verdict.problems[0].problem, 'string');
   assert.not.match(refused.stdout + refused.stderr, /s3cret/);
-  assert.is(runVault(['encrypt', 'deploy/vars/prod.yml', '--key-file', keyFile], { cwd: dir }).code, 0);
+  assert.is(runVaultBinary(['encrypt', 'deploy/vars/prod.yml', '--key-file', keyFile], { cwd: dir }).code, 0);
   git(dir, ['add', '-A']);
   assert.equal(json(['check', '--staged', '--json']), { version: 1, ok: true, staged: true, files: 1, problems: [] });
 });

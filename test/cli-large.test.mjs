@@ -27,11 +27,11 @@ function sha256File(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-test('100 MB encrypt and decrypt stream with bounded RSS, byte-exact', () => {
+test('100 MB encrypt and decrypt stream with bounded RSS, byte-exact', async () => {
   const dir = tempDir();
   try {
     const key = join(dir, 'k.key');
-    assert.is(runVault(['keygen', key]).code, 0);
+    assert.is((await runVault(['keygen', key])).code, 0);
     const file = join(dir, 'big.bin');
     const fd = openSync(file, 'w');
     const block = Buffer.alloc(1 << 20);
@@ -54,10 +54,10 @@ test('100 MB encrypt and decrypt stream with bounded RSS, byte-exact', () => {
     assert.is(sha256File(file), digest);
 
     // A truncated large envelope fails and the target is untouched; no temp file remains.
-    assert.is(runVault(['encrypt', file, '--key-file', key]).code, 0);
+    assert.is((await runVault(['encrypt', file, '--key-file', key])).code, 0);
     truncateSync(file, statSync(file).size - 5000);
     const truncatedDigest = sha256File(file);
-    const bad = runVault(['decrypt', file, '--key-file', key], { cwd: dir });
+    const bad = await runVault(['decrypt', file, '--key-file', key], { cwd: dir });
     assert.is(bad.code, 3, bad.stderr);
     assert.is(sha256File(file), truncatedDigest);
     assert.equal(readdirSync(dir).sort(), ['big.bin', 'k.key']);

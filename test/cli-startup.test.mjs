@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, cleanEnv, removeDir, runVault, tempDir } from './helpers.mjs';
+import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
 
 const work = tempDir('vaultfile-startup-');
 const LOG = join(work, 'modules.log');
@@ -39,8 +39,8 @@ test('--version and --help load no command module', () => {
 });
 
 test('--help lists every command as the command modules describe them', () => {
-  const quick = runVault(['--help']);
-  const full = runVault(['help']);
+  const quick = runVaultBinary(['--help']);
+  const full = runVaultBinary(['help']);
   assert.is(quick.code, 0);
   // A command added or re-described in its module must be listed in src/command-summaries.ts too.
   assert.is(quick.stdout, full.stdout, 'src/command-summaries.ts differs from the commands: copy the Commands lines of "vault help" into it');
@@ -48,9 +48,9 @@ test('--help lists every command as the command modules describe them', () => {
 });
 
 test('view of an envelope with a key file loads view alone: no YAML, prompts, git library or AWS SDK', () => {
-  assert.is(runVault(['keygen', 'k.key'], { cwd: work }).code, 0);
+  assert.is(runVaultBinary(['keygen', 'k.key'], { cwd: work }).code, 0);
   writeFileSync(join(work, 'notes.txt'), 'x'.repeat(2048));
-  assert.is(runVault(['encrypt', 'notes.txt', '--key-file', 'k.key'], { cwd: work }).code, 0);
+  assert.is(runVaultBinary(['encrypt', 'notes.txt', '--key-file', 'k.key'], { cwd: work }).code, 0);
   const modules = modulesOf(['view', 'notes.txt', '--key-file', 'k.key']);
   // view and the key-source options it shares with every command that takes a key.
   assert.equal(commandModules(modules).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/options.js', 'commands/view.js']);

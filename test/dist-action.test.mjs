@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT, cleanEnv, git, removeDir, runVault, tempDir, tempRepo } from './helpers.mjs';
+import { ROOT, cleanEnv, git, removeDir, runVaultBinary, tempDir, tempRepo } from './helpers.mjs';
 import { MAGIC, packTarball } from './dist-support.mjs';
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'));
@@ -75,10 +75,10 @@ test('install and unlock with key-file: a fresh clone gets plaintext, later step
   // The repository a workflow checks out: committed envelopes, no key in the clone.
   const origin = tempRepo();
   const keyFile = join(work, 'ci.key');
-  assert.is(runVault(['keygen', keyFile]).code, 0);
-  assert.is(runVault(['init', '--key-file', keyFile], { cwd: origin }).code, 0);
-  assert.is(runVault(['git', 'setup'], { cwd: origin }).code, 0);
-  assert.is(runVault(['unlock', keyFile], { cwd: origin }).code, 0);
+  assert.is(runVaultBinary(['keygen', keyFile]).code, 0);
+  assert.is(runVaultBinary(['init', '--key-file', keyFile], { cwd: origin }).code, 0);
+  assert.is(runVaultBinary(['git', 'setup'], { cwd: origin }).code, 0);
+  assert.is(runVaultBinary(['unlock', keyFile], { cwd: origin }).code, 0);
   mkdirSync(join(origin, 'deploy/vars'), { recursive: true });
   writeFileSync(join(origin, 'deploy/vars/prod.yml'), 'db_password: s3cret\n');
   git(origin, ['add', '-A']);

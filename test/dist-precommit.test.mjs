@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, cleanEnv, git, removeDir, runVault, tempDir, tempRepo } from './helpers.mjs';
+import { ROOT, cleanEnv, git, removeDir, runVaultBinary, tempDir, tempRepo } from './helpers.mjs';
 
 const available = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' });
 const home = tempDir('vaultfile-pre-commit-');
@@ -31,8 +31,8 @@ test('pre-commit try-repo: a plaintext secret is refused, the encrypted file pas
   }
   const dir = tempRepo();
   const keyFile = join(tempDir('vaultfile-key-'), 'ci.key');
-  assert.is(runVault(['keygen', keyFile]).code, 0);
-  assert.is(runVault(['init', '--key-file', keyFile], { cwd: dir }).code, 0);
+  assert.is(runVaultBinary(['keygen', keyFile]).code, 0);
+  assert.is(runVaultBinary(['init', '--key-file', keyFile], { cwd: dir }).code, 0);
   mkdirSync(join(dir, 'deploy/vars'), { recursive: true });
   writeFileSync(join(dir, 'deploy/vars/prod.yml'), 'db_password: s3cret\n');
   git(dir, ['add', '-A']);
@@ -44,7 +44,7 @@ test('pre-commit try-repo: a plaintext secret is refused, the encrypted file pas
   assert.match(output, /"deploy\/vars\/prod\.yml" is /);
   assert.not.match(output, /s3cret/);
 
-  assert.is(runVault(['encrypt', 'deploy/vars/prod.yml', '--key-file', keyFile], { cwd: dir }).code, 0);
+  assert.is(runVaultBinary(['encrypt', 'deploy/vars/prod.yml', '--key-file', keyFile], { cwd: dir }).code, 0);
   git(dir, ['add', '-A']);
   const passed = tryRepo(dir);
   assert.is(passed.status, 0, `${passed.stdout}${passed.stderr}`);

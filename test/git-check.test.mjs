@@ -19,12 +19,12 @@ test('check --staged passes on envelopes and fails on staged plaintext; the hook
   const { dir } = await vaultRepo();
   put(dir, PROD, 'ok: 1\n');
   git(dir, ['add', '-A']);
-  assert.match(vault(dir, ['check', '--staged']).stdout, /^1 file under the policy, all encrypted in the index\n$/);
-  assert.is(vault(dir, ['check', '--staged', '--quiet']).stdout, '');
+  assert.match((await vault(dir, ['check', '--staged'])).stdout, /^1 file under the policy, all encrypted in the index\n$/);
+  assert.is((await vault(dir, ['check', '--staged', '--quiet'])).stdout, '');
   git(dir, ['commit', '-q', '-m', 'ok']);
 
   stageRaw(dir, 'deploy/vars/leak.yml', 'password: leaked\n');
-  const check = runVault(['check', '--staged'], { cwd: dir });
+  const check = await runVault(['check', '--staged'], { cwd: dir });
   assert.is(check.code, 1);
   assert.match(check.stderr, /^vault: "deploy\/vars\/leak\.yml" is staged as plaintext$/m);
   assert.match(check.stderr, /vault: 1 file must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again/);
@@ -42,10 +42,10 @@ test('check reports a file sealed for another keyring than the policy names', as
   git(dir, ['commit', '-q', '-m', 'dev-sealed']);
   // The policy moves the file to prod; the index still holds the dev envelope.
   put(dir, '.vaultfile/policy.yml', 'version: 1\nrules:\n  - path: "deploy/vars/prod.yml"\n    keyring: prod\n  - path: "deploy/vars/*.yml"\n    keyring: dev\n');
-  const check = runVault(['check', '--staged'], { cwd: dir });
+  const check = await runVault(['check', '--staged'], { cwd: dir });
   assert.is(check.code, 1);
   assert.match(check.stderr, /"deploy\/vars\/prod\.yml" is staged encrypted for keyring "dev" but the policy says "prod"/);
-  const status = vault(dir, ['status', '--staged']);
+  const status = await vault(dir, ['status', '--staged']);
   assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted\(dev\) +plaintext +yes/);
   // Re-adding does not move it silently (docs/SECURITY.md §3); rekey --to-keyring asks explicitly.
   const later = new Date(Date.now() + 5000);
@@ -54,10 +54,10 @@ test('check reports a file sealed for another keyring than the policy names', as
   const refused = gitResult(dir, ['add', PROD]);
   assert.is.not(refused.code, 0);
   assert.match(refused.stderr, /is encrypted for keyring "dev" but the policy now says "prod": vaultfile never moves a file to another keyring silently/);
-  vault(dir, ['rekey', '--to-keyring', 'prod', PROD]);
+  await vault(dir, ['rekey', '--to-keyring', 'prod', PROD]);
   git(dir, ['add', PROD]);
-  vault(dir, ['check', '--staged']);
-  assert.match(vault(dir, ['status']).stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +plaintext +yes/);
+  await vault(dir, ['check', '--staged']);
+  assert.match((await vault(dir, ['status'])).stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +plaintext +yes/);
 });
 
 test('check without --staged: untracked plaintext the filter will not encrypt is reported', async () => {
@@ -65,17 +65,17 @@ test('check without --staged: untracked plaintext the filter will not encrypt is
   put(dir, '.vaultfile/policy.yml', 'version: 1\nrules:\n  - path: "deploy/vars/*.yml"\n    keyring: default\n  - path: "secrets/*"\n    keyring: default\n');
   put(dir, 'secrets/token', 'TOKEN=1\n');
   put(dir, 'deploy/vars/new.yml', 'n: 1\n');
-  const check = runVault(['check'], { cwd: dir });
+  const check = await runVault(['check'], { cwd: dir });
   assert.is(check.code, 1);
   assert.match(check.stderr, /"secrets\/token" is in the work tree as plaintext/);
   assert.not.match(check.stderr, /new\.yml/, 'the filter will encrypt it on add');
-  const setupCheck = runVault(['git', 'setup', '--check'], { cwd: dir });
+  const setupCheck = await runVault(['git', 'setup', '--check'], { cwd: dir });
   assert.is(setupCheck.code, 2);
   assert.match(setupCheck.stderr, /"\.gitattributes" does not match \.vaultfile\/policy\.yml; run "vault git setup"/);
-  vault(dir, ['git', 'setup']);
+  await vault(dir, ['git', 'setup']);
   assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^secrets\/\* filter=vault diff=vault merge=vault -text$/m);
-  vault(dir, ['check']);
-  const status = vault(dir, ['status']);
+  await vault(dir, ['check']);
+  const status = await vault(dir, ['status']);
   assert.match(status.stdout, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY +FORMAT$/m);
   assert.match(status.stdout, /^secrets\/token +default +- +- +plaintext +yes +vaultfile$/m);
 });
@@ -87,12 +87,12 @@ test('status --all also lists encrypted files no rule covers, with the keyring t
   const outside = tempDir();
   writeSecret(join(outside, 'pw'), 'status all password\n');
   writeFileSync(join(outside, 'other.txt'), 'standalone secret\n');
-  const encrypted = runVault(['encrypt', 'other.txt', '--password-file', 'pw'], { cwd: outside });
+  const encrypted = await runVault(['encrypt', 'other.txt', '--password-file', 'pw'], { cwd: outside });
   assert.is(encrypted.code, 0, encrypted.stderr);
   put(dir, 'notes/other.txt', readFileSync(join(outside, 'other.txt'), 'utf8'));
   put(dir, 'notes/plain.txt', 'not a secret\n');
-  assert.not.match(vault(dir, ['status']).stdout, /notes\//);
-  const all = vault(dir, ['status', '--all']).stdout;
+  assert.not.match((await vault(dir, ['status'])).stdout, /notes\//);
+  const all = (await vault(dir, ['status', '--all'])).stdout;
   assert.match(all, /^notes\/other\.txt +\(inline\) +[0-9a-f]{16} +- +encrypted +no +-$/m);
   assert.not.match(all, /plain\.txt/, 'plaintext outside the policy is not listed');
 });
@@ -102,7 +102,7 @@ test('setup keeps a foreign pre-commit hook and other .gitattributes lines', asy
   writeFileSync(join(dir, '.git/hooks/pre-commit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   const attributes = join(dir, '.gitattributes');
   writeFileSync(attributes, `*.png binary\n${readFileSync(attributes, 'utf8')}*.sh text eol=lf\n`);
-  const setup = vault(dir, ['git', 'setup']);
+  const setup = await vault(dir, ['git', 'setup']);
   assert.match(setup.stdout, /another pre-commit hook exists; add "vault check --staged" to it/);
   assert.is(readFileSync(join(dir, '.git/hooks/pre-commit'), 'utf8'), '#!/bin/sh\nexit 0\n');
   const text = readFileSync(attributes, 'utf8');
@@ -113,13 +113,13 @@ test('setup keeps a foreign pre-commit hook and other .gitattributes lines', asy
 test('commands outside a vaultfile repository say what to do', async () => {
   const { tempRepo, tempDir } = await import('./helpers.mjs');
   const plain = tempRepo();
-  const status = runVault(['status'], { cwd: plain });
+  const status = await runVault(['status'], { cwd: plain });
   assert.is(status.code, 2);
   assert.match(status.stderr, /no \.vaultfile\/ directory found above .*; run "vault init" first/);
-  const notGit = runVault(['check', '--staged'], { cwd: tempDir() });
+  const notGit = await runVault(['check', '--staged'], { cwd: tempDir() });
   assert.is(notGit.code, 2);
   assert.match(notGit.stderr, /is not inside a git work tree; run "git init" or change directory/);
-  const filter = runVault(['git', 'clean', '--', 'x'], { cwd: plain, input: 'x' });
+  const filter = await runVault(['git', 'clean', '--', 'x'], { cwd: plain, input: 'x' });
   assert.is(filter.code, 3);
   assert.match(filter.stderr, /no \.vaultfile\/ directory above .*; run "vault init" or remove filter=vault from \.gitattributes/);
 });

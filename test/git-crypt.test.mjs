@@ -85,7 +85,7 @@ const FILES = {
 };
 
 /** A repository made and committed with git-crypt; its key exported to KEYS/gc.key. */
-function gitCryptRepo() {
+async function gitCryptRepo() {
   const dir = tempRepo();
   const keys = tempDir('vaultfile-keys-');
   gitCrypt(dir, ['init']);
@@ -96,11 +96,11 @@ function gitCryptRepo() {
   gitCrypt(dir, ['export-key', join(keys, 'gc.key')]);
   const blob = spawnSync('git', ['cat-file', 'blob', 'HEAD:deploy/vars/prod.yml'], { cwd: dir, env: cleanEnv() }).stdout;
   assert.ok(isGitCryptFile(blob), 'git-crypt encrypted it');
-  vault(keys, ['keygen', 'k.key']);
+  await vault(keys, ['keygen', 'k.key']);
   return { dir, keys };
 }
 
-function assertMigrated(/** @type {string} */ dir, /** @type {string} */ keys) {
+async function assertMigrated(/** @type {string} */ dir, /** @type {string} */ keys) {
   for (const path of ['deploy/vars/prod.yml', 'deploy/files/.env.prod']) {
     assert.match(git(dir, ['cat-file', '-p', `HEAD:${path}`]), /^\$VAULTFILE;1;AES256/, `${path} is a vaultfile envelope`);
     assert.is(readFileSync(join(dir, path), 'utf8'), FILES[path], `${path} is plaintext in the work tree`);
@@ -115,56 +115,56 @@ function assertMigrated(/** @type {string} */ dir, /** @type {string} */ keys) {
   const clone = tempDir('vaultfile-clone-');
   git(clone, ['clone', '-q', dir, '.']);
   assert.match(readFileSync(join(clone, 'deploy/vars/prod.yml'), 'utf8'), /^\$VAULTFILE;1;AES256/);
-  vault(clone, ['unlock', join(keys, 'k.key')]);
+  await vault(clone, ['unlock', join(keys, 'k.key')]);
   for (const [path, content] of Object.entries(FILES)) assert.is(readFileSync(join(clone, path), 'utf8'), content, `${path} in the clone`);
   const old = spawnSync('git', ['cat-file', 'blob', 'HEAD~1:deploy/vars/prod.yml'], { cwd: clone, env: cleanEnv() }).stdout;
-  const view = runVault(['view', '-', '--git-crypt-key', join(keys, 'gc.key')], { cwd: clone, input: old });
+  const view = await runVault(['view', '-', '--git-crypt-key', join(keys, 'gc.key')], { cwd: clone, input: old });
   assert.is(view.code, 0, view.stderr);
   assert.is(view.stdout, FILES['deploy/vars/prod.yml']);
-  vault(keys, ['keygen', 'other.key']);
-  const wrong = runVault(['view', '-', '--git-crypt-key', join(FIXTURES, 'git-crypt', 'other.key')], { cwd: clone, input: old });
+  await vault(keys, ['keygen', 'other.key']);
+  const wrong = await runVault(['view', '-', '--git-crypt-key', join(FIXTURES, 'git-crypt', 'other.key')], { cwd: clone, input: old });
   assert.is(wrong.code, 4);
   assert.match(wrong.stderr, /^vault: "standard input": the git-crypt key does not open it/);
   // Files that are not git-crypt's open as usual beside the option.
   const current = spawnSync('git', ['cat-file', 'blob', 'HEAD:deploy/vars/prod.yml'], { cwd: clone, env: cleanEnv() }).stdout;
-  const both = runVault(['view', '-', '--git-crypt-key', join(keys, 'gc.key'), '--key-file', join(keys, 'k.key')], { cwd: clone, input: current });
+  const both = await runVault(['view', '-', '--git-crypt-key', join(keys, 'gc.key'), '--key-file', join(keys, 'k.key')], { cwd: clone, input: current });
   assert.is(both.stdout, FILES['deploy/vars/prod.yml'], both.stderr);
 }
 
-test('migrate --from git-crypt in an unlocked git-crypt repository; clone, unlock, read history', () => {
-  const { dir, keys } = gitCryptRepo();
-  const migrate = vault(dir, ['migrate', '--from', 'git-crypt', '--key-file', join(keys, 'k.key')]);
+test('migrate --from git-crypt in an unlocked git-crypt repository; clone, unlock, read history', async () => {
+  const { dir, keys } = await gitCryptRepo();
+  const migrate = await vault(dir, ['migrate', '--from', 'git-crypt', '--key-file', join(keys, 'k.key')]);
   assert.match(migrate.stderr, /^created keyring "default"; policy rules from git-crypt's \.gitattributes:\n {2}deploy\/vars\/\*\.yml \(except deploy\/vars\/common\.yml\)\n {2}\*\*\/\.env\.\* \(except \*\*\/\.env\.example\)\n/);
   assert.match(migrate.stderr, /migrate: 2 file\(s\) staged as vaultfile envelopes/);
   assert.match(migrate.stderr, /caveat: whoever had the git-crypt key can still read these files in every earlier commit/);
   git(dir, ['commit', '-q', '-m', 'Move from git-crypt to vaultfile']);
-  assertMigrated(dir, keys);
+  await assertMigrated(dir, keys);
 });
 
-test('migrate --from git-crypt in a locked repository with --git-crypt-key', () => {
-  const { dir, keys } = gitCryptRepo();
+test('migrate --from git-crypt in a locked repository with --git-crypt-key', async () => {
+  const { dir, keys } = await gitCryptRepo();
   gitCrypt(dir, ['lock']);
   assert.ok(isGitCryptFile(readFileSync(join(dir, 'deploy/vars/prod.yml'))), 'locked: the work tree holds git-crypt blobs');
-  const migrate = vault(dir, ['migrate', '--from', 'git-crypt', '--git-crypt-key', join(keys, 'gc.key'), '--key-file', join(keys, 'k.key')]);
+  const migrate = await vault(dir, ['migrate', '--from', 'git-crypt', '--git-crypt-key', join(keys, 'gc.key'), '--key-file', join(keys, 'k.key')]);
   assert.match(migrate.stderr, /opened 2 git-crypt file\(s\) in the work tree with the git-crypt key/);
   git(dir, ['commit', '-q', '-m', 'Move from git-crypt to vaultfile']);
-  assertMigrated(dir, keys);
+  await assertMigrated(dir, keys);
 });
 
-test('migrate --from git-crypt refuses without a git-crypt key, and changes nothing', () => {
-  const { dir, keys } = gitCryptRepo();
+test('migrate --from git-crypt refuses without a git-crypt key, and changes nothing', async () => {
+  const { dir, keys } = await gitCryptRepo();
   gitCrypt(dir, ['lock']);
   const before = readFileSync(join(dir, '.git/config'), 'utf8');
-  const result = runVault(['migrate', '--from', 'git-crypt', '--key-file', join(keys, 'k.key')], { cwd: dir });
+  const result = await runVault(['migrate', '--from', 'git-crypt', '--key-file', join(keys, 'k.key')], { cwd: dir });
   assert.is(result.code, 5);
   assert.is(result.stderr, 'vault: no git-crypt key: run "git-crypt unlock" first, or pass --git-crypt-key FILE (made by "git-crypt export-key")\n');
   assert.is(readFileSync(join(dir, '.git/config'), 'utf8'), before);
   assert.not.ok(existsSync(join(dir, '.vaultfile')));
   assert.is(git(dir, ['status', '--porcelain']), '');
-  const usage = runVault(['migrate', '--from', 'sops'], { cwd: dir });
+  const usage = await runVault(['migrate', '--from', 'sops'], { cwd: dir });
   assert.is(usage.code, 2);
   assert.match(usage.stderr, /--from sops: only git-crypt is supported/);
-  assert.is(runVault(['migrate'], { cwd: dir }).code, 2);
+  assert.is((await runVault(['migrate'], { cwd: dir })).code, 2);
 });
 
 test.run();

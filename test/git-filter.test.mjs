@@ -27,10 +27,10 @@ test('git setup writes the drivers, the attributes block and the hook, and says 
   assert.match(attributes, /^\.gitattributes !filter !diff !merge$/m);
   assert.is(statSync(join(dir, '.git/hooks/pre-commit')).mode & 0o111, 0o111);
   // Running it again changes nothing and says so.
-  const again = vault(dir, ['git', 'setup']);
+  const again = await vault(dir, ['git', 'setup']);
   assert.match(again.stdout, /\.gitattributes already matches/);
   assert.match(again.stdout, /pre-commit hook .*: already installed/);
-  assert.match(vault(dir, ['git', 'setup', '--check']).stdout, /matches \.vaultfile\/policy\.yml/);
+  assert.match((await vault(dir, ['git', 'setup', '--check'])).stdout, /matches \.vaultfile\/policy\.yml/);
   assert.is(porcelain(dir), '');
 });
 
@@ -172,17 +172,17 @@ test('git-filter.js: unknown arguments get one usage line and exit 2; nothing on
 
 test('single-shot clean is idempotent; smudge passes plaintext through with a warning', async () => {
   const { dir } = await vaultRepo();
-  const once = runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'x: 1\n' });
+  const once = await runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'x: 1\n' });
   assert.is(once.code, 0, once.stderr);
   assert.ok(once.stdout.startsWith(MAGIC));
-  const twice = runVault(['git', 'clean', '--', PROD], { cwd: dir, input: once.stdoutBytes });
+  const twice = await runVault(['git', 'clean', '--', PROD], { cwd: dir, input: once.stdoutBytes });
   assert.ok(twice.stdoutBytes.equals(once.stdoutBytes), 'clean∘clean = clean');
-  const again = runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'x: 1\n' });
+  const again = await runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'x: 1\n' });
   assert.ok(again.stdoutBytes.equals(once.stdoutBytes), 'deterministic');
-  const smudged = runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: once.stdoutBytes });
+  const smudged = await runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: once.stdoutBytes });
   assert.is(smudged.stdout, 'x: 1\n');
   assert.is(smudged.stderr, '');
-  const plain = runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: 'plain: yes\n' });
+  const plain = await runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: 'plain: yes\n' });
   assert.is(plain.code, 0);
   assert.is(plain.stdout, 'plain: yes\n');
   assert.match(plain.stderr, /warning: "deploy\/vars\/prod\.yml" is not encrypted in the repository/);
@@ -190,23 +190,23 @@ test('single-shot clean is idempotent; smudge passes plaintext through with a wa
   const text = once.stdout;
   const at = text.length - 10;
   const tampered = text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
-  const bad = runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: tampered });
+  const bad = await runVault(['git', 'smudge', '--', PROD], { cwd: dir, input: tampered });
   assert.is.not(bad.code, 0);
   assert.is(bad.stdout, '');
   // A path the policy does not cover is refused by clean.
-  const outside = runVault(['git', 'clean', '--', 'other.txt'], { cwd: dir, input: 'x' });
+  const outside = await runVault(['git', 'clean', '--', 'other.txt'], { cwd: dir, input: 'x' });
   assert.is(outside.code, 3);
   assert.match(outside.stderr, /matches no rule of \.vaultfile\/policy\.yml; run "vault git setup"/);
 });
 
 test('textconv passes plaintext through and decrypts envelopes', async () => {
   const { dir } = await vaultRepo();
-  const sealed = runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'y: 2\n' }).stdoutBytes;
+  const sealed = (await runVault(['git', 'clean', '--', PROD], { cwd: dir, input: 'y: 2\n' })).stdoutBytes;
   writeFileSync(join(dir, 'sealed'), sealed);
   writeFileSync(join(dir, 'plain'), 'z: 3\n');
-  assert.is(vault(dir, ['git', 'textconv', 'sealed']).stdout, 'y: 2\n');
-  assert.is(vault(dir, ['git', 'textconv', 'plain']).stdout, 'z: 3\n');
-  const missing = runVault(['git', 'textconv', 'nope'], { cwd: dir });
+  assert.is((await vault(dir, ['git', 'textconv', 'sealed'])).stdout, 'y: 2\n');
+  assert.is((await vault(dir, ['git', 'textconv', 'plain'])).stdout, 'z: 3\n');
+  const missing = await runVault(['git', 'textconv', 'nope'], { cwd: dir });
   assert.is(missing.code, 6);
   assert.match(missing.stderr, /cannot read "nope": ENOENT/);
 });
@@ -224,7 +224,7 @@ test('git worktree add: the second work tree decrypts with the shared key store'
   assert.ok(blob(other, `HEAD:${PROD}`).startsWith(MAGIC));
   assert.is(porcelain(other), '');
   assert.ok(!existsSync(join(dir, '.git/worktrees/wt/vaultfile')), 'keys live in the common git dir only');
-  const status = vault(other, ['status']);
+  const status = await vault(other, ['status']);
   assert.match(status.stdout, /deploy\/vars\/prod\.yml +default +[0-9a-f]{16} +encrypted +plaintext +yes/);
 });
 

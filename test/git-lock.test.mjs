@@ -26,11 +26,11 @@ test('a clone without the key checks out ciphertext; unlock decrypts; lock re-en
   const { origin, clone } = await originAndClone();
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
-  const before = vault(clone, ['status']);
+  const before = await vault(clone, ['status']);
   assert.match(before.stdout, /deploy\/vars\/prod\.yml +default +[0-9a-f]{16} +encrypted +encrypted +no/);
   assert.match(before.stdout, /the vault filter is not configured in this clone; run "vault git setup"/);
 
-  const unlock = vault(clone, ['unlock', origin.keys.default]);
+  const unlock = await vault(clone, ['unlock', origin.keys.default]);
   assert.match(unlock.stdout, /configured the vault filter in \.git\/config/);
   assert.match(unlock.stdout, /unlocked keyring "default": 2 files decrypted/);
   assert.is(readFileSync(join(clone, PROD), 'utf8'), 'db: prod-secret\n');
@@ -46,7 +46,7 @@ test('a clone without the key checks out ciphertext; unlock decrypts; lock re-en
   git(clone, ['commit', '-q', '-am', 'change']);
   assert.ok(blob(clone, `HEAD:${PROD}`).startsWith(MAGIC));
 
-  const lock = vault(clone, ['lock']);
+  const lock = await vault(clone, ['lock']);
   assert.match(lock.stdout, /locked "default": 2 files back to ciphertext/);
   assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')));
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
@@ -62,7 +62,7 @@ test('a clone without the key checks out ciphertext; unlock decrypts; lock re-en
 
 test('locked clone: git add of a new plaintext policy file fails with the unlock hint', async () => {
   const { clone } = await originAndClone();
-  vault(clone, ['git', 'setup']);
+  await vault(clone, ['git', 'setup']);
   put(clone, 'deploy/vars/new.yml', 'new: secret\n');
   const add = gitResult(clone, ['add', 'deploy/vars/new.yml']);
   assert.is.not(add.code, 0);
@@ -77,30 +77,30 @@ test('locked clone: git add of a new plaintext policy file fails with the unlock
 test('unlock refuses a wrong key and a dirty tree; lock refuses uncommitted plaintext', async () => {
   const { origin, clone } = await originAndClone();
   const other = join(tempDir(), 'other.key');
-  vault(clone, ['keygen', other]);
-  const wrong = runVault(['unlock', other], { cwd: clone });
+  await vault(clone, ['keygen', other]);
+  const wrong = await runVault(['unlock', other], { cwd: clone });
   // 4 (wrong key) or 5 (no entry for this key): the core decides which; both are refusals.
   assert.ok(wrong.code === 4 || wrong.code === 5, wrong.stderr);
   assert.match(wrong.stderr, /the key given opens no keyring \("default"\); check it with "vault keys list"/);
   assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')));
 
-  const noKey = runVault(['unlock'], { cwd: clone });
+  const noKey = await runVault(['unlock'], { cwd: clone });
   assert.is(noKey.code, 5);
 
   writeFileSync(join(clone, PROD), 'edited ciphertext\n');
-  const dirty = runVault(['unlock', origin.keys.default], { cwd: clone });
+  const dirty = await runVault(['unlock', origin.keys.default], { cwd: clone });
   assert.is(dirty.code, 2);
   assert.match(dirty.stderr, /"deploy\/vars\/prod\.yml" has uncommitted changes; commit or stash them, or pass --force/);
   assert.ok(!existsSync(join(clone, '.git/vaultfile/keys')), 'nothing stored on refusal');
   git(clone, ['checkout', '-q', '--', PROD]);
 
-  vault(clone, ['unlock', origin.keys.default]);
+  await vault(clone, ['unlock', origin.keys.default]);
   put(clone, PROD, 'db: unsaved\n');
-  const refused = runVault(['lock'], { cwd: clone });
+  const refused = await runVault(['lock'], { cwd: clone });
   assert.is(refused.code, 2);
   assert.match(refused.stderr, /uncommitted plaintext changes; commit them, or pass --force/);
   assert.ok(existsSync(join(clone, '.git/vaultfile/keys/default.key')));
-  vault(clone, ['lock', '--force']);
+  await vault(clone, ['lock', '--force']);
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
 });
@@ -108,14 +108,14 @@ test('unlock refuses a wrong key and a dirty tree; lock refuses uncommitted plai
 test('unlock with a password file, or a key file from VAULTFILE_KEY_FILE', async () => {
   const repo = await vaultRepo({ cli: true, unlock: false });
   const password = writeSecret(join(repo.keyDir, 'pw'), 'correct horse\n');
-  vault(repo.dir, ['keys', 'add', '--key-file', repo.keys.default, '--new-password-file', password, '--work-factor', '10']);
-  const result = vault(repo.dir, ['unlock', '--password-file', password]);
+  await vault(repo.dir, ['keys', 'add', '--key-file', repo.keys.default, '--new-password-file', password, '--work-factor', '10']);
+  const result = await vault(repo.dir, ['unlock', '--password-file', password]);
   assert.match(result.stdout, /unlocked keyring "default": 0 files decrypted/);
   assert.ok(existsSync(join(repo.dir, '.git/vaultfile/keys/default.key')));
-  vault(repo.dir, ['lock']);
-  const viaEnv = vault(repo.dir, ['unlock', '--keyring', 'default'], { env: { VAULTFILE_KEY_FILE: repo.keys.default } });
+  await vault(repo.dir, ['lock']);
+  const viaEnv = await vault(repo.dir, ['unlock', '--keyring', 'default'], { env: { VAULTFILE_KEY_FILE: repo.keys.default } });
   assert.match(viaEnv.stdout, /unlocked keyring "default"/);
-  const missing = runVault(['unlock', '--keyring', 'nope', repo.keys.default], { cwd: repo.dir });
+  const missing = await runVault(['unlock', '--keyring', 'nope', repo.keys.default], { cwd: repo.dir });
   assert.is(missing.code, 2);
   assert.match(missing.stderr, /keyring "nope" not found/);
 });
@@ -127,13 +127,13 @@ test('two keyrings: a dev member sees prod files as ciphertext and checkouts suc
   ];
   const { origin, clone } = await originAndClone({ keyrings: ['dev', 'prod'], rules });
   assert.match(blob(origin.dir, `HEAD:${PROD}`), /^\$VAULTFILE/);
-  const unlock = vault(clone, ['unlock', origin.keys.dev]);
+  const unlock = await vault(clone, ['unlock', origin.keys.dev]);
   assert.match(unlock.stdout, /unlocked keyring "dev": 1 file decrypted/);
   assert.match(unlock.stdout, /still locked \(the key does not open them\): "prod"/);
   assert.is(readFileSync(join(clone, 'deploy/vars/dev.yml'), 'utf8'), 'db: dev-secret\n');
   assert.ok(readFileSync(join(clone, PROD), 'utf8').startsWith(MAGIC));
   assert.is(porcelain(clone), '');
-  const status = vault(clone, ['status']);
+  const status = await vault(clone, ['status']);
   assert.match(status.stdout, /deploy\/vars\/dev\.yml +dev +[0-9a-f]{16} +encrypted +plaintext +yes/);
   assert.match(status.stdout, /deploy\/vars\/prod\.yml +prod +[0-9a-f]{16} +encrypted +encrypted +no/);
 
@@ -144,10 +144,10 @@ test('two keyrings: a dev member sees prod files as ciphertext and checkouts suc
   assert.is(branch.code, 0, branch.stderr);
   assert.is(readFileSync(join(clone, 'deploy/vars/dev.yml'), 'utf8'), 'db: dev-secret\n');
   assert.is(porcelain(clone), '');
-  vault(clone, ['check', '--staged']);
+  await vault(clone, ['check', '--staged']);
 
   // The prod member sees both after unlocking prod too.
-  vault(clone, ['unlock', '--keyring', 'prod', origin.keys.prod]);
+  await vault(clone, ['unlock', '--keyring', 'prod', origin.keys.prod]);
   assert.is(readFileSync(join(clone, PROD), 'utf8'), 'db: prod-secret\n');
   assert.is(porcelain(clone), '');
 });

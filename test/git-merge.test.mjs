@@ -40,7 +40,7 @@ test('a merge without conflict stores the deterministic envelope of the merged t
   assert.is(porcelain(dir), '');
   const stored = blob(dir, `HEAD:${PROD}`);
   assert.ok(stored.startsWith(MAGIC));
-  const clean = runVault(['git', 'clean', '--', PROD], { cwd: dir, input: merged });
+  const clean = await runVault(['git', 'clean', '--', PROD], { cwd: dir, input: merged });
   assert.is(clean.stdout, stored, 'exactly what clean makes of the merged plaintext');
 });
 
@@ -92,7 +92,7 @@ test('merge driver without the key: a conflict, ours kept as ciphertext', async 
   put(dir, PROD, BASE.replace('f: 6', 'f: ours'));
   git(dir, ['commit', '-q', '-am', 'ours']);
   const ours = blob(dir, `HEAD:${PROD}`);
-  vault(dir, ['lock']);
+  await vault(dir, ['lock']);
   const merge = gitResult(dir, ['merge', '--no-edit', 'other']);
   assert.is.not(merge.code, 0);
   assert.match(merge.stderr, /cannot decrypt all sides of the merge \(no key\); resolve it by hand after "vault unlock"/);
@@ -106,7 +106,7 @@ test('merge driver refuses binary content and keeps ours', async () => {
   writeFileSync(files[0], Buffer.from([0, 1, 2, 0]));
   writeFileSync(files[1], Buffer.from([0, 1, 3, 0]));
   writeFileSync(files[2], Buffer.from([0, 4, 2, 0]));
-  const result = runVault(['git', 'merge', files[0], files[1], files[2], '7', PROD], { cwd: dir });
+  const result = await runVault(['git', 'merge', files[0], files[1], files[2], '7', PROD], { cwd: dir });
   assert.is(result.code, 1);
   assert.match(result.stderr, /git merge-file could not merge it \(binary\?\); keeping ours/);
   assert.ok(readFileSync(files[1]).equals(Buffer.from([0, 1, 3, 0])));

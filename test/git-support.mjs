@@ -20,8 +20,8 @@ export const MAGIC = '$VAULTFILE;1;AES256';
  * @param {string[]} args
  * @param {{code?: number, env?: Record<string,string>, input?: string}} [options]
  */
-export function vault(dir, args, options = {}) {
-  const result = runVault(args, { cwd: dir, env: options.env, input: options.input });
+export async function vault(dir, args, options = {}) {
+  const result = await runVault(args, { cwd: dir, env: options.env, input: options.input });
   assert.is(result.code, options.code ?? 0, `vault ${args.join(' ')}: ${result.stderr}`);
   return result;
 }
@@ -89,13 +89,13 @@ export async function vaultRepo(options = {}) {
   if (options.cli) {
     for (const name of keyrings) {
       keys[name] = join(keyDir, `${name}.key`);
-      vault(keyDir, ['keygen', keys[name]]);
-      vault(dir, ['init', '--keyring', name, '--key-file', keys[name]]);
+      await vault(keyDir, ['keygen', keys[name]]);
+      await vault(dir, ['init', '--keyring', name, '--key-file', keys[name]]);
     }
     if (options.rules) put(dir, '.vaultfile/policy.yml', `version: 1\nrules:\n${lines.join('\n')}\n`);
-    setup = vault(dir, ['git', 'setup']);
+    setup = await vault(dir, ['git', 'setup']);
     if (options.unlock !== false) {
-      for (const name of keyrings) vault(dir, ['unlock', '--keyring', name, keys[name]]);
+      for (const name of keyrings) await vault(dir, ['unlock', '--keyring', name, keys[name]]);
     }
   } else {
     put(dir, '.vaultfile/policy.yml', `version: 1\nrules:\n${lines.join('\n')}\n`);
@@ -107,7 +107,7 @@ export async function vaultRepo(options = {}) {
         writeStoredKeys(join(dir, '.git'), { keyring: name, currentId: id, keys: new Map([[id, unlocked.dataKey]]) });
       }
     }
-    await setupRepository(dir, dir);
+    await setupRepository(dir, dir, process.execPath);
   }
   git(dir, ['add', '.vaultfile', '.gitattributes']);
   git(dir, ['commit', '-q', '-m', 'vaultfile setup']);

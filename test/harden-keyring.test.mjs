@@ -18,18 +18,18 @@ const SECRET = 'deploy/vars/prod.yml';
 async function rotatedAway() {
   const alice = await vaultRepo({ cli: true });
   const malloryKey = join(alice.keyDir, 'mallory.key');
-  vault(alice.keyDir, ['keygen', malloryKey]);
-  vault(alice.dir, ['keys', 'add', '--key-file', alice.keys.default, '--new-key-file', malloryKey, '--label', 'mallory']);
+  await vault(alice.keyDir, ['keygen', malloryKey]);
+  await vault(alice.dir, ['keys', 'add', '--key-file', alice.keys.default, '--new-key-file', malloryKey, '--label', 'mallory']);
   put(alice.dir, SECRET, 'db: old-secret\n');
   git(alice.dir, ['add', '-A']);
   git(alice.dir, ['commit', '-q', '-m', 'secret and mallory']);
   const mallory = join(tempDir(), 'mallory');
   git(alice.dir, ['clone', '-q', alice.dir, mallory]);
-  vault(mallory, ['unlock', malloryKey]);
+  await vault(mallory, ['unlock', malloryKey]);
   const oldKeyring = readFileSync(join(mallory, KEYRING), 'utf8');
 
-  vault(alice.dir, ['keys', 'remove', 'mallory', '--key-file', alice.keys.default]);
-  vault(alice.dir, ['rotate', '--key-file', alice.keys.default]);
+  await vault(alice.dir, ['keys', 'remove', 'mallory', '--key-file', alice.keys.default]);
+  await vault(alice.dir, ['rotate', '--key-file', alice.keys.default]);
   git(alice.dir, ['add', '-A']);
   git(alice.dir, ['commit', '-q', '-m', 'remove mallory, rotate']);
   git(mallory, ['pull', '-q', '--no-rebase', 'origin', 'HEAD']);
@@ -44,7 +44,7 @@ function malloryPushes(ctx, text) {
 }
 
 /** Alice writes a new secret and tries to commit it: refused, nothing staged. @param {any} ctx @param {RegExp} pattern */
-function assertSealRefused(ctx, pattern) {
+async function assertSealRefused(ctx, pattern) {
   put(ctx.alice.dir, SECRET, 'db: NEW-secret\n');
   const add = gitResult(ctx.alice.dir, ['add', SECRET]);
   assert.is.not(add.code, 0, 'git add must fail');
@@ -53,7 +53,7 @@ function assertSealRefused(ctx, pattern) {
   // The explicit command refuses too, with the stored key and with alice's key file.
   put(ctx.alice.dir, 'deploy/vars/new.yml', 'db: NEW-secret\n');
   for (const args of [[], ['--key-file', ctx.alice.keys.default]]) {
-    const encrypt = runVault(['encrypt', 'deploy/vars/new.yml', ...args], { cwd: ctx.alice.dir });
+    const encrypt = await runVault(['encrypt', 'deploy/vars/new.yml', ...args], { cwd: ctx.alice.dir });
     assert.is(encrypt.code, 4, encrypt.stderr);
     assert.match(encrypt.stderr, pattern, encrypt.stderr);
     assert.is(encrypt.stderr.trim().split('\n').length, 1, encrypt.stderr);
@@ -66,13 +66,13 @@ test('item 1: a data-key-id line edited back to the old key is refused by the cl
   const oldId = /^data-key-id: (.*)$/m.exec(ctx.oldKeyring)?.[1] ?? '';
   const edited = readFileSync(join(ctx.mallory, KEYRING), 'utf8').replace(/^data-key-id: .*$/m, `data-key-id: ${oldId}`);
   malloryPushes(ctx, edited);
-  assertSealRefused(ctx, /keyring default was modified outside vaultfile; restore it from version control|no keyring entry opens with/);
+  await assertSealRefused(ctx, /keyring default was modified outside vaultfile; restore it from version control|no keyring entry opens with/);
 });
 
 test('item 2: a replayed pre-rotation keyring (valid MAC under the old key) never receives a secret', async () => {
   const ctx = await rotatedAway();
   malloryPushes(ctx, ctx.oldKeyring);
-  assert.match(vault(ctx.alice.dir, ['status']).stdout, /keyring "default" in the work tree is older than this clone's \(rolled back/);
+  assert.match((await vault(ctx.alice.dir, ['status'])).stdout, /keyring "default" in the work tree is older than this clone's \(rolled back/);
   // The filter seals under the newest key this clone knows, and says why.
   put(ctx.alice.dir, SECRET, 'db: NEW-secret\n');
   const add = gitResult(ctx.alice.dir, ['add', SECRET]);
@@ -83,24 +83,24 @@ test('item 2: a replayed pre-rotation keyring (valid MAC under the old key) neve
   const stolen = readFileSync(join(ctx.mallory, SECRET), 'utf8');
   assert.ok(stolen.startsWith(MAGIC), 'mallory gets ciphertext');
   writeFileSync(join(ctx.mallory, 'stolen.yml'), stolen);
-  const view = runVault(['view', 'stolen.yml', '--key-file', ctx.malloryKey], { cwd: ctx.mallory });
+  const view = await runVault(['view', 'stolen.yml', '--key-file', ctx.malloryKey], { cwd: ctx.mallory });
   assert.is.not(view.code, 0);
   assert.not.match(view.stdout, /NEW-secret/);
   // The explicit commands refuse it: encrypt (stored key or alice's key file) and unlock.
   put(ctx.alice.dir, 'deploy/vars/new.yml', 'db: NEW-secret\n');
   for (const args of [[], ['--key-file', ctx.alice.keys.default]]) {
-    const encrypt = runVault(['encrypt', 'deploy/vars/new.yml', ...args], { cwd: ctx.alice.dir });
+    const encrypt = await runVault(['encrypt', 'deploy/vars/new.yml', ...args], { cwd: ctx.alice.dir });
     assert.is(encrypt.code, 4, encrypt.stderr);
     assert.match(encrypt.stderr, /keyring "default" in the work tree is older than this clone's/);
     assert.is(encrypt.stderr.trim().split('\n').length, 1, encrypt.stderr);
     assert.is(readFileSync(join(ctx.alice.dir, 'deploy/vars/new.yml'), 'utf8'), 'db: NEW-secret\n', 'file untouched');
   }
-  const unlock = runVault(['unlock', '--force', ctx.alice.keys.default], { cwd: ctx.alice.dir });
+  const unlock = await runVault(['unlock', '--force', ctx.alice.keys.default], { cwd: ctx.alice.dir });
   assert.is(unlock.code, 4, unlock.stderr);
   assert.match(unlock.stderr, /older than this clone's/);
   // Locked, the clone still remembers.
-  vault(ctx.alice.dir, ['lock', '--force']);
-  const locked = runVault(['encrypt', 'deploy/vars/new.yml', '--key-file', ctx.alice.keys.default], { cwd: ctx.alice.dir });
+  await vault(ctx.alice.dir, ['lock', '--force']);
+  const locked = await runVault(['encrypt', 'deploy/vars/new.yml', '--key-file', ctx.alice.keys.default], { cwd: ctx.alice.dir });
   assert.is(locked.code, 4, locked.stderr);
   assert.match(locked.stderr, /older than this clone's/);
 });
@@ -111,7 +111,7 @@ test('item 2, honest cases: a branch from before a rotation reads, refuses to se
   git(alice.dir, ['add', '-A']);
   git(alice.dir, ['commit', '-q', '-m', 'secret']);
   git(alice.dir, ['branch', 'feature']);
-  vault(alice.dir, ['rotate', '--key-file', alice.keys.default]);
+  await vault(alice.dir, ['rotate', '--key-file', alice.keys.default]);
   git(alice.dir, ['add', '-A']);
   git(alice.dir, ['commit', '-q', '-m', 'rotate']);
   const main = git(alice.dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim();

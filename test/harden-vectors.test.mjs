@@ -1,4 +1,4 @@
-// The hostile-repository vectors (fixtures/vectors/hostile.json, docs/FORMAT.md §3.4, §5.5, §6.3):
+// The hostile-repository vectors (fixtures/hostile/hostile.json, docs/FORMAT.md §3.4, §5.5, §6.3):
 // keyless envelope validation, keyring standing against a clone's history, the placement record.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +14,8 @@ import { parsePlacement } from '../dist/repo/placement.js';
 import { FIXTURES } from './helpers.mjs';
 
 const dir = join(FIXTURES, 'vectors');
-const doc = JSON.parse(readFileSync(join(dir, 'hostile.json'), 'utf8'));
+// Paths in hostile.json are relative to fixtures/vectors, whose files the seed regenerates.
+const doc = JSON.parse(readFileSync(join(FIXTURES, 'hostile', 'hostile.json'), 'utf8'));
 const kdf = new KdfCache();
 const password = { kind: 'password', password: new TextEncoder().encode('correct horse battery staple'), origin: 'vector password' };
 

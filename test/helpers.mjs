@@ -1,7 +1,14 @@
 // Shared test helpers: run the built CLI as a user would, in temporary directories and git
 // repositories that never see the developer's own git configuration.
+//
+// Two ways to run it. `runVault` calls the program's run() in this process (most tests: no node
+// start-up per command); `runVaultBinary` and `spawnVault` start `node dist/cli.js` for what needs
+// a real process: signals, SIGKILL, terminals, output of children that inherit the descriptors.
 import * as assert from 'uvu/assert';
+import { EventEmitter } from 'node:events';
+import { Readable, Writable } from 'node:stream';
 import { spawn, spawnSync } from 'node:child_process';
+import { openContext } from '../dist/context.js';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,13 +39,116 @@ export function cleanEnv(extra = {}) {
   };
 }
 
+/** What a host's exit() throws in process: the run ends with CODE (only on the signal paths). */
+export class HostExit extends Error {
+  /** @param {number} code */
+  constructor(code) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+/** A writable that keeps every byte written to it. */
+function collector() {
+  /** @type {Buffer[]} */
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(chunks) };
+}
+
 /**
- * Run `vault ARGS` synchronously.
+ * A host for one in-process run: ENV, standard input INPUT, collected output, signals that only
+ * the test can emit (`host.signals.emit`). What the program reads of `process` is not involved.
+ * @param {{cwd?: string, env?: Record<string, string | undefined>, input?: string | Uint8Array}} [options]
+ */
+export function testHost(options = {}) {
+  const out = collector();
+  const err = collector();
+  const emitter = new EventEmitter();
+  const input = options.input ?? '';
+  const host = {
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? {},
+    stdin: Readable.from(input.length === 0 ? [] : [Buffer.from(input)]),
+    stdout: out.stream,
+    stderr: err.stream,
+    execPath: process.execPath,
+    signals: {
+      on: (/** @type {string} */ signal, /** @type {any} */ listener) => void emitter.on(signal, listener),
+      off: (/** @type {string} */ signal, /** @type {any} */ listener) => void emitter.off(signal, listener),
+      listenerCount: (/** @type {string} */ signal) => emitter.listenerCount(signal),
+      /** @type {string[]} */
+      raised: [],
+      raise(/** @type {string} */ signal) {
+        this.raised.push(signal);
+      },
+      emit: (/** @type {string} */ signal) => emitter.emit(signal, signal),
+    },
+    /** @param {number} code */
+    exit(code) {
+      throw new HostExit(code);
+    },
+  };
+  return { host, stdout: out.bytes, stderr: err.bytes };
+}
+
+/**
+ * The context of one run on a test host (see testHost), for modules that take one.
+ * @param {{cwd?: string, env?: Record<string, string | undefined>, input?: string | Uint8Array}} [options]
+ */
+export function testContext(options = {}) {
+  return openContext(/** @type {any} */ (testHost(options).host)).context;
+}
+
+/** @type {Promise<typeof import('../dist/run.js')> | null} */
+let program = null;
+
+/**
+ * Run `vault ARGS` in this process, as the binary would run it: the clean environment, CWD,
+ * standard input INPUT; resolves with the exit code and the bytes written. The process's own
+ * directory and environment point at the run's meanwhile, because what the program starts (git,
+ * editors, scripts) inherits them and relative paths resolve against them.
+ * @param {string[]} args
+ * @param {{cwd?: string, env?: Record<string,string>, input?: string | Uint8Array}} [options]
+ * @returns {Promise<{code: number | null, stdout: string, stderr: string, stdoutBytes: Buffer}>}
+ */
+export async function runVault(args, options = {}) {
+  program ??= import('../dist/run.js');
+  const { run } = await program;
+  const cwd = options.cwd ?? ROOT;
+  const env = cleanEnv(options.env);
+  const { host, stdout, stderr } = testHost({ cwd, env, input: options.input });
+  const savedEnv = process.env;
+  const savedCwd = process.cwd();
+  process.env = env;
+  process.chdir(cwd);
+  /** @type {number} */
+  let code;
+  try {
+    code = await run(args, host);
+  } catch (error) {
+    if (!(error instanceof HostExit)) throw error;
+    code = error.code;
+  } finally {
+    process.env = savedEnv;
+    process.chdir(savedCwd);
+  }
+  const stdoutBytes = stdout();
+  return { code, stdout: stdoutBytes.toString('utf8'), stderr: stderr().toString('utf8'), stdoutBytes };
+}
+
+/**
+ * Run `vault ARGS` synchronously in a new process (`node dist/cli.js`).
  * @param {string[]} args
  * @param {{cwd?: string, env?: Record<string,string>, input?: string | Uint8Array}} [options]
  * @returns {{code: number | null, stdout: string, stderr: string, stdoutBytes: Buffer}}
  */
-export function runVault(args, options = {}) {
+export function runVaultBinary(args, options = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),

@@ -14,29 +14,29 @@ const SECRET = 'db_password: MARKER-hunter2-7f3a\n';
 const MARKER = 'MARKER-hunter2-7f3a';
 
 /** A standalone directory with a key file, scripted editors and `prod.yml` encrypted with the key. */
-function setup(name = 'prod.yml', content = SECRET) {
+async function setup(name = 'prod.yml', content = SECRET) {
   const dir = tempDir();
   const temp = join(dir, 'tmp');
   mkdirSync(temp);
-  const keygen = vault(['keygen', 'k.key'], dir);
+  const keygen = await vault(['keygen', 'k.key'], dir);
   assert.is(keygen.code, 0, keygen.stderr);
   writeFileSync(join(dir, name), content, { mode: 0o640 });
-  const enc = vault(['encrypt', name, '--key-file', 'k.key'], dir);
+  const enc = await vault(['encrypt', name, '--key-file', 'k.key'], dir);
   assert.is(enc.code, 0, enc.stderr);
   return { dir, temp, file: join(dir, name), ed: editors(dir), key: ['--key-file', 'k.key'] };
 }
 
-/** @param {ReturnType<typeof setup>} s @param {string} name */
-function view(s, name = 'prod.yml') {
-  const result = vault(['view', name, ...s.key], s.dir);
+/** @param {Awaited<ReturnType<typeof setup>>} s @param {string} name */
+async function view(s, name = 'prod.yml') {
+  const result = await vault(['view', name, ...s.key], s.dir);
   assert.is(result.code, 0, result.stderr);
   return result.stdout;
 }
 
-test('an editor that appends a line: the file is re-encrypted, mode kept, no plaintext left', () => {
-  const s = setup();
+test('an editor that appends a line: the file is re-encrypted, mode kept, no plaintext left', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { VAULTFILE_EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { VAULTFILE_EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
   assert.is(result.stderr, '"prod.yml": saved\n');
   assert.is(result.stdout, '');
@@ -45,16 +45,16 @@ test('an editor that appends a line: the file is re-encrypted, mode kept, no pla
   assert.ok(after.toString().startsWith('$VAULTFILE;1;AES256\n'));
   assert.not.ok(after.includes(MARKER));
   assert.is(modeOf(s.file), 0o640);
-  assert.is(view(s), `${SECRET}added: line\n`);
+  assert.is(await view(s), `${SECRET}added: line\n`);
   assert.equal(readdirSync(s.dir).sort(), ['append.sh', 'fail.sh', 'gated.sh', 'k.key', 'noop.sh', 'prod.yml', 'replace.sh', 'sleep.sh', 'tmp']);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('an editor that exits 1: nothing written (same bytes, same mtime), exit 1', () => {
-  const s = setup();
+test('an editor that exits 1: nothing written (same bytes, same mtime), exit 1', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
   const mtime = mtimeOf(s.file);
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.fail, VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.fail, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 1);
   assert.is(result.stderr, 'vault: the editor exited with code 1; "prod.yml" was left as it was\n');
   assert.equal(readFileSync(s.file), before);
@@ -63,14 +63,14 @@ test('an editor that exits 1: nothing written (same bytes, same mtime), exit 1',
   assertNoPlaintextLeft(s.temp, 'lost: edit');
 });
 
-test('an editor that changes nothing (even if it touches the copy): nothing written, exit 0', () => {
-  const s = setup();
+test('an editor that changes nothing (even if it touches the copy): nothing written, exit 0', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
   const mtime = mtimeOf(s.file);
   /** @type {Record<string, string>[]} */
   const envs = [{ VISUAL: s.ed.noop }, { EDITOR: 'true' }];
   for (const env of envs) {
-    const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { ...env, VAULTFILE_TMPDIR: s.temp });
+    const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { ...env, VAULTFILE_TMPDIR: s.temp });
     assert.is(result.code, 0, result.stderr);
     assert.is(result.stderr, '"prod.yml": no changes; the file was left as it was\n');
     assert.equal(readFileSync(s.file), before);
@@ -81,7 +81,7 @@ test('an editor that changes nothing (even if it touches the copy): nothing writ
 
 for (const [signal, code] of /** @type {const} */ ([['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]])) {
   test(`${signal} to vault while the editor sleeps: copy removed, editor stopped, exit ${code}`, async () => {
-    const s = setup();
+    const s = await setup();
     const before = readFileSync(s.file);
     const log = join(s.dir, 'editor.log');
     const run = startVault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
@@ -113,7 +113,7 @@ for (const [signal, code] of /** @type {const} */ ([['SIGTERM', 143], ['SIGINT',
 }
 
 test('without VAULTFILE_TMPDIR the copy lives in /dev/shm and is gone afterwards', async () => {
-  const s = setup();
+  const s = await setup();
   const log = join(s.dir, 'editor.log');
   const run = startVault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log });
   await waitFor(() => existsSync(log), 'the editor to start');
@@ -125,31 +125,31 @@ test('without VAULTFILE_TMPDIR the copy lives in /dev/shm and is gone afterwards
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('an editor command with arguments and spaces is split like a shell, spawned without one', () => {
-  const s = setup();
+test('an editor command with arguments and spaces is split like a shell, spawned without one', async () => {
+  const s = await setup();
   const spaced = join(s.dir, 'my editors');
   mkdirSync(spaced);
   writeFileSync(join(spaced, 'ed'), '#!/bin/sh\nprintf "args: %s\\n" "$*" >> "$3"\n', { mode: 0o755 });
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: `"${spaced}/ed" --wait '$HOME;x'`, VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: `"${spaced}/ed" --wait '$HOME;x'`, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
-  assert.match(view(s), /^db_password: MARKER-hunter2-7f3a\nargs: --wait \$HOME;x \/.*\/prod\.yml\n$/);
+  assert.match(await view(s), /^db_password: MARKER-hunter2-7f3a\nargs: --wait \$HOME;x \/.*\/prod\.yml\n$/);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('a missing editor: usage error naming the variable, nothing written', () => {
-  const s = setup();
+test('a missing editor: usage error naming the variable, nothing written', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: '/nonexistent/ed', VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: '/nonexistent/ed', VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 2);
   assert.is(result.stderr, 'vault: editor "/nonexistent/ed" from EDITOR not found; set VAULTFILE_EDITOR or EDITOR to an installed editor\n');
   assert.equal(readFileSync(s.file), before);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('YAML that no longer parses: located, refused without a TTY, nothing written', () => {
-  const s = setup();
+test('YAML that no longer parses: located, refused without a TTY, nothing written', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, {
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, {
     EDITOR: s.ed.append, APPEND_TEXT: '  nested: [unclosed', VAULTFILE_TMPDIR: s.temp,
   });
   assert.is(result.code, 1);
@@ -159,10 +159,10 @@ test('YAML that no longer parses: located, refused without a TTY, nothing writte
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('a .env that no longer parses: line and column, nothing written', () => {
-  const s = setup('.env.production', `DB_PASSWORD=${MARKER}\n`);
+test('a .env that no longer parses: line and column, nothing written', async () => {
+  const s = await setup('.env.production', `DB_PASSWORD=${MARKER}\n`);
   const before = readFileSync(s.file);
-  const result = vault(['edit', '.env.production', ...s.key], s.dir, {
+  const result = await vault(['edit', '.env.production', ...s.key], s.dir, {
     EDITOR: s.ed.append, APPEND_TEXT: 'API_KEY="unterminated', VAULTFILE_TMPDIR: s.temp,
   });
   assert.is(result.code, 1);
@@ -171,53 +171,53 @@ test('a .env that no longer parses: line and column, nothing written', () => {
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('a YAML file that did not parse before the edit is not blocked', () => {
-  const s = setup('broken.yml', `a: [${MARKER}\n`);
-  const result = vault(['edit', 'broken.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+test('a YAML file that did not parse before the edit is not blocked', async () => {
+  const s = await setup('broken.yml', `a: [${MARKER}\n`);
+  const result = await vault(['edit', 'broken.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
-  assert.is(view(s, 'broken.yml'), `a: [${MARKER}\nadded: line\n`);
+  assert.is(await view(s, 'broken.yml'), `a: [${MARKER}\nadded: line\n`);
 });
 
-test('a wrong key or a plaintext file: refused before any editor starts', () => {
-  const s = setup();
+test('a wrong key or a plaintext file: refused before any editor starts', async () => {
+  const s = await setup();
   const log = join(s.dir, 'editor.log');
-  vault(['keygen', 'other.key'], s.dir);
-  const wrong = vault(['edit', 'prod.yml', '--key-file', 'other.key'], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  await vault(['keygen', 'other.key'], s.dir);
+  const wrong = await vault(['edit', 'prod.yml', '--key-file', 'other.key'], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
   assert.ok(wrong.code === 4 || wrong.code === 5, wrong.stderr);
   writeFileSync(join(s.dir, 'plain.yml'), 'a: 1\n');
-  const plain = vault(['edit', 'plain.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  const plain = await vault(['edit', 'plain.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
   assert.is(plain.code, 3, plain.stderr);
-  const missing = vault(['edit', 'missing.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  const missing = await vault(['edit', 'missing.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
   assert.is(missing.code, 6, missing.stderr);
   assert.not.ok(existsSync(log), 'the editor never started');
   assert.equal(readdirSync(s.temp), []);
 });
 
-test('a read-only file is refused before the editor opens, so no edit is typed in vain', () => {
-  const s = setup();
+test('a read-only file is refused before the editor opens, so no edit is typed in vain', async () => {
+  const s = await setup();
   chmodSync(s.file, 0o444);
   const log = join(s.dir, 'editor.log');
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.sleep, EDITOR_LOG: log, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 6);
   assert.is(result.stderr, 'vault: "prod.yml": is read-only; make it writable (chmod u+w) and retry\n');
   assert.not.ok(existsSync(log));
 });
 
-test('editing through a symlink replaces the target and keeps the link', () => {
-  const s = setup();
+test('editing through a symlink replaces the target and keeps the link', async () => {
+  const s = await setup();
   symlinkSync('prod.yml', join(s.dir, 'link.yml'));
-  const result = vault(['edit', 'link.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'link.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
   assert.ok(lstatSync(join(s.dir, 'link.yml')).isSymbolicLink());
-  assert.is(view(s), `${SECRET}added: line\n`);
+  assert.is(await view(s), `${SECRET}added: line\n`);
 });
 
-test('leftovers of a killed run are reported at the start of the next edit', () => {
-  const s = setup();
+test('leftovers of a killed run are reported at the start of the next edit', async () => {
+  const s = await setup();
   const leftover = join(s.temp, 'vaultfile-edit-999999999-abc123');
   mkdirSync(leftover, { mode: 0o700 });
   writeFileSync(join(leftover, 'prod.yml'), 'old plaintext');
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
   assert.is(
     result.stderr,
@@ -228,7 +228,7 @@ test('leftovers of a killed run are reported at the start of the next edit', () 
 });
 
 test('two concurrent edits of one file: the first wins, the second is kept encrypted in a side file', async () => {
-  const s = setup();
+  const s = await setup();
   const env = (/** @type {string} */ who) => ({
     EDITOR: s.ed.gated, APPEND_TEXT: `by: ${who}`, EDITOR_LOG: join(s.dir, `${who}.log`), EDITOR_GO: join(s.dir, `${who}.go`), VAULTFILE_TMPDIR: s.temp,
   });
@@ -250,20 +250,20 @@ test('two concurrent edits of one file: the first wins, the second is kept encry
   );
   assert.is(modeOf(join(s.dir, side[0])), 0o600);
   assert.ok(readFileSync(join(s.dir, side[0]), 'utf8').startsWith('$VAULTFILE;1;AES256\n'), 'the side file is encrypted');
-  assert.is(view(s), `${SECRET}by: alice\n`);
-  assert.is(view(s, side[0]), `${SECRET}by: bob\n`);
+  assert.is(await view(s), `${SECRET}by: alice\n`);
+  assert.is(await view(s, side[0]), `${SECRET}by: bob\n`);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
 test('two edits released at the same instant, 10 times: always exactly one saved, the other kept in a side file', async () => {
-  const s = setup();
+  const s = await setup();
   const rounds = 10;
   for (let round = 0; round < rounds; round++) {
     const go = join(s.dir, `go-${round}`);
     const env = (/** @type {string} */ who) => ({
       EDITOR: s.ed.gated, APPEND_TEXT: `${who}_${round}: edited`, EDITOR_LOG: join(s.dir, `${who}-${round}.log`), EDITOR_GO: go, VAULTFILE_TMPDIR: s.temp,
     });
-    const before = view(s);
+    const before = await view(s);
     const runs = ['alice', 'bob'].map((who) => ({ who, run: startVault(['edit', 'prod.yml', ...s.key], s.dir, env(who)) }));
     try {
       await waitFor(() => runs.every(({ who }) => existsSync(join(s.dir, `${who}-${round}.log`))), 'both editors');
@@ -281,8 +281,8 @@ test('two edits released at the same instant, 10 times: always exactly one saved
     assert.is(saved[0].stderr, '"prod.yml": saved\n');
     const side = /your edit is saved encrypted in "(prod\.yml\.vault-conflict-[0-9TZ-]+)"/.exec(kept[0].stderr)?.[1];
     assert.ok(side, kept[0].stderr);
-    assert.is(view(s), `${before}${saved[0].who}_${round}: edited\n`, `round ${round}: the winner's edit is in the file`);
-    assert.is(view(s, side), `${before}${kept[0].who}_${round}: edited\n`, `round ${round}: the other edit is in the side file`);
+    assert.is(await view(s), `${before}${saved[0].who}_${round}: edited\n`, `round ${round}: the winner's edit is in the file`);
+    assert.is(await view(s, side), `${before}${kept[0].who}_${round}: edited\n`, `round ${round}: the other edit is in the side file`);
     rmSync(join(s.dir, side));
   }
   assert.equal(readdirSync(s.dir).filter((name) => name.includes('vaultfile') || name.startsWith('.')), [], 'no lock or temp file left');
@@ -290,11 +290,11 @@ test('two edits released at the same instant, 10 times: always exactly one saved
 });
 
 test('the per-file lock: a dead owner\'s lock is taken over, a live one is waited for; none is left', async () => {
-  const s = setup();
+  const s = await setup();
   const lock = join(s.dir, '.prod.yml.vaultfile-lock');
   const dead = spawnSync(process.execPath, ['-e', '']).pid;
   writeFileSync(lock, `${dead} ${hostname()}\n`);
-  const stale = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
+  const stale = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: s.ed.append, VAULTFILE_TMPDIR: s.temp });
   assert.is(stale.code, 0, stale.stderr);
   assert.is(stale.stderr, '"prod.yml": saved\n');
   assert.not.ok(existsSync(lock), 'the stale lock was taken over and removed');
@@ -306,7 +306,7 @@ test('the per-file lock: a dead owner\'s lock is taken over, a live one is waite
   rmSync(lock);
   const waited = await run.done;
   assert.is(waited.code, 0, waited.stderr);
-  assert.is(view(s), `${SECRET}added: line\nmore: line\n`);
+  assert.is(await view(s), `${SECRET}added: line\nmore: line\n`);
   assert.equal(readdirSync(s.dir).filter((name) => name.startsWith('.')), []);
 });
 
@@ -320,8 +320,8 @@ function onTerminal(dir, command, answer, delay = 2500) {
   });
 }
 
-test('on a terminal, YAML that no longer parses offers to re-open the editor on the edited copy', () => {
-  const s = setup();
+test('on a terminal, YAML that no longer parses offers to re-open the editor on the edited copy', async () => {
+  const s = await setup();
   // First run breaks the YAML; the second sees the broken copy (the edit is not lost) and fixes it.
   const flip = script(join(s.dir, 'flip.sh'), [
     'for f; do :; done',
@@ -332,16 +332,16 @@ test('on a terminal, YAML that no longer parses offers to re-open the editor on 
   const yes = onTerminal(s.dir, command, 'y\r');
   assert.match(yes.stdout, /"prod\.yml": YAML error at line 1, column \d+: [a-z ]+\. open the editor again\?/);
   assert.match(yes.stdout, '"prod.yml": saved');
-  assert.is(view(s), `${SECRET}fixed: yes\n`);
+  assert.is(await view(s), `${SECRET}fixed: yes\n`);
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('on a terminal, an edit that cannot be sealed (inline !vault values) re-opens the editor too', () => {
+test('on a terminal, an edit that cannot be sealed (inline !vault values) re-opens the editor too', async () => {
   // An extensionless Ansible vars file: nothing checks its syntax before sealing, so the YAML
   // error comes from sealing the inline values again; the edit must not be lost to it.
   const dir = tempDir();
   writeFileSync(join(dir, 'pw'), 'inline edit password\n', { mode: 0o600 });
-  const made = runVault(['encrypt-string', '--vault-id', 'pw', '--stdin-name', 'db'], { cwd: dir, input: MARKER });
+  const made = await runVault(['encrypt-string', '--vault-id', 'pw', '--stdin-name', 'db'], { cwd: dir, input: MARKER });
   assert.is(made.code, 0, made.stderr);
   writeFileSync(join(dir, 'vars'), `${made.stdout}plain: 1\n`);
   const flip = script(join(dir, 'flip.sh'), [
@@ -355,13 +355,13 @@ test('on a terminal, an edit that cannot be sealed (inline !vault values) re-ope
   const yes = onTerminal(dir, command, 'y\r');
   assert.match(yes.stdout, /YAML does not parse \(line \d+, column \d+\)[^\n]*open the editor again\?/);
   assert.match(yes.stdout, '"vars": saved');
-  assert.is(vault(['view', 'vars', '--vault-id', 'pw'], dir).stdout, `db: ${MARKER}\nplain: 1\nfixed: yes\n`);
+  assert.is((await vault(['view', 'vars', '--vault-id', 'pw'], dir)).stdout, `db: ${MARKER}\nplain: 1\nfixed: yes\n`);
   assert.not.match(readFileSync(join(dir, 'vars'), 'utf8'), MARKER);
   assertNoPlaintextLeft(temp, MARKER);
 });
 
-test('on a terminal, declining to re-open writes nothing', () => {
-  const s = setup();
+test('on a terminal, declining to re-open writes nothing', async () => {
+  const s = await setup();
   const before = readFileSync(s.file);
   const command = `VAULTFILE_TMPDIR='${s.temp}' APPEND_TEXT='  nested: [' EDITOR='${s.ed.append}' '${process.execPath}' '${CLI}' edit prod.yml --key-file k.key`;
   const no = onTerminal(s.dir, command, 'n\r');
@@ -376,7 +376,7 @@ test('Ctrl-C on a terminal while the editor is open: one line, exit 130, no plai
     console.log('  SKIPPED: script(1) is not installed, so no terminal can be simulated');
     return;
   }
-  const s = setup();
+  const s = await setup();
   const before = readFileSync(s.file);
   for (let run = 0; run < 5; run++) {
     const log = join(s.dir, `editor-${run}.log`);
@@ -407,16 +407,16 @@ test('Ctrl-C on a terminal while the editor is open: one line, exit 130, no plai
   assertNoPlaintextLeft(s.temp, MARKER);
 });
 
-test('a plaintext file under the git filter: edit says the filter decrypted it and it can be edited directly', () => {
+test('a plaintext file under the git filter: edit says the filter decrypted it and it can be edited directly', async () => {
   const repo = tempRepo();
   const pass = join(repo, '..', `pw-${process.pid}-${Date.now()}`);
   writeFileSync(pass, 'filter password\n', { mode: 0o600 });
-  assert.is(vault(['init', '--password-file', pass, '--work-factor', '10'], repo).code, 0);
-  const setupResult = vault(['git', 'setup'], repo);
+  assert.is((await vault(['init', '--password-file', pass, '--work-factor', '10'], repo)).code, 0);
+  const setupResult = await vault(['git', 'setup'], repo);
   assert.is(setupResult.code, 0, setupResult.stderr);
   mkdirSync(join(repo, 'deploy/vars'), { recursive: true });
   writeFileSync(join(repo, 'deploy/vars/prod.yml'), SECRET);
-  const result = vault(['edit', 'vars/prod.yml', '--password-file', pass], join(repo, 'deploy'), { EDITOR: 'true' });
+  const result = await vault(['edit', 'vars/prod.yml', '--password-file', pass], join(repo, 'deploy'), { EDITOR: 'true' });
   assert.is(result.code, 2, result.stderr);
   assert.is(
     result.stderr,
@@ -424,16 +424,16 @@ test('a plaintext file under the git filter: edit says the filter decrypted it a
   );
   // Outside the filter a plaintext file still gets the usual advice.
   writeFileSync(join(repo, 'notes.txt'), 'plain\n');
-  const plain = vault(['edit', 'notes.txt', '--password-file', pass], repo, { EDITOR: 'true' });
+  const plain = await vault(['edit', 'notes.txt', '--password-file', pass], repo, { EDITOR: 'true' });
   assert.is(plain.code, 3);
   assert.is(plain.stderr, 'vault: "notes.txt": not a vault file; encrypt it first with "vault encrypt"\n');
 });
 
-test('temp files left beside the file by an interrupted write are reported when the edit starts', () => {
-  const s = setup();
+test('temp files left beside the file by an interrupted write are reported when the edit starts', async () => {
+  const s = await setup();
   const leftover = join(s.dir, '.prod.yml.vaultfile-a1b2c3d4e5f6.tmp');
   writeFileSync(leftover, SECRET);
-  const result = vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
+  const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
   assert.is(result.code, 0, result.stderr);
   assert.is(
     result.stderr,

@@ -12,11 +12,11 @@ import { assertNoPlaintextLeft, editors, mtimeOf, script, vault } from './lifecy
 const MARKER = 'MARKER-diskfull-90d1';
 
 /** A key and a small encrypted `prod.yml` in DIR (made elsewhere, copied in). */
-function sealedFixture() {
+async function sealedFixture() {
   const work = tempDir();
-  assert.is(vault(['keygen', 'k.key'], work).code, 0);
+  assert.is((await vault(['keygen', 'k.key'], work)).code, 0);
   writeFileSync(join(work, 'prod.yml'), `password: ${MARKER}\n`);
-  assert.is(vault(['encrypt', 'prod.yml', '--key-file', 'k.key'], work).code, 0);
+  assert.is((await vault(['encrypt', 'prod.yml', '--key-file', 'k.key'], work)).code, 0);
   return work;
 }
 
@@ -45,20 +45,20 @@ function bigEditor(/** @type {string} */ dir) {
   return script(join(dir, 'big.sh'), 'for f; do :; done\nprintf "big: " >> "$f"\nhead -c 60000 /dev/zero | tr "\\0" x >> "$f"\necho >> "$f"');
 }
 
-test('ENOSPC on a 64 KiB tmpfs while writing the edit: original intact, no temp file, exit 6', () => {
+test('ENOSPC on a 64 KiB tmpfs while writing the edit: original intact, no temp file, exit 6', async () => {
   const fs = mountTmpfs('64k');
   if (!fs) {
     console.log('  SKIPPED: mount -t tmpfs not permitted here; ENOSPC on the encrypted file is covered by the EFBIG test below');
     return;
   }
   try {
-    const work = sealedFixture();
+    const work = await sealedFixture();
     copyFileSync(join(work, 'prod.yml'), join(fs.point, 'prod.yml'));
     const before = readFileSync(join(fs.point, 'prod.yml'));
     const mtime = mtimeOf(join(fs.point, 'prod.yml'));
     const temp = join(work, 'tmp');
     mkdirSync(temp);
-    const result = vault(['edit', join(fs.point, 'prod.yml'), '--key-file', join(work, 'k.key')], work, {
+    const result = await vault(['edit', join(fs.point, 'prod.yml'), '--key-file', join(work, 'k.key')], work, {
       EDITOR: bigEditor(work), VAULTFILE_TMPDIR: temp,
     });
     assert.is(result.code, 6, result.stderr);
@@ -67,14 +67,14 @@ test('ENOSPC on a 64 KiB tmpfs while writing the edit: original intact, no temp 
     assert.is(mtimeOf(join(fs.point, 'prod.yml')), mtime);
     assert.equal(readdirSync(fs.point), ['prod.yml'], 'no temporary file beside the original');
     assertNoPlaintextLeft(temp, MARKER);
-    const view = vault(['view', join(fs.point, 'prod.yml'), '--key-file', join(work, 'k.key')], work);
+    const view = await vault(['view', join(fs.point, 'prod.yml'), '--key-file', join(work, 'k.key')], work);
     assert.is(view.stdout, `password: ${MARKER}\n`, 'the original still decrypts');
   } finally {
     fs.unmount();
   }
 });
 
-test('ENOSPC while writing the private copy itself: nothing left in the temp root, exit 6', () => {
+test('ENOSPC while writing the private copy itself: nothing left in the temp root, exit 6', async () => {
   const fs = mountTmpfs('16k');
   if (!fs) {
     // Not a pass: say so, so a run without root does not count this case as exercised (CI runs as root).
@@ -83,11 +83,11 @@ test('ENOSPC while writing the private copy itself: nothing left in the temp roo
   }
   try {
     const work = tempDir();
-    assert.is(vault(['keygen', 'k.key'], work).code, 0);
+    assert.is((await vault(['keygen', 'k.key'], work)).code, 0);
     writeFileSync(join(work, 'big.yml'), `big: ${'y'.repeat(40000)}\n`);
-    assert.is(vault(['encrypt', 'big.yml', '--key-file', 'k.key'], work).code, 0);
+    assert.is((await vault(['encrypt', 'big.yml', '--key-file', 'k.key'], work)).code, 0);
     const before = readFileSync(join(work, 'big.yml'));
-    const result = vault(['edit', 'big.yml', '--key-file', 'k.key'], work, { EDITOR: editors(work).append, VAULTFILE_TMPDIR: fs.point });
+    const result = await vault(['edit', 'big.yml', '--key-file', 'k.key'], work, { EDITOR: editors(work).append, VAULTFILE_TMPDIR: fs.point });
     assert.is(result.code, 6, result.stderr);
     assert.match(result.stderr, /^vault: cannot write the temporary copy in ".*": ENOSPC; free space or set VAULTFILE_TMPDIR\n$/);
     assert.equal(readdirSync(fs.point), []);
@@ -97,8 +97,8 @@ test('ENOSPC while writing the private copy itself: nothing left in the temp roo
   }
 });
 
-test('EFBIG from a file-size limit while writing the edit: original intact, no temp file', () => {
-  const work = sealedFixture();
+test('EFBIG from a file-size limit while writing the edit: original intact, no temp file', async () => {
+  const work = await sealedFixture();
   const temp = join(work, 'tmp');
   mkdirSync(temp);
   const before = readFileSync(join(work, 'prod.yml'));

@@ -95,7 +95,7 @@ function onTerminal(dir, args) {
   return result.stdout;
 }
 
-test('encrypt, decrypt and migrate of many files draw the bar on a terminal, nothing on a pipe', () => {
+test('encrypt, decrypt and migrate of many files draw the bar on a terminal, nothing on a pipe', async () => {
   if (spawnSync('script', ['--version']).status !== 0) return console.log('SKIPPED: no script(1) for a pseudo-terminal');
   const dir = tempDir();
   writeSecret(join(dir, 'pw'), 'progress test password\n');
@@ -104,7 +104,7 @@ test('encrypt, decrypt and migrate of many files draw the bar on a terminal, not
   assert.match(onTerminal(dir, ['encrypt', ...files, '--password-file', 'pw']), /\rencrypt \[#+\] 3\/3 c\.yml\x1b\[K\r\x1b\[K$/);
   assert.match(onTerminal(dir, ['decrypt', ...files, '--password-file', 'pw']), /\rdecrypt \[#+\] 3\/3 c\.yml\x1b\[K\r\x1b\[K$/);
   assert.is(readFileSync(join(dir, 'b.yml'), 'utf8'), 'name: b.yml\n');
-  const piped = vault(['encrypt', ...files, '--password-file', 'pw'], dir);
+  const piped = await vault(['encrypt', ...files, '--password-file', 'pw'], dir);
   assert.is(piped.code, 0, piped.stderr);
   assert.is(piped.stderr, '');
   // migrate prints a line per file: each above the bar, none run together with it.

@@ -14,9 +14,9 @@ import { inspectEnvelope } from '../dist/core/envelope.js';
 const hasAnsible = spawnSync('ansible-vault', ['--version']).status === 0;
 
 /** DIR with old.key, new.key, new.pw and FILES encrypted together with old.key. */
-function setup(count = 3) {
+async function setup(count = 3) {
   const dir = tempDir();
-  for (const name of ['old.key', 'new.key']) assert.is(vault(['keygen', name], dir).code, 0);
+  for (const name of ['old.key', 'new.key']) assert.is((await vault(['keygen', name], dir)).code, 0);
   writeSecret(join(dir, 'new.pw'), 'the new password\n');
   const files = [];
   for (let i = 0; i < count; i++) {
@@ -24,7 +24,7 @@ function setup(count = 3) {
     writeFileSync(join(dir, name), `secret: value-${i}\n`);
     files.push(name);
   }
-  const enc = vault(['encrypt', ...files, '--key-file', 'old.key'], dir);
+  const enc = await vault(['encrypt', ...files, '--key-file', 'old.key'], dir);
   assert.is(enc.code, 0, enc.stderr);
   return { dir, files };
 }
@@ -34,15 +34,15 @@ function snapshot(dir, files) {
   return files.map((name) => readFileSync(join(dir, name)));
 }
 
-test('many files rekeyed to a new key file and password: new keys open them, the old one does not', () => {
-  const { dir, files } = setup(4);
-  const result = vault(['rekey', ...files, '--key-file', 'old.key', '--new-key-file', 'new.key', '--new-password-file', 'new.pw'], dir);
+test('many files rekeyed to a new key file and password: new keys open them, the old one does not', async () => {
+  const { dir, files } = await setup(4);
+  const result = await vault(['rekey', ...files, '--key-file', 'old.key', '--new-key-file', 'new.key', '--new-password-file', 'new.pw'], dir);
   assert.is(result.code, 0, result.stderr);
   assert.is(result.stderr, 'rekeyed 4 files for --new-password-file "new.pw", --new-key-file "new.key"; older copies (git history, backups) still open with the old keys\n');
   for (const [i, name] of files.entries()) {
-    assert.is(vault(['view', name, '--key-file', 'new.key'], dir).stdout, `secret: value-${i}\n`);
-    assert.is(vault(['view', name, '--password-file', 'new.pw'], dir).stdout, `secret: value-${i}\n`);
-    const old = vault(['view', name, '--key-file', 'old.key'], dir);
+    assert.is((await vault(['view', name, '--key-file', 'new.key'], dir)).stdout, `secret: value-${i}\n`);
+    assert.is((await vault(['view', name, '--password-file', 'new.pw'], dir)).stdout, `secret: value-${i}\n`);
+    const old = await vault(['view', name, '--key-file', 'old.key'], dir);
     assert.ok(old.code === 4 || old.code === 5, old.stderr);
   }
   // One inline keyring for the whole call: every file carries the same entries (same salts), so
@@ -52,22 +52,22 @@ test('many files rekeyed to a new key file and password: new keys open them, the
   assert.match(entries[0], /"[0-9a-f]{8}"/);
 });
 
-test('a wrong old key or a bad file anywhere: no file is written', () => {
-  const { dir, files } = setup(3);
+test('a wrong old key or a bad file anywhere: no file is written', async () => {
+  const { dir, files } = await setup(3);
   const before = snapshot(dir, files);
-  const wrong = vault(['rekey', ...files, '--key-file', 'new.key', '--new-password-file', 'new.pw'], dir);
+  const wrong = await vault(['rekey', ...files, '--key-file', 'new.key', '--new-password-file', 'new.pw'], dir);
   assert.ok(wrong.code === 4 || wrong.code === 5, wrong.stderr);
   writeFileSync(join(dir, 'plain.yml'), 'not: encrypted\n');
-  const mixed = vault(['rekey', files[0], files[1], 'plain.yml', files[2], '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
+  const mixed = await vault(['rekey', files[0], files[1], 'plain.yml', files[2], '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
   assert.is(mixed.code, 3, mixed.stderr);
   assert.equal(snapshot(dir, files), before);
 });
 
-test('a write failing part-way (EFBIG): the message counts what was written; running again finishes', () => {
-  const { dir, files } = setup(1);
+test('a write failing part-way (EFBIG): the message counts what was written; running again finishes', async () => {
+  const { dir, files } = await setup(1);
   // A second file too big for the file-size limit below: its new ciphertext cannot be written.
   writeFileSync(join(dir, 'big.yml'), `big: ${'x'.repeat(60000)}\n`);
-  assert.is(vault(['encrypt', 'big.yml', '--key-file', 'old.key'], dir).code, 0);
+  assert.is((await vault(['encrypt', 'big.yml', '--key-file', 'old.key'], dir)).code, 0);
   const bigBefore = readFileSync(join(dir, 'big.yml'));
   const args = ['rekey', files[0], 'big.yml', '--key-file', 'old.key', '--new-key-file', 'new.key'];
   // 100 blocks of 512 bytes; SIGXFSZ ignored so that the write fails with EFBIG instead.
@@ -82,41 +82,41 @@ test('a write failing part-way (EFBIG): the message counts what was written; run
     'vault: "big.yml": no space left while writing; free some space and retry (the file is unchanged); 1 of 2 files were already written with the new keys: run the same command again to finish (it skips them)\n',
   );
   assert.equal(readFileSync(join(dir, 'big.yml')), bigBefore);
-  assert.is(vault(['view', files[0], '--key-file', 'new.key'], dir).stdout, 'secret: value-0\n');
-  const again = vault(args, dir);
+  assert.is((await vault(['view', files[0], '--key-file', 'new.key'], dir)).stdout, 'secret: value-0\n');
+  const again = await vault(args, dir);
   assert.is(again.code, 0, again.stderr);
   assert.is(again.stderr, 'rekeyed 1 file for --new-key-file "new.key" (1 already under the new keys, left as they were); older copies (git history, backups) still open with the old keys\n');
-  for (const name of [files[0], 'big.yml']) assert.is(vault(['view', name, '--key-file', 'new.key'], dir).code, 0);
+  for (const name of [files[0], 'big.yml']) assert.is((await vault(['view', name, '--key-file', 'new.key'], dir)).code, 0);
   // Neither the old keys nor the new ones open a file of somebody else: still an auth error.
-  const stranger = setup(1);
-  const refused = vault(['rekey', 'f0.yml', '--key-file', join(dir, 'old.key'), '--new-key-file', join(dir, 'new.key')], stranger.dir);
+  const stranger = await setup(1);
+  const refused = await vault(['rekey', 'f0.yml', '--key-file', join(dir, 'old.key'), '--new-key-file', join(dir, 'new.key')], stranger.dir);
   assert.is(refused.code, 4, refused.stderr);
 });
 
-test('usage errors: no new key, standard input', () => {
-  const { dir, files } = setup(1);
-  const none = vault(['rekey', files[0], '--key-file', 'old.key'], dir);
+test('usage errors: no new key, standard input', async () => {
+  const { dir, files } = await setup(1);
+  const none = await vault(['rekey', files[0], '--key-file', 'old.key'], dir);
   assert.is(none.code, 2);
   assert.is(none.stderr, 'vault: give the new key: --new-password-file FILE, --new-key-file FILE or --new-vault-id LABEL@FILE\n');
-  const stdin = vault(['rekey', '-', '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
+  const stdin = await vault(['rekey', '-', '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
   assert.is(stdin.code, 2);
 });
 
-test('a file sealed under a repository keyring is refused with the way to change its keys', () => {
+test('a file sealed under a repository keyring is refused with the way to change its keys', async () => {
   const repo = tempRepo();
   const pass = writeSecret(join(repo, '..', `rekey-pw-${process.pid}`), 'repo password\n');
-  assert.is(vault(['init', '--password-file', pass, '--work-factor', '10'], repo).code, 0);
-  assert.is(vault(['keygen', join(repo, '..', `rekey-new-${process.pid}.key`)], repo).code, 0);
+  assert.is((await vault(['init', '--password-file', pass, '--work-factor', '10'], repo)).code, 0);
+  assert.is((await vault(['keygen', join(repo, '..', `rekey-new-${process.pid}.key`)], repo)).code, 0);
   writeFileSync(join(repo, 'a.yml'), 'a: 1\n');
-  assert.is(vault(['encrypt', 'a.yml', '--keyring', 'default', '--password-file', pass], repo).code, 0);
+  assert.is((await vault(['encrypt', 'a.yml', '--keyring', 'default', '--password-file', pass], repo)).code, 0);
   const before = readFileSync(join(repo, 'a.yml'));
-  const result = vault(['rekey', 'a.yml', '--password-file', pass, '--new-key-file', join(repo, '..', `rekey-new-${process.pid}.key`)], repo);
+  const result = await vault(['rekey', 'a.yml', '--password-file', pass, '--new-key-file', join(repo, '..', `rekey-new-${process.pid}.key`)], repo);
   assert.is(result.code, 2);
   assert.is(result.stderr, 'vault: "a.yml": sealed under keyring "default", whose keys are shared; use "vault keys add" / "vault keys remove" then "vault rotate"\n');
   assert.equal(readFileSync(join(repo, 'a.yml')), before);
 });
 
-test('Ansible files stay Ansible on rekey and edit (checked with the real ansible-vault)', () => {
+test('Ansible files stay Ansible on rekey and edit (checked with the real ansible-vault)', async () => {
   if (!hasAnsible) {
     console.log('  (ansible-vault not installed: skipped)');
     return;
@@ -129,31 +129,31 @@ test('Ansible files stay Ansible on rekey and edit (checked with the real ansibl
   const ansible = (/** @type {string[]} */ args) => spawnSync('ansible-vault', args, { cwd: dir, encoding: 'utf8', env: cleanEnv() });
   assert.is(ansible(['encrypt', '--vault-password-file', 'old.pw', 'vars.yml', 'ids.yml']).status, 0);
 
-  const rekey = vault(['rekey', 'vars.yml', '--vault-password-file', 'old.pw', '--new-password-file', 'new.pw'], dir);
+  const rekey = await vault(['rekey', 'vars.yml', '--vault-password-file', 'old.pw', '--new-password-file', 'new.pw'], dir);
   assert.is(rekey.code, 0, rekey.stderr);
   assert.ok(readFileSync(join(dir, 'vars.yml'), 'utf8').startsWith('$ANSIBLE_VAULT;1.1;AES256\n'));
   assert.is(ansible(['view', '--vault-password-file', 'new.pw', 'vars.yml']).stdout, 'db_password: s3cret\n');
   assert.is.not(ansible(['view', '--vault-password-file', 'old.pw', 'vars.yml']).status, 0);
 
-  const labelled = vault(['rekey', 'ids.yml', '--password-file', 'old.pw', '--new-vault-id', 'prod@new.pw'], dir);
+  const labelled = await vault(['rekey', 'ids.yml', '--password-file', 'old.pw', '--new-vault-id', 'prod@new.pw'], dir);
   assert.is(labelled.code, 0, labelled.stderr);
   assert.ok(readFileSync(join(dir, 'ids.yml'), 'utf8').startsWith('$ANSIBLE_VAULT;1.2;AES256;prod\n'));
   assert.is(ansible(['view', '--vault-id', 'prod@new.pw', 'ids.yml']).stdout, 'api_key: k3y\n');
 
   const ed = editors(dir);
-  const edit = vault(['edit', 'vars.yml', '--password-file', 'new.pw'], dir, { EDITOR: ed.append, APPEND_TEXT: 'db_user: app' });
+  const edit = await vault(['edit', 'vars.yml', '--password-file', 'new.pw'], dir, { EDITOR: ed.append, APPEND_TEXT: 'db_user: app' });
   assert.is(edit.code, 0, edit.stderr);
   assert.ok(readFileSync(join(dir, 'vars.yml'), 'utf8').startsWith('$ANSIBLE_VAULT;1.1;AES256\n'));
   assert.is(ansible(['view', '--vault-password-file', 'new.pw', 'vars.yml']).stdout, 'db_password: s3cret\ndb_user: app\n');
-  const editLabelled = vault(['edit', 'ids.yml', '--vault-id', 'prod@new.pw'], dir, { EDITOR: ed.append, APPEND_TEXT: 'api_user: bot' });
+  const editLabelled = await vault(['edit', 'ids.yml', '--vault-id', 'prod@new.pw'], dir, { EDITOR: ed.append, APPEND_TEXT: 'api_user: bot' });
   assert.is(editLabelled.code, 0, editLabelled.stderr);
   assert.ok(readFileSync(join(dir, 'ids.yml'), 'utf8').startsWith('$ANSIBLE_VAULT;1.2;AES256;prod\n'));
   assert.is(ansible(['view', '--vault-id', 'prod@new.pw', 'ids.yml']).stdout, 'api_key: k3y\napi_user: bot\n');
 });
 
-test('the progress bar is drawn on a terminal and absent on a pipe', () => {
-  const { dir, files } = setup(5);
-  const piped = vault(['rekey', ...files, '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
+test('the progress bar is drawn on a terminal and absent on a pipe', async () => {
+  const { dir, files } = await setup(5);
+  const piped = await vault(['rekey', ...files, '--key-file', 'old.key', '--new-key-file', 'new.key'], dir);
   assert.is(piped.code, 0, piped.stderr);
   assert.not.match(piped.stderr, /\r|\[#/);
   // script(1) gives the command a pseudo-terminal; its output is what the terminal showed.
@@ -162,7 +162,7 @@ test('the progress bar is drawn on a terminal and absent on a pipe', () => {
   assert.is(tty.status, 0, tty.stdout);
   assert.match(tty.stdout, /\rrekey \[#+\] 10\/10 f4\.yml\x1b\[K/);
   assert.match(tty.stdout, /\r\x1b\[Krekeyed 5 files/);
-  assert.is(vault(['view', files[0], '--key-file', 'old.key'], dir).stdout, 'secret: value-0\n');
+  assert.is((await vault(['view', files[0], '--key-file', 'old.key'], dir)).stdout, 'secret: value-0\n');
 });
 
 test.run();

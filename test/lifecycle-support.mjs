@@ -5,7 +5,9 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { CLI, cleanEnv, runVault } from './helpers.mjs';
+import { CLI, ROOT, cleanEnv, runVault } from './helpers.mjs';
+
+const HALT_DRIVER = join(ROOT, 'test', 'support', 'halt-at.mjs');
 
 /**
  * Write an executable /bin/sh script.
@@ -51,18 +53,21 @@ export function editors(dir) {
  * @param {string} cwd
  * @param {Record<string, string>} [env]
  */
-export function vault(args, cwd, env = {}) {
-  return runVault(args, { cwd, env });
+export async function vault(args, cwd, env = {}) {
+  return await runVault(args, { cwd, env });
 }
 
 /**
- * Start vault asynchronously; resolves with code, signal, stdout and stderr when it ends.
+ * Start vault asynchronously; resolves with code, signal, stdout and stderr when it ends. With
+ * HALT, the crash-point driver (test/support/halt-at.mjs) runs it and stops it at that step.
  * @param {string[]} args
  * @param {string} cwd
  * @param {Record<string, string>} [env]
+ * @param {string | null} [halt]
  */
-export function startVault(args, cwd, env = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startVault(args, cwd, env = {}, halt = null) {
+  const entry = halt === null ? [CLI] : [HALT_DRIVER, halt];
+  const child = spawn(process.execPath, [...entry, ...args], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tempDir, removeDir, modeOf } from './helpers.mjs';
+import { ROOT, tempDir, removeDir, modeOf, testContext } from './helpers.mjs';
 import {
   TEMP_PREFIX,
   chooseTempBase,
@@ -16,11 +16,14 @@ import {
   withPrivateTemp,
 } from '../dist/fs/private-temp.js';
 
-const MODULE = join(ROOT, 'dist', 'fs', 'private-temp.js');
+const DIST = join(ROOT, 'dist');
+
+/** A run's context whose environment is ENV (signals only the test emits). @param {Record<string, string>} env */
+const hostWith = (env) => testContext({ env });
 
 test('the copy is a 0600 file named after the original in a 0700 directory', () => {
   const base = tempDir();
-  const temp = createPrivateTemp('deploy/vars/prod.yml', new TextEncoder().encode('token: s3cret\n'), { VAULTFILE_TMPDIR: base });
+  const temp = createPrivateTemp('deploy/vars/prod.yml', new TextEncoder().encode('token: s3cret\n'), hostWith({ VAULTFILE_TMPDIR: base }));
   try {
     assert.is(temp.file, join(temp.dir, 'prod.yml'));
     assert.ok(temp.dir.startsWith(join(base, `${TEMP_PREFIX}${process.pid}-`)));
@@ -53,7 +56,7 @@ test('a VAULTFILE_TMPDIR that is not a writable directory is refused', () => {
 test('odd original names cannot escape the directory', () => {
   const base = tempDir();
   for (const name of ['..', '/', '']) {
-    const temp = createPrivateTemp(name, new Uint8Array(0), { VAULTFILE_TMPDIR: base });
+    const temp = createPrivateTemp(name, new Uint8Array(0), hostWith({ VAULTFILE_TMPDIR: base }));
     assert.is(temp.file, join(temp.dir, 'secret'));
     temp.remove();
   }
@@ -63,7 +66,7 @@ test('odd original names cannot escape the directory', () => {
 
 test('withPrivateTemp removes the directory after success and after a throw', async () => {
   const base = tempDir();
-  const env = { VAULTFILE_TMPDIR: base };
+  const env = hostWith({ VAULTFILE_TMPDIR: base });
   const seen = await withPrivateTemp('a.env', new Uint8Array([65]), async (temp) => temp.dir, env);
   assert.not.ok(existsSync(seen));
   let dir = '';
@@ -83,7 +86,7 @@ test('withPrivateTemp removes the directory after success and after a throw', as
 
 test('a failed write removes the directory and names the fix', () => {
   const base = tempDir();
-  const env = { VAULTFILE_TMPDIR: base };
+  const env = hostWith({ VAULTFILE_TMPDIR: base });
   // A name longer than NAME_MAX makes open() fail with ENAMETOOLONG after the dir exists.
   assert.throws(() => createPrivateTemp('x'.repeat(300), new Uint8Array([1]), env), (/** @type {Error} */ error) =>
     /cannot write the temporary copy in ".*": ENAMETOOLONG; free space or set VAULTFILE_TMPDIR/.test(error.message),
@@ -99,8 +102,13 @@ test('a failed write removes the directory and names the fix', () => {
  */
 function holder(base, extra = '') {
   const script = `
-    import { createPrivateTemp } from ${JSON.stringify(MODULE)};
-    const temp = createPrivateTemp('prod.yml', new TextEncoder().encode('password: hunter2\\n'), process.env);
+    import { createPrivateTemp } from ${JSON.stringify(join(DIST, 'fs', 'private-temp.js'))};
+    import { openContext } from ${JSON.stringify(join(DIST, 'context.js'))};
+    import { processHost } from ${JSON.stringify(join(DIST, 'process-host.js'))};
+    // As the executables do: the run's cleanups also run when the process exits.
+    const { context, close } = openContext(processHost());
+    process.once('exit', close);
+    const temp = createPrivateTemp('prod.yml', new TextEncoder().encode('password: hunter2\\n'), context);
     temp.onInterrupt((signal) => process.stdout.write('hook ' + signal + '\\n'));
     ${extra}
     process.stdout.write(temp.dir + '\\n');

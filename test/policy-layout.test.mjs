@@ -81,12 +81,12 @@ function quickstartFiles(/** @type {string} */ dir) {
   put(dir, 'README.md', 'demo\n');
 }
 
-test('init proposes the exclusions it finds; the quickstart commits with the pre-commit check', () => {
+test('init proposes the exclusions it finds; the quickstart commits with the pre-commit check', async () => {
   const dir = tempRepo();
   const keys = tempDir('vaultfile-keys-');
   quickstartFiles(dir);
-  vault(keys, ['keygen', 'k.key']);
-  const init = vault(dir, ['init', '--key-file', join(keys, 'k.key')]);
+  await vault(keys, ['keygen', 'k.key']);
+  const init = await vault(dir, ['init', '--key-file', join(keys, 'k.key')]);
   assert.is(init.stdout, '');
   assert.match(init.stderr, /wrote \.vaultfile\/policy\.yml/);
   assert.match(init.stderr, /exclude:\n +- deploy\/vars\/common\.yml\n +- deploy\/vars\/example\.yml\n/);
@@ -96,7 +96,7 @@ test('init proposes the exclusions it finds; the quickstart commits with the pre
   assert.equal(policy.rules[0].exclude, ['deploy/vars/common.yml', 'deploy/vars/example.yml']);
   assert.equal(policy.rules[1].exclude, ['deploy/files/.env.example']);
 
-  vault(dir, ['git', 'setup']);
+  await vault(dir, ['git', 'setup']);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'quickstart']); // the pre-commit hook runs "vault check --staged"
   for (const plain of ['deploy/vars/common.yml', 'deploy/vars/example.yml', 'deploy/files/.env.example']) {
@@ -105,8 +105,8 @@ test('init proposes the exclusions it finds; the quickstart commits with the pre
   for (const secret of ['deploy/vars/prod.yml', 'deploy/files/.env.prod']) {
     assert.match(git(dir, ['cat-file', '-p', `HEAD:${secret}`]), /^\$VAULTFILE;1;AES256/, `${secret} is sealed`);
   }
-  assert.match(vault(dir, ['check']).stdout, /^2 files under the policy, all encrypted\n$/);
-  const status = vault(dir, ['status']).stdout;
+  assert.match((await vault(dir, ['check'])).stdout, /^2 files under the policy, all encrypted\n$/);
+  const status = (await vault(dir, ['status'])).stdout;
   assert.match(status, /^PATH +KEYRING +KEY ID +INDEX +TREE +KEY +FORMAT\n/);
   assert.match(status, /deploy\/vars\/prod\.yml +default +[0-9a-f]{16} +encrypted +plaintext +yes +vaultfile/);
   assert.not.match(status, /common\.yml|example/);
@@ -125,33 +125,33 @@ rules:
 test('format: ansible: the filter leaves Ansible files alone, status shows the format, check wants Ansible Vault', async () => {
   const { dir, keyDir } = await vaultRepo();
   put(dir, '.vaultfile/policy.yml', ANSIBLE_POLICY);
-  vault(dir, ['git', 'setup']);
+  await vault(dir, ['git', 'setup']);
   assert.match(readFileSync(join(dir, '.gitattributes'), 'utf8'), /^deploy\/vars\/\*\.yml !filter !diff !merge$/m);
   const pw = writeSecret(join(keyDir, 'ansible.pw'), 'ansible-pass\n');
   put(dir, 'deploy/vars/prod.yml', 'db_password: p\n');
-  vault(dir, ['encrypt', '--format', 'ansible', '--vault-id', `prod@${pw}`, 'deploy/vars/prod.yml']);
+  await vault(dir, ['encrypt', '--format', 'ansible', '--vault-id', `prod@${pw}`, 'deploy/vars/prod.yml']);
   const sealed = readFileSync(join(dir, 'deploy/vars/prod.yml'), 'utf8');
   assert.match(sealed, /^\$ANSIBLE_VAULT;1\.2;AES256;prod\n/);
   put(dir, 'deploy/vars/common.yml', 'x: 1\n');
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'ansible vars']);
   assert.is(git(dir, ['cat-file', '-p', 'HEAD:deploy/vars/prod.yml']), sealed, 'committed byte for byte, not wrapped');
-  const status = vault(dir, ['status']).stdout;
+  const status = (await vault(dir, ['status'])).stdout;
   assert.match(status, /deploy\/vars\/prod\.yml +default +- +ansible +ansible +yes +ansible\n/);
-  vault(dir, ['check', '--staged']);
+  await vault(dir, ['check', '--staged']);
 
   // A vaultfile envelope where Ansible reads the file: Ansible would get ciphertext.
   put(dir, 'deploy/vars/staging.yml', 'db_password: s\n');
-  vault(dir, ['encrypt', 'deploy/vars/staging.yml', '--keyring', 'default']);
+  await vault(dir, ['encrypt', 'deploy/vars/staging.yml', '--keyring', 'default']);
   git(dir, ['add', 'deploy/vars/staging.yml']);
-  const check = runVault(['check', '--staged'], { cwd: dir });
+  const check = await runVault(['check', '--staged'], { cwd: dir });
   assert.is(check.code, 1);
   assert.match(check.stderr, /"deploy\/vars\/staging\.yml" is staged as a vaultfile envelope but the policy says Ansible reads it \(format: ansible\); run "vault migrate --to ansible deploy\/vars\/staging\.yml"/);
   git(dir, ['rm', '-q', '--cached', 'deploy/vars/staging.yml']);
 
   // Plaintext at an Ansible path: nothing will encrypt it on add, so check refuses it.
   put(dir, 'deploy/vars/dev.yml', 'db_password: d\n');
-  const tree = runVault(['check'], { cwd: dir });
+  const tree = await runVault(['check'], { cwd: dir });
   assert.is(tree.code, 1);
   assert.match(tree.stderr, /"deploy\/vars\/dev\.yml" is in the work tree as plaintext/);
 });
@@ -160,7 +160,7 @@ test('the git filter refuses to wrap an Ansible Vault file in an envelope', asyn
   const { dir, keyDir } = await vaultRepo();
   const pw = writeSecret(join(keyDir, 'ansible.pw'), 'ansible-pass\n');
   put(dir, 'deploy/vars/prod.yml', 'db_password: p\n');
-  vault(dir, ['encrypt', '--format', 'ansible', '--vault-password-file', pw, 'deploy/vars/prod.yml']);
+  await vault(dir, ['encrypt', '--format', 'ansible', '--vault-password-file', pw, 'deploy/vars/prod.yml']);
   const add = gitResult(dir, ['add', 'deploy/vars/prod.yml']);
   assert.is.not(add.code, 0);
   assert.match(add.stderr, /"deploy\/vars\/prod\.yml" is an Ansible Vault file but the policy keeps it as vaultfile; run "vault migrate deploy\/vars\/prod\.yml" or give its rule "format: ansible"/);
@@ -174,7 +174,7 @@ test('the git filter refuses to wrap an Ansible Vault file in an envelope', asyn
   // status --all lists the Ansible file outside any vaultfile rule with its format.
   put(dir, '.vaultfile/policy.yml', 'version: 1\nrules: []\n');
   writeFileSync(join(dir, 'other.yml'), readFileSync(join(dir, 'deploy/vars/prod.yml')));
-  assert.match(vault(dir, ['status', '--all']).stdout, /other\.yml +- +- +- +ansible +no +-/);
+  assert.match((await vault(dir, ['status', '--all'])).stdout, /other\.yml +- +- +- +ansible +no +-/);
 });
 
 test.run();

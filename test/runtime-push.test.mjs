@@ -18,7 +18,7 @@ const envFile = join(dir, '.env.production');
 const VALUES = { DB_PASSWORD: 'p@ss word\nline2', API_KEY: "k$y#1'\"", PORT: '5432', UNICODE: 'é ✓' };
 const dotenvText = (/** @type {string} */ port) => `DB_PASSWORD="p@ss word\\nline2"\nAPI_KEY=\`k$y#1'"\`\nPORT=${port}\nUNICODE='é ✓'\n`;
 writeFileSync(envFile, dotenvText('5432'));
-const sealed = runVault(['encrypt', '--password-file', pw, envFile]);
+const sealed = await runVault(['encrypt', '--password-file', pw, envFile]);
 assert.is(sealed.code, 0, sealed.stderr);
 
 const aws = await startFakeAws({

@@ -14,7 +14,7 @@ const wrong = writeSecret(join(dir, 'wrong'), 'battery staple\n');
 
 const envFile = join(dir, '.env.production');
 writeFileSync(envFile, 'DB_PASSWORD="envelope secret"\nREF=ssm:///never/resolved\n');
-const sealed = runVault(['encrypt', '--password-file', pw, envFile]);
+const sealed = await runVault(['encrypt', '--password-file', pw, envFile]);
 assert.is(sealed.code, 0, sealed.stderr);
 assert.ok(readFileSync(envFile, 'utf8').startsWith('$VAULTFILE;'), 'the dotenv file is an envelope now');
 

@@ -80,8 +80,13 @@ test('ssm-env: -V, -h, no command, and the command exit status', async () => {
   assert.match(none.stderr, /^vault: no command given; usage: vault ssm-env/);
   const status = await runAsync(['ssm-env', '--', process.execPath, '-e', 'process.exit(7)'], { env: env({}) });
   assert.is(status.code, 7);
-  const missing = await runAsync(['ssm-env', 'no-such-command-vaultfile'], { env: env({}) });
+  const mark = aws.requests.length;
+  const missing = await runAsync(['ssm-env', '-with-decryption', 'no-such-command-vaultfile'], { env: env({ S: 'ssm:///secret' }) });
   assert.is(missing.code, 127);
+  assert.is(missing.stderr, 'vault: "no-such-command-vaultfile": command not found or not executable; nothing was fetched; check the name and PATH\n');
+  assert.is(aws.requests.length, mark, 'looked up before any AWS call, as ssm-env does');
+  const direct = await runAsync(['ssm-env', '-with-decryption', process.execPath, '-e', 'process.stdout.write(process.env.S)'], { env: env({ S: 'ssm:///secret' }) });
+  assert.is(direct.stdout, 'hehe', 'a path with "/" runs as is');
 });
 
 test.after(async () => {

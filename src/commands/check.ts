@@ -8,8 +8,9 @@ import { VaultError } from '../errors.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
 import { findStagedHazards } from '../git/staged-hazards.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('check')
     .description('exit non-zero if a file that must be encrypted is not')
@@ -17,7 +18,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print nothing when all is well')
     .option('--json', 'print the verdict as one JSON object (fields in docs/install.md)')
     .action(async (options: { staged?: boolean; quiet?: boolean; json?: boolean }) => {
-      const ctx = await openRepoContext(process.cwd());
+      const ctx = await openRepoContext(io.cwd, io.env);
       const files = await listPolicyFiles(ctx, { staged: options.staged === true, tree: options.staged !== true });
       // Only an untracked file's verdict depends on the filter being set up: ask git only then.
       const configured = files.some((file) => file.index.kind === 'absent') && hasFilterConfig(ctx.top);
@@ -28,15 +29,16 @@ export function register(program: Command): void {
         if (problem === null) continue;
         problems += 1;
         found.push({ path: file.path, problem });
-        if (!options.json) process.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
-      }
-      if (options.json) {
-        const verdict = { version: 1, ok: problems === 0, staged: options.staged === true, files: files.length, problems: found };
-        process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+        if (!options.json) io.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
       }
       for (const hazard of options.staged ? await findStagedHazards(ctx.top, files) : []) {
         problems += 1;
-        process.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
+        found.push({ path: hazard.path, problem: hazard.problem });
+        if (!options.json) io.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
+      }
+      if (options.json) {
+        const verdict = { version: 1, ok: problems === 0, staged: options.staged === true, files: files.length, problems: found };
+        io.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
       }
       if (problems > 0) {
         throw new VaultError(
@@ -44,6 +46,6 @@ export function register(program: Command): void {
         );
       }
       if (options.quiet || options.json) return;
-      process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
+      io.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
     });
 }

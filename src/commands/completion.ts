@@ -7,6 +7,7 @@
  * while completing. Prints only the script.
  */
 import { Argument, type Command, type Option } from 'commander';
+import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 /** What completion needs to know about one command (the root has the empty path). */
@@ -144,7 +145,7 @@ export function fishScript(specs: Spec[]): string {
 
 const SCRIPTS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
@@ -152,6 +153,6 @@ export function register(program: Command): void {
     .action((shell: keyof typeof SCRIPTS, _options: unknown, command: Command) => {
       const generate = SCRIPTS[shell];
       if (!generate) throw new UsageError(`no completion for ${JSON.stringify(shell)}; use bash, zsh or fish`);
-      process.stdout.write(generate(commandSpecs(command.parent!)));
+      io.stdout.write(generate(commandSpecs(command.parent!)));
     });
 }

@@ -12,8 +12,9 @@ import { editPlaintext, saveEdited } from '../fs/edit-session.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, targetForNewFile } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('create')
     .description('create a new encrypted file in $EDITOR')
@@ -27,17 +28,17 @@ export function register(program: Command): void {
     if (!existsSync(parent) || !statSync(parent).isDirectory()) {
       throw new FileSystemError(`${quotePath(file)}: the directory ${quotePath(parent)} does not exist; create it first`);
     }
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    const target = await targetForNewFile(file, options.keyring as string | undefined);
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
+    const target = await targetForNewFile(file, options.keyring as string | undefined, io);
     await session.unlockedFor(target); // wrong keys fail now, before anything is typed
-    const edited = await editPlaintext(file, new Uint8Array(0));
+    const edited = await editPlaintext(file, new Uint8Array(0), io);
     if (edited === null) {
-      process.stderr.write(`${quotePath(file)}: empty; nothing was created\n`);
+      io.stderr.write(`${quotePath(file)}: empty; nothing was created\n`);
       return;
     }
     const sealed = await session.seal(edited, target);
     edited.fill(0);
-    await saveEdited(file, null, sealed);
-    process.stderr.write(`${quotePath(file)}: created\n`);
+    await saveEdited(file, null, sealed, io);
+    io.stderr.write(`${quotePath(file)}: created\n`);
   });
 }

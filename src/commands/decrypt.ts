@@ -4,37 +4,44 @@
  * file is unchanged. Large envelopes stream in bounded memory.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectories, writeFileAtomic } from '../fs/atomic-write.js';
 import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
-import { checkOutputOption, outputFor } from './output.js';
+import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
+import type { Context } from '../context.js';
+import type { VaultError } from '../errors.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('decrypt')
     .description('decrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('<files...>', 'files to decrypt')
+    .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
+    files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    const progress = createProgress(files.length, 'decrypt');
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
+    const directories = new Set<string>();
+    const progress = createProgress(files.length, 'decrypt', io.stderr);
     try {
       for (const file of files) {
-        const plaintext = await openPlaintext(session, file);
         const target = outputFor(file, output);
-        if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: true });
-        else if (plaintext instanceof Uint8Array) await writeStdout(plaintext);
-        else for await (const piece of plaintext) await writeStdout(piece);
+        // To standard output only: a file written with some values still sealed would look decrypted.
+        const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; printed still encrypted\n`);
+        const plaintext = await openPlaintext(session, file, target === STDIO ? leftSealed : undefined);
+        if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: directories });
+        else if (plaintext instanceof Uint8Array) await writeStdout(io.stdout, plaintext);
+        else for await (const piece of plaintext) await writeStdout(io.stdout, piece);
         if (plaintext instanceof Uint8Array) plaintext.fill(0);
         progress.tick(file);
       }
     } finally {
       progress.done();
+      syncDirectories(directories);
     }
   });
 }

@@ -17,24 +17,25 @@ import { leftoverTempWarning, leftoverTempsOf } from '../repo/keyring-files.js';
 import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
 import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('edit')
     .description('edit an encrypted file in $EDITOR (unchanged content is not rewritten)')
     .argument('<file>', 'the encrypted file');
   addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
     await checkInputFile(file);
-    for (const leftover of leftoverTempsOf(file)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+    for (const leftover of leftoverTempsOf(file)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     await assertReplaceable(file);
     const before = await snapshotFile(file);
-    const keys = createKeyContext(keySourceOptions(options));
+    const keys = createKeyContext(keySourceOptions(options), io);
     const session = new SecretSession(keys);
     // Fully opened and authenticated before any temporary copy exists.
     const opened = await openForEdit(session, before!.bytes, file);
     // Sealed inside the editor loop: an edit that cannot be sealed (an inline value Ansible could
     // not hold) re-opens the editor on a terminal instead of being lost.
-    const sealed = await editPlaintext(file, opened.plaintext, process.env, async (edited) => {
+    const sealed = await editPlaintext(file, opened.plaintext, io, async (edited) => {
       try {
         return await sealLikeBefore(before!.bytes, file, opened, edited, session, keys);
       } finally {
@@ -43,11 +44,11 @@ export function register(program: Command): void {
     });
     opened.plaintext.fill(0);
     if (sealed === null) {
-      process.stderr.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
+      io.stderr.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
       return;
     }
-    await saveEdited(file, before, sealed);
-    process.stderr.write(`${quotePath(file)}: saved\n`);
+    await saveEdited(file, before, sealed, io);
+    io.stderr.write(`${quotePath(file)}: saved\n`);
   });
 }
 

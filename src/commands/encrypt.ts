@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectories, writeFileAtomic } from '../fs/atomic-write.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
 import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
 import { createKeyContext } from '../keys/key-sources.js';
@@ -15,25 +15,28 @@ import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
-import { checkOutputOption, outputFor } from './output.js';
+import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('encrypt')
     .description('encrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('<files...>', 'files to encrypt')
+    .argument('[files...]', 'files to encrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
+    files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     if (options.format !== 'vaultfile' && options.format !== 'ansible') {
       throw new UsageError(`--format ${String(options.format)}: use vaultfile or ansible`);
     }
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
-    const progress = createProgress(files.length, 'encrypt');
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
+    const directories = new Set<string>();
+    const progress = createProgress(files.length, 'encrypt', io.stderr);
     try {
       for (const file of files) {
         await encryptOne(file);
@@ -41,28 +44,29 @@ export function register(program: Command): void {
       }
     } finally {
       progress.done();
+      syncDirectories(directories);
     }
 
     async function encryptOne(file: string): Promise<void> {
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
-      const head = large ? await readPrefix(file) : await readInput(file);
+      const head = large ? await readPrefix(file) : await readInput(file, io.stdin);
       if (isEnvelope(head) || isSealedByAnyCodec(head)) {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
       const target: SealTarget =
         options.format === 'ansible'
           ? await ansibleTarget(session, options.encryptVaultId as string | undefined)
-          : await targetForNewFile(file, options.keyring as string | undefined);
+          : await targetForNewFile(file, options.keyring as string | undefined, io);
       const destination = outputFor(file, output);
       const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
-      const plaintext = large && !streams ? await readInput(file) : head;
+      const plaintext = large && !streams ? await readInput(file, io.stdin) : head;
       const sealed = streams ? await sealFileStream(session, file, target) : await session.seal(plaintext, target);
       plaintext.fill(0);
       if (destination === STDIO) {
-        if (sealed instanceof Uint8Array) await writeStdout(sealed);
-        else for await (const piece of sealed) await writeStdout(piece);
+        if (sealed instanceof Uint8Array) await writeStdout(io.stdout, sealed);
+        else for await (const piece of sealed) await writeStdout(io.stdout, piece);
       } else {
-        await writeFileAtomic(destination, sealed, { deferDirectorySync: true });
+        await writeFileAtomic(destination, sealed, { deferDirectorySync: directories });
       }
     }
   });

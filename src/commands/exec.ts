@@ -10,6 +10,7 @@ import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { runChild } from '../runtime/spawn.js';
+import type { Context } from '../context.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -29,7 +30,7 @@ export function addEnvironmentOptions(command: Command): Command {
 }
 
 /** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
-export function environmentOptions(options: Record<string, unknown>, read: SourceReader): EnvironmentOptions {
+export function environmentOptions(options: Record<string, unknown>, read: SourceReader, io: Context): EnvironmentOptions {
   if (options.strict === true && options.allowUnresolved === true) {
     throw new UsageError('--strict and --allow-unresolved contradict each other; keep one');
   }
@@ -44,11 +45,11 @@ export function environmentOptions(options: Record<string, unknown>, read: Sourc
     keepKeySources: options.keepKeySources === true,
     allowedVariables: (options.allowVariable as string[] | undefined) ?? [],
     read,
-    warn: (line) => process.stderr.write(`vault: ${line}\n`),
+    warn: (line) => io.stderr.write(`vault: ${line}\n`),
   };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('exec')
     .description('run COMMAND with secrets as environment variables (no shell; exits with its status)')
@@ -63,7 +64,7 @@ export function register(program: Command): void {
     if (options.path === false && options.pristine !== true) {
       throw new UsageError('--no-path only applies with --pristine (without it the whole environment is kept); add --pristine');
     }
-    const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
-    process.exitCode = await runChild(name, args, Object.fromEntries(built.env));
+    const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
+    io.exitCode = await runChild(name, args, Object.fromEntries(built.env), io);
   });
 }

@@ -9,8 +9,9 @@ import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
 import { addEnvironmentOptions, environmentOptions } from './exec.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('export')
     .description('print the resolved variables as dotenv, JSON or shell export lines');
@@ -19,12 +20,12 @@ export function register(program: Command): void {
   );
   addKeySourceOptions(command);
   command.action(async (options: Record<string, unknown>) => {
-    const built = await buildEnvironment(process.env, environmentOptions(options, createSecretReader(keySourceOptions(options))));
+    const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
     const selected = new Map<string, string>();
     for (const name of built.defined) {
       const value = built.env.get(name);
       if (value !== undefined) selected.set(name, value);
     }
-    process.stdout.write(formatEnv(selected, options.format as ExportFormat));
+    io.stdout.write(formatEnv(selected, options.format as ExportFormat));
   });
 }

@@ -12,16 +12,11 @@ import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
 import { listStoredKeyrings } from '../repo/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { listKeyrings } from '../repo/repo.js';
+import type { Context } from '../context.js';
 
-const log = (line: string) => {
-  process.stderr.write(`vault: ${line}\n`);
-};
-
-function writeOut(bytes: Uint8Array): void {
-  process.stdout.write(bytes);
-}
-
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
+  const log = (line: string): void => void io.stderr.write(`vault: ${line}\n`);
+  const writeOut = (bytes: Uint8Array): void => void io.stdout.write(bytes);
   const git = program.command('git').description('git integration: transparent encryption of the files under the policy');
 
   git
@@ -31,30 +26,30 @@ export function register(program: Command): void {
     .action(async (options: { check?: boolean }) => {
       // Loaded here: simple-git is for setup, and the filter plumbing below should start fast.
       const { plannedAttributes, setupRepository } = await import('../git/setup.js');
-      const ctx = await openRepoContext(process.cwd());
-      const show = (path: string) => relative(process.cwd(), path) || path;
+      const ctx = await openRepoContext(io.cwd, io.env);
+      const show = (path: string) => relative(io.cwd, path) || path;
       if (options.check) {
         const planned = await plannedAttributes(ctx.root);
         if (!planned.upToDate) {
           throw new UsageError(`${quotePath(show(planned.path))} does not match .vaultfile/policy.yml; run "vault git setup"`);
         }
-        process.stdout.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
+        io.stdout.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
         return;
       }
-      const report = await setupRepository(ctx.root, ctx.top);
-      process.stdout.write('wrote git config (local):\n');
-      for (const [key, value] of report.config) process.stdout.write(`  ${key} = ${value}\n`);
-      process.stdout.write(
+      const report = await setupRepository(ctx.root, ctx.top, io.execPath);
+      io.stdout.write('wrote git config (local):\n');
+      for (const [key, value] of report.config) io.stdout.write(`  ${key} = ${value}\n`);
+      io.stdout.write(
         report.attributesChanged
           ? `wrote ${show(report.attributesFile)} (block generated from .vaultfile/policy.yml); commit it\n`
           : `${show(report.attributesFile)} already matches .vaultfile/policy.yml\n`,
       );
-      if (report.hook.written) process.stdout.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
-      else process.stdout.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
+      if (report.hook.written) io.stdout.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
+      else io.stdout.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
       const stored = new Set(listStoredKeyrings(ctx.dirs.commonDir));
       const locked = (await listKeyrings(ctx.root)).filter((name) => !stored.has(name));
       if (locked.length > 0) {
-        process.stdout.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
+        io.stdout.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
       }
     });
 
@@ -62,7 +57,7 @@ export function register(program: Command): void {
     .command('filter-process', { hidden: true })
     .description("git's long-running filter (protocol v2); run by git")
     .action(() => {
-      serveFilterProcess(process.cwd(), process.env, log);
+      serveFilterProcess(io.cwd, io.env, log);
     });
 
   for (const name of ['clean', 'smudge'] as const) {
@@ -71,7 +66,7 @@ export function register(program: Command): void {
       .description(`single-shot ${name} filter; run by git`)
       .argument('[path]', 'the path git is filtering (%f)')
       .action(async (path: string | undefined) => {
-        await runSingleShot(name, path ?? '', process.stdin, writeOut, log);
+        await runSingleShot(name, path ?? '', io.stdin, writeOut, log, io);
       });
   }
 
@@ -80,7 +75,7 @@ export function register(program: Command): void {
     .description('diff text conversion; run by git')
     .argument('<file>')
     .action((file: string) => {
-      writeOut(textconv(file, log));
+      writeOut(textconv(file, log, io));
     });
 
   git
@@ -92,6 +87,6 @@ export function register(program: Command): void {
     .argument('<marker-size>')
     .argument('<path>')
     .action((base: string, ours: string, theirs: string, markerSize: string, path: string) => {
-      process.exitCode = mergeDriver({ base, ours, theirs, markerSize, path }, log);
+      io.exitCode = mergeDriver({ base, ours, theirs, markerSize, path }, log, io);
     });
 }

@@ -17,6 +17,7 @@ import { proposeRules } from '../repo/policy-proposal.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
+import type { Context } from '../context.js';
 
 /** The git work tree root at or above START (a `.git` file or directory), else START itself. */
 export function projectRoot(start: string): string {
@@ -29,7 +30,7 @@ export function projectRoot(start: string): string {
   }
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('init')
     .description('create a keyring (and the policy file) in this repository')
@@ -38,12 +39,12 @@ export function register(program: Command): void {
     .addOption(workFactorOption());
   addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
     const name = checkKeyringName(options.keyring as string);
-    const root = findRepoRoot(process.cwd()) ?? projectRoot(process.cwd());
+    const root = findRepoRoot(io.cwd) ?? projectRoot(io.cwd);
     const path = keyringPath(root, name);
     if (existsSync(path)) {
-      throw new UsageError(`keyring ${quotePath(name)} already exists at ${quotePath(relative(process.cwd(), path))}; add keys with "vault keys add"`);
+      throw new UsageError(`keyring ${quotePath(name)} already exists at ${quotePath(relative(io.cwd, path))}; add keys with "vault keys add"`);
     }
-    const context = createKeyContext(keySourceOptions(options));
+    const context = createKeyContext(keySourceOptions(options), io);
     const credentials = await context.credentials();
     const params = parseWorkFactorOption(options);
     const label = (credential: Credential, index: number) =>
@@ -59,16 +60,16 @@ export function register(program: Command): void {
       wrote.push(policy);
     }
     // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
-    const stored = storeUnlockedKeyring(root, unlocked);
-    const dirs = findGitDirs(root);
+    const stored = storeUnlockedKeyring(root, unlocked, io.env);
+    const dirs = findGitDirs(root, io.env);
     if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
-    for (const file of wrote) process.stderr.write(`wrote ${relative(process.cwd(), file) || file}\n`);
+    for (const file of wrote) io.stderr.write(`wrote ${relative(io.cwd, file) || file}\n`);
     if (policyText !== null) {
       const rules = policyText.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
-      process.stderr.write(`${rules}edit ${relative(process.cwd(), policy) || policy} to fit the repository, then run "vault git setup"\n`);
+      io.stderr.write(`${rules}edit ${relative(io.cwd, policy) || policy} to fit the repository, then run "vault git setup"\n`);
     }
-    process.stderr.write(
+    io.stderr.write(
       `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
     );

@@ -7,8 +7,9 @@ import { serializeKeyFile } from '../core/key-file.js';
 import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { writeStdout } from '../fs/files.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('keygen')
     .description('make a new random key file (mode 0600)')
@@ -18,10 +19,10 @@ export function register(program: Command): void {
       const text = new TextEncoder().encode(serializeKeyFile(key));
       key.fill(0);
       if (file === undefined || file === '-') {
-        await writeStdout(text);
+        await writeStdout(io.stdout, text);
       } else {
         await writeFileAtomic(file, text, { newFileMode: 0o600, exclusive: true });
-        process.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
+        io.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
       }
       text.fill(0);
     });

@@ -14,13 +14,14 @@ import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from
 import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-async function loadKeyring(name: string) {
-  return readRepoKeyring(name);
+async function loadKeyring(name: string, cwd: string) {
+  return readRepoKeyring(name, cwd);
 }
 
 async function saveKeyring(path: string, unlocked: UnlockedKeyring): Promise<void> {
@@ -45,7 +46,7 @@ async function splitCredentials(context: KeyContext, keyring: UnlockedKeyring['k
   return { unlocked, opening, others };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const keys = program.command('keys').description('list, add and remove the keys of a keyring');
 
   keys
@@ -54,14 +55,14 @@ export function register(program: Command): void {
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
     .option('--json', 'print one JSON object (fields in docs/install.md)')
     .action(async (options: { keyring: string; json?: boolean }) => {
-      const { path, keyring } = await loadKeyring(options.keyring);
+      const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
       if (options.json) {
         const entries = keyring.entries.map((entry) => ({ id: entry.id, kind: entry.kind, label: entry.label }));
-        process.stdout.write(`${JSON.stringify({ version: 1, keyring: options.keyring, path: relative(process.cwd(), path), entries }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ version: 1, keyring: options.keyring, path: relative(io.cwd, path), entries }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`keyring ${options.keyring} (${relative(process.cwd(), path)})\n`);
-      for (const entry of keyring.entries) process.stdout.write(`  ${entry.id}  ${entry.kind.padEnd(8)}  ${entry.label}\n`);
+      io.stdout.write(`keyring ${options.keyring} (${relative(io.cwd, path)})\n`);
+      for (const entry of keyring.entries) io.stdout.write(`  ${entry.id}  ${entry.kind.padEnd(8)}  ${entry.label}\n`);
     });
 
   const add = keys
@@ -73,8 +74,8 @@ export function register(program: Command): void {
     .option('--label <label>', 'label of the new entry')
     .addOption(workFactorOption());
   addKeySourceOptions(add).action(async (options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string);
-    const context = createKeyContext(keySourceOptions(options));
+    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+    const context = createKeyContext(keySourceOptions(options), io);
     const explicit: Credential[] = [];
     if (typeof options.newPasswordFile === 'string') {
       explicit.push(await passwordFromFile(options.newPasswordFile, `--new-password-file ${quotePath(options.newPasswordFile)}`));
@@ -99,7 +100,7 @@ export function register(program: Command): void {
     for (const [index, credential] of adding.entries()) {
       const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, unlocked.keyring.entries.length);
       unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
-      process.stderr.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
+      io.stderr.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
     }
     await saveKeyring(path, unlocked);
   });
@@ -110,13 +111,13 @@ export function register(program: Command): void {
     .argument('<entry>', 'entry id or label (see "vault keys list")')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING);
   addKeySourceOptions(remove).action(async (entry: string, options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string);
-    const context = createKeyContext(keySourceOptions(options));
+    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+    const context = createKeyContext(keySourceOptions(options), io);
     const unlocked = await openKeyring(keyring, await context.credentials(), context.kdf);
     const remaining = removeEntry(unlocked, entry);
     if (remaining.keyring.entries.length === 0) throw new NoKeyError('that is the last entry; add another key first so the files stay readable');
     await saveKeyring(path, remaining);
-    process.stderr.write(
+    io.stderr.write(
       `removed entry ${quotePath(entry)} from keyring ${quotePath(keyring.name)}.\n` +
         'the removed key can still open the current data key from git history: run "vault rotate" now, ' +
         'and change the secrets themselves upstream (whoever held it could already read everything up to now)\n',

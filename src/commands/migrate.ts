@@ -21,6 +21,7 @@ import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { entryLabel } from './keyring-options.js';
+import type { Context } from '../context.js';
 
 interface MigrateOptions extends Record<string, unknown> {
   keyring?: string;
@@ -32,7 +33,7 @@ interface MigrateOptions extends Record<string, unknown> {
 
 type Outcome = 'migrated' | 'done already' | 'skipped';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('migrate')
     .description('convert Ansible Vault files to vaultfile envelopes (or back with --to ansible), or a git-crypt repository (--from git-crypt)')
@@ -43,18 +44,18 @@ export function register(program: Command): void {
     .option('--to <format>', 'target format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --to ansible and several --vault-id, the label to encrypt with');
   addKeySourceOptions(command).action(async (paths: string[], options: MigrateOptions) => {
-    if (options.from !== undefined) return fromTool(paths, options);
+    if (options.from !== undefined) return fromTool(paths, options, io);
     if (paths.length === 0) throw new UsageError('give the files to migrate, or --from git-crypt; see "vault migrate --help"');
     if (options.to !== 'vaultfile' && options.to !== 'ansible') throw new UsageError(`--to ${options.to}: use vaultfile or ansible`);
     const files = await expandPaths(paths);
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const counts: Record<Outcome | 'failed', number> = { migrated: 0, 'done already': 0, skipped: 0, failed: 0 };
     let firstError: VaultError | null = null;
-    const progress = createProgress(files.length, 'migrate');
+    const progress = createProgress(files.length, 'migrate', io.stderr);
     try {
       for (const file of files) {
         try {
-          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options);
+          const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options, io);
           counts[outcome] += 1;
           progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
         } catch (error) {
@@ -74,22 +75,23 @@ export function register(program: Command): void {
       const Kind = firstError.constructor as new (message: string) => VaultError;
       throw new Kind(`${summary}; fix the errors above and run the same command again (converted files are skipped)`);
     }
-    process.stderr.write(`${summary}\n`);
+    io.stderr.write(`${summary}\n`);
   });
 }
 
 /** `--from git-crypt`: the whole repository, then what to commit and the honest caveat. */
-async function fromTool(paths: string[], options: MigrateOptions): Promise<void> {
+async function fromTool(paths: string[], options: MigrateOptions, io: Context): Promise<void> {
   if (options.from !== 'git-crypt') throw new UsageError(`--from ${options.from}: only git-crypt is supported (Ansible files migrate without --from)`);
   if (paths.length > 0) throw new UsageError('--from git-crypt migrates the whole repository; give no paths');
   const { migrateFromGitCrypt } = await import('../git/git-crypt-migrate.js');
-  const report = await migrateFromGitCrypt(process.cwd(), {
-    keys: createKeyContext(keySourceOptions(options)),
+  const report = await migrateFromGitCrypt(io.cwd, {
+    keys: createKeyContext(keySourceOptions(options), io),
     gitCryptKey: options.gitCryptKey,
     keyring: options.keyring,
     labelOf: entryLabel,
+    node: io.execPath,
   });
-  const out = process.stderr;
+  const out = io.stderr;
   out.write(`${report.createdKeyring ? 'created' : 'used'} keyring ${quotePath(report.keyring)}; policy rules from git-crypt's .gitattributes:\n`);
   for (const rule of report.rules) out.write(`  ${rule.path}${rule.exclude ? ` (except ${rule.exclude.join(', ')})` : ''}\n`);
   for (const line of report.skipped) out.write(`vault: warning: left as it is: ${line}\n`);
@@ -101,14 +103,14 @@ async function fromTool(paths: string[], options: MigrateOptions): Promise<void>
   );
 }
 
-async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions): Promise<Report> {
+async function toVaultfile(file: string, session: SecretSession, options: MigrateOptions, where: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Report> {
   const bytes = new Uint8Array(await fs.readFile(file));
   if (isEnvelope(bytes)) return report('done already', 'already a vaultfile envelope');
   if (!isAnsibleVault(bytes)) {
     const why = hasInlineVaultValues(new TextDecoder().decode(bytes)) ? 'has inline !vault values (kept as they are)' : 'not an ansible vault';
     return report('skipped', why);
   }
-  const target = await targetForNewFile(file, options.keyring);
+  const target = await targetForNewFile(file, options.keyring, where);
   if (target.kind !== 'keyring') {
     throw new UsageError(`${quotePath(file)}: no .vaultfile/ keyring found above it; run "vault init" in the repository first`);
   }

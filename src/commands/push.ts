@@ -12,6 +12,7 @@ import { parseEnvFile } from '../runtime/env-file.js';
 import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
 function summary(report: PushReport, dryRun: boolean): string {
   const counts = new Map<string, number>();
@@ -21,7 +22,7 @@ function summary(report: PushReport, dryRun: boolean): string {
   return `${report.target.text}: ${parts.join(', ') || 'no variables'}${tail}\n`;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('push')
     .description('write the variables of FILE to SSM Parameter Store or Secrets Manager, and the references a task needs')
@@ -35,7 +36,7 @@ export function register(program: Command): void {
   addKeySourceOptions(command);
   command.action(async (file: string, options: Record<string, unknown>) => {
     const target = parsePushTarget(options.to as string);
-    const plaintext = await createSecretReader(keySourceOptions(options))(file);
+    const plaintext = await createSecretReader(keySourceOptions(options), io)(file);
     let vars;
     try {
       vars = parseEnvFile(plaintext, file);
@@ -43,7 +44,7 @@ export function register(program: Command): void {
       plaintext.fill(0);
     }
     const dryRun = options.dryRun === true;
-    const report = await push(vars, target, createPushStore(process.env), {
+    const report = await push(vars, target, createPushStore(io.env), {
       dryRun,
       prune: options.prune === true,
       origin: file,
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     for (const { name, change } of report.changes) {
       out += `${change.padEnd(9)} ${name}${change === 'extra' ? ' (in the store, not in the file; --prune deletes it)' : ''}\n`;
     }
-    process.stdout.write(out + summary(report, dryRun));
+    io.stdout.write(out + summary(report, dryRun));
     const outputs: Array<[string, string]> = [];
     if (typeof options.ecsSecrets === 'string') {
       outputs.push([options.ecsSecrets, `${JSON.stringify(report.references.map(({ name, valueFrom }) => ({ name, valueFrom })), null, 2)}\n`]);
@@ -63,7 +64,7 @@ export function register(program: Command): void {
       outputs.push([options.procWrapper, `# proc_wrapper env: written by vault push --to ${target.text}\n${stringify(block, { lineWidth: 0 })}`]);
     }
     for (const [path, text] of outputs) {
-      if (dryRun) process.stderr.write(`vault: ${path} not written (dry run)\n`);
+      if (dryRun) io.stderr.write(`vault: ${path} not written (dry run)\n`);
       else await writeFileAtomic(path, new TextEncoder().encode(text));
     }
   });

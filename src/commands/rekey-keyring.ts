@@ -18,12 +18,12 @@ import { checkKeyringName, findRepoRoot, hasKeyring, matchRule, readPolicy, repo
 
 export async function moveToKeyring(files: string[], name: string, keys: KeyContext): Promise<string[]> {
   checkKeyringName(name);
-  const root = findRepoRoot(process.cwd());
+  const root = findRepoRoot(keys.io.cwd);
   if (!root) throw new UsageError('--to-keyring: no .vaultfile/ directory here or above; run "vault init" first');
   if (!hasKeyring(root, name)) throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault init --keyring ${name}"`);
-  const dirs = findGitDirs(root);
+  const dirs = findGitDirs(root, keys.env);
   const placement = dirs ? new Placement(dirs.commonDir) : null;
-  const policy = await readPolicy(root);
+  const policy = await readPolicy(root, keys.io.cwd);
   const session = new SecretSession(keys);
   const pending: Array<{ file: string; rel: string; sealed: Uint8Array | null }> = [];
   for (const file of files) {
@@ -33,7 +33,7 @@ export async function moveToKeyring(files: string[], name: string, keys: KeyCont
     if (rule && rule.keyring !== name) {
       throw new UsageError(`${quotePath(file)}: the policy sends it to keyring ${quotePath(rule.keyring)}; change its rule in .vaultfile/policy.yml to ${quotePath(name)} first`);
     }
-    const bytes = await readInput(file);
+    const bytes = await readInput(file, keys.io.stdin);
     if (!isEnvelope(bytes)) {
       pending.push({ file, rel, sealed: null });
       continue;

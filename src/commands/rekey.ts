@@ -22,6 +22,7 @@ import { createProgress } from '../fs/progress.js';
 import { SecretSession, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { moveToKeyring } from './rekey-keyring.js';
+import type { Context } from '../context.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -31,11 +32,15 @@ function collect(value: string, previous: string[] | undefined): string[] {
  * The new keys, read from the --new-* options only (never from the environment or a prompt), and
  * named after those options in messages.
  */
-async function newKeyContext(options: Record<string, unknown>): Promise<KeyContext> {
+async function newKeyContext(options: Record<string, unknown>, io: Context): Promise<KeyContext> {
   const passwordFile = options.newPasswordFile as string | undefined;
   const keyFiles = (options.newKeyFile as string[] | undefined) ?? [];
   const vaultIds = (options.newVaultId as string[] | undefined) ?? [];
   const vaultPasswordFiles = (options.newVaultPasswordFile as string[] | undefined) ?? [];
+  if (vaultIds.length > 0 && vaultPasswordFiles.length > 0) {
+    // As ansible-vault: the two name the new secret in different ways; one at a time.
+    throw new UsageError('--new-vault-id and --new-vault-password-file cannot be used together; give one of them');
+  }
   if (!passwordFile && keyFiles.length === 0 && vaultIds.length === 0 && vaultPasswordFiles.length === 0) {
     throw new UsageError('give the new key: --new-password-file FILE, --new-key-file FILE or --new-vault-id LABEL@FILE');
   }
@@ -43,8 +48,8 @@ async function newKeyContext(options: Record<string, unknown>): Promise<KeyConte
   if (passwordFile) credentials.push(await passwordFromFile(passwordFile, `--new-password-file ${quotePath(passwordFile)}`));
   for (const file of keyFiles) credentials.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
   // Ansible's rules (scripts run, files stripped, label "default" when none), without the environment.
-  credentials.push(...(await resolveNewAnsibleSecrets(vaultIds, vaultPasswordFiles)));
-  return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: process.env };
+  credentials.push(...(await resolveNewAnsibleSecrets(vaultIds, vaultPasswordFiles, { env: io.env, terminal: io })));
+  return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: io.env, io };
 }
 
 /** Where the file goes under the new keys; refuses targets whose keys are not the file's own. */
@@ -53,6 +58,11 @@ function newTarget(file: string, target: SealTarget, newLabel: string | undefine
     case 'inline':
       return target;
     case 'ansible':
+      if (target.keyring) {
+        throw new UsageError(
+          `${quotePath(file)}: sealed with keyring ${quotePath(target.keyring.name)}'s Ansible password, which follows the keyring; use "vault keys add" / "vault keys remove" then "vault rotate"`,
+        );
+      }
       // A new vault-id's label becomes the header, as ansible-vault rekey writes it: "default" is 1.1,
       // any other label 1.2 (--new-vault-id prod@F). vaultfile's --new-password-file keeps the header.
       if (newLabel === undefined) return target;
@@ -81,7 +91,7 @@ async function openWithOldKeys(oldSession: SecretSession, newSession: SecretSess
   }
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('rekey')
     .description('re-encrypt files for new keys, in memory (standalone and Ansible files)')
@@ -94,16 +104,16 @@ export function register(program: Command): void {
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
     if (typeof options.toKeyring === 'string') {
-      const moved = await moveToKeyring(files, options.toKeyring, createKeyContext(keySourceOptions(options)));
-      process.stderr.write(`moved ${moved.length} ${moved.length === 1 ? 'file' : 'files'} to keyring ${quotePath(options.toKeyring)}; "git add" and commit them\n`);
+      const moved = await moveToKeyring(files, options.toKeyring, createKeyContext(keySourceOptions(options), io));
+      io.stderr.write(`moved ${moved.length} ${moved.length === 1 ? 'file' : 'files'} to keyring ${quotePath(options.toKeyring)}; "git add" and commit them\n`);
       return;
     }
-    const fresh = await newKeyContext(options);
-    const oldSession = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const fresh = await newKeyContext(options, io);
+    const oldSession = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const newSession = new SecretSession(fresh);
     const labelled = (await fresh.credentials()).find((c) => c.kind === 'password' && c.label);
     const newLabel = labelled?.kind === 'password' ? labelled.label : undefined;
-    const progress = createProgress(files.length * 2, 'rekey');
+    const progress = createProgress(files.length * 2, 'rekey', io.stderr);
     // Phase 1: open and seal everything in memory; nothing is written if any file fails. A file the
     // old keys refuse but the new keys open was re-keyed by an earlier, interrupted run: skipped.
     const pending: Array<{ file: string; sealed: Uint8Array }> = [];
@@ -111,7 +121,7 @@ export function register(program: Command): void {
     let written = 0;
     try {
       for (const file of files) {
-        const bytes = await readInput(file);
+        const bytes = await readInput(file, io.stdin);
         const opened = await openWithOldKeys(oldSession, newSession, bytes, file);
         if (opened === null) {
           already += 1;
@@ -139,7 +149,7 @@ export function register(program: Command): void {
     }
     const keys = (await fresh.credentials()).map((c) => c.origin).join(', ');
     const skipped = already === 0 ? '' : ` (${already} already under the new keys, left as they were)`;
-    process.stderr.write(
+    io.stderr.write(
       `rekeyed ${written} ${written === 1 ? 'file' : 'files'} for ${keys}${skipped}; older copies (git history, backups) still open with the old keys\n`,
     );
   });

@@ -6,7 +6,7 @@
  * finishes the job with the same key, skipping files already under it (envelope data key id).
  * Rotation protects what is written from now on; it cannot take back what a removed member has
  * already read, and the command says so. Temp files left by killed writes are reported, not
- * rotated. `haltForTest` marks the crash-injection points of the tests (inert outside them).
+ * rotated. `io.step` marks the crash-injection points of the tests (absent outside them).
  */
 import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -23,10 +23,10 @@ import { withFileLock } from '../fs/file-lock.js';
 import { findKeyringFiles, leftoverTempWarning, type KeyringFile } from '../repo/keyring-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
-import { haltForTest } from '../fs/test-halt.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../repo/repo.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -53,7 +53,7 @@ async function isUnfinished(path: string, name: string, keyring: Keyring): Promi
 }
 
 /** Re-encrypt one file under the current data key, unless someone changed it since we read it. */
-async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKeyring): Promise<void> {
+async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKeyring, io: Context): Promise<void> {
   const { path } = file;
   const full = join(root, path);
   const before = await snapshotFile(full);
@@ -63,7 +63,7 @@ async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKey
   const sealed = sealEnvelope(plaintext, unlocked, { deterministic: file.info.deterministic });
   plaintext.fill(0);
   // Under the file's lock, like edit's save: an edit cannot land between this check and the rename.
-  await withFileLock(full, async () => {
+  await withFileLock(full, io, async () => {
     const now = await snapshotFile(full);
     if (now === null || Buffer.compare(now.bytes, before.bytes) !== 0 || now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) {
       throw new FileSystemError(`${quotePath(path)} changed while rotating; run "vault rotate" again to finish`);
@@ -72,7 +72,7 @@ async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKey
   });
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('rotate')
     .description('new data key for a keyring; re-encrypt every file under it (resumable)')
@@ -80,12 +80,12 @@ export function register(program: Command): void {
     .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)');
   addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
     const name = checkKeyringName(options.keyring as string);
-    const { root, path, keyring } = await readRepoKeyring(name);
-    const keys = createKeyContext(keySourceOptions(options));
+    const { root, path, keyring } = await readRepoKeyring(name, io.cwd);
+    const keys = createKeyContext(keySourceOptions(options), io);
     const credentials = await keys.credentials();
     const current = await openKeyring(keyring, credentials, keys.kdf);
     // Rotating a replayed older keyring would hand its new key to members removed since.
-    const dirs = findGitDirs(root);
+    const dirs = findGitDirs(root, io.env);
     acceptKeyringForSealing(dirs, current, relative(root, path));
     const marker = markerPath(root, name);
     const resuming = await isUnfinished(marker, name, current.keyring);
@@ -101,30 +101,30 @@ export function register(program: Command): void {
       unlocked = rotated.unlocked;
       // The marker goes first: killed after it, the old keyring is still current and a rerun starts over.
       await writeFileAtomic(marker, new TextEncoder().encode(markerText(name, unlocked.keyring)), { newFileMode: 0o644 });
-      haltForTest('rotate:marker');
+      io.step?.('rotate:marker');
       await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
-      haltForTest('rotate:keyring');
-      for (const entry of rotated.dropped) process.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
+      io.step?.('rotate:keyring');
+      for (const entry of rotated.dropped) io.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
     if (dirs) recordKeyring(dirs.commonDir, unlocked);
-    const filtered = refreshStoredKeys(root, name, unlocked);
+    const filtered = refreshStoredKeys(root, name, unlocked, io.env);
 
     const scan = await findKeyringFiles(root, name);
     const currentId = hex(unlocked.keyring.dataKeyId);
     const pending = scan.files.filter((file) => hex(file.info.dataKeyId) !== currentId);
-    const progress = createProgress(pending.length, 'rotate');
+    const progress = createProgress(pending.length, 'rotate', io.stderr);
     const failed: string[] = [];
     let rotatedCount = 0;
     try {
       for (const file of pending) {
         try {
-          await rotateFile(root, file, unlocked);
-          haltForTest(`rotate:files=${++rotatedCount}`);
+          await rotateFile(root, file, unlocked, io);
+          io.step?.(`rotate:files=${++rotatedCount}`);
         } catch (error) {
           if (!(error instanceof VaultError)) throw error;
           failed.push(file.path);
           progress.done();
-          process.stderr.write(`vault: ${error.message}\n`);
+          io.stderr.write(`vault: ${error.message}\n`);
         }
         progress.tick(file.path);
       }
@@ -132,21 +132,21 @@ export function register(program: Command): void {
       progress.done();
     }
     // Ansible-format files: the new data key gives the keyring a new Ansible password.
-    const ansible = await rotateAnsibleFiles(root, unlocked);
+    const ansible = await rotateAnsibleFiles(root, unlocked, io);
     for (const { path: file, error } of ansible.failed) {
       failed.push(file);
-      process.stderr.write(`vault: ${error.message}\n`);
+      io.stderr.write(`vault: ${error.message}\n`);
     }
-    for (const damaged of scan.damaged) process.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
-    for (const leftover of scan.leftovers) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
-    const where = relative(process.cwd(), path) || path;
+    for (const damaged of scan.damaged) io.stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
+    for (const leftover of scan.leftovers) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+    const where = relative(io.cwd, path) || path;
     if (failed.length > 0) {
       throw new VaultError(`${failed.length} of ${pending.length + ansible.failed.length + ansible.rotated.length} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${name}" again to finish`);
     }
     await fs.rm(marker, { force: true });
     const done = pending.length;
     const skipped = scan.files.length - done;
-    process.stderr.write(
+    io.stderr.write(
       `${resuming ? 'finished rotating' : 'rotated'} keyring ${quotePath(name)} (${where}): new data key ${currentId.slice(0, 16)}; ` +
         `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}` +
         `${ansible.rotated.length > 0 ? `; ${ansible.rotated.length} Ansible-format ${ansible.rotated.length === 1 ? 'file' : 'files'} sealed with the new Ansible password` : ''}\n` +
@@ -163,9 +163,9 @@ export function register(program: Command): void {
  * `vault unlock` left data keys for the git filters: give them the new key too (old ones kept). A
  * clone that was locked on purpose stays locked: nothing is stored where nothing was.
  */
-function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring): boolean {
-  const dirs = findGitDirs(root);
+function refreshStoredKeys(root: string, name: string, unlocked: UnlockedKeyring, env: NodeJS.ProcessEnv): boolean {
+  const dirs = findGitDirs(root, env);
   if (!dirs || readStoredKeys(dirs.commonDir, name) === null) return false;
-  storeUnlockedKeyring(root, unlocked);
+  storeUnlockedKeyring(root, unlocked, env);
   return true;
 }

@@ -5,14 +5,15 @@
  * signals forwarded, its exit status), without vault's own key sources in its environment.
  */
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError, quotePath } from '../errors.js';
 import { VERSION } from '../version.js';
 import { createAwsBackend, type SecretBackend } from '../runtime/aws.js';
 import { isWithheld } from '../runtime/child-guards.js';
-import { SSM_ENV_USAGE, expandSsmEnv, parseSsmEnvFlags } from '../runtime/ssm-env.js';
-import { runChild } from '../runtime/spawn.js';
+import { SSM_ENV_USAGE, expandSsmEnv, isRunnable, parseSsmEnvFlags } from '../runtime/ssm-env.js';
+import { CommandStartError, runChild } from '../runtime/spawn.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('ssm-env')
     .description('remind101/ssm-env drop-in: replace ssm:///NAME values with SSM parameters, then run COMMAND')
@@ -25,21 +26,24 @@ export function register(program: Command): void {
     .action(async (args: string[]) => {
       const flags = parseSsmEnvFlags(args);
       if (flags.help) {
-        process.stdout.write(SSM_ENV_USAGE);
+        io.stdout.write(SSM_ENV_USAGE);
         return;
       }
       if (flags.version) {
-        process.stdout.write(`${VERSION}\n`);
+        io.stdout.write(`${VERSION}\n`);
         return;
       }
       const [name, ...rest] = flags.command;
       if (name === undefined) throw new UsageError('no command given; usage: vault ssm-env [-with-decryption] [-no-fail] COMMAND [ARGS...]');
+      if (!isRunnable(name, io.env.PATH)) {
+        throw new CommandStartError(`${quotePath(name)}: command not found or not executable; nothing was fetched; check the name and PATH`, 127);
+      }
       const env = new Map<string, string>();
-      for (const [key, value] of Object.entries(process.env)) {
+      for (const [key, value] of Object.entries(io.env)) {
         if (value !== undefined && !isWithheld(key, false)) env.set(key, value);
       }
       let backend: SecretBackend | null = null;
-      const expanded = await expandSsmEnv(env, flags, () => (backend ??= createAwsBackend(process.env)), (line) => process.stderr.write(`vault: ${line}\n`));
-      process.exitCode = await runChild(name, rest, Object.fromEntries(expanded));
+      const expanded = await expandSsmEnv(env, flags, () => (backend ??= createAwsBackend(io.env)), (line) => io.stderr.write(`vault: ${line}\n`));
+      io.exitCode = await runChild(name, rest, Object.fromEntries(expanded), io);
     });
 }

@@ -14,6 +14,7 @@ import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js
 import { keyringPath, listKeyrings } from '../repo/repo.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
+import type { Context } from '../context.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
 const ID_LENGTH = 16;
@@ -74,7 +75,7 @@ function sideJson(side: Side): Record<string, unknown> {
   return side.kind === 'encrypted' ? { state: 'encrypted', keyring: side.keyring, keyId: side.dataKeyId ?? null } : { state: side.kind };
 }
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   program
     .command('status')
     .description('files under the policy: keyring and key id, encrypted in the index? plaintext in the work tree? key here?')
@@ -82,7 +83,7 @@ export function register(program: Command): void {
     .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
     .option('--json', 'print one JSON object (fields in docs/install.md)')
     .action(async (options: { staged?: boolean; all?: boolean; json?: boolean }) => {
-      const ctx = await openRepoContext(process.cwd());
+      const ctx = await openRepoContext(io.cwd, io.env);
       const staged = options.staged === true;
       const files = await listPolicyFiles(ctx, { staged, all: options.all === true });
       const cache = new Map<string, KeyIds>();
@@ -94,8 +95,8 @@ export function register(program: Command): void {
         const json = files.map((file) => ({
           path: file.path, keyring: file.keyring, filtered: file.filtered, index: sideJson(file.index), tree: sideJson(file.tree), key: file.key, format: file.format ?? null,
         }));
-        process.stdout.write(`${JSON.stringify({ version: 1, filterConfigured: hasFilterConfig(ctx.top), files: json }, null, 2)}\n`);
-        for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+        io.stdout.write(`${JSON.stringify({ version: 1, filterConfigured: hasFilterConfig(ctx.top), files: json }, null, 2)}\n`);
+        for (const leftover of await findLeftoverTemps(ctx.top)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
         return;
       }
       const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
@@ -107,12 +108,12 @@ export function register(program: Command): void {
         ]);
       }
       const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-      for (const row of rows) process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
+      for (const row of rows) io.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}\n`);
       for (const name of await listKeyrings(ctx.root)) {
         const notice = rollbackNotice(ctx.dirs.commonDir, name, ids(name)?.current ?? null);
-        if (notice) process.stdout.write(`${notice}\n`);
+        if (notice) io.stdout.write(`${notice}\n`);
       }
-      if (!hasFilterConfig(ctx.top)) process.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
-      for (const leftover of await findLeftoverTemps(ctx.top)) process.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+      if (!hasFilterConfig(ctx.top)) io.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
+      for (const leftover of await findLeftoverTemps(ctx.top)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     });
 }

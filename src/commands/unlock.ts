@@ -9,8 +9,9 @@ import { unlockRepository } from '../git/lock.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('unlock')
     .description('store the data keys for the git filters and decrypt the work tree')
@@ -18,17 +19,18 @@ export function register(program: Command): void {
     .option('--keyring <name>', 'unlock only this keyring')
     .option('--force', 'check files out again even if they have uncommitted changes');
   addKeySourceOptions(command).action(async (keyfile: string | undefined, options: Record<string, unknown>) => {
-    const ctx = await openRepoContext(process.cwd());
+    const ctx = await openRepoContext(io.cwd, io.env);
     const sources = keySourceOptions(options);
     if (keyfile !== undefined) sources.keyFile = [...(sources.keyFile ?? []), keyfile];
-    const keys = createKeyContext(sources);
+    const keys = createKeyContext(sources, io);
     const report = await unlockRepository(ctx, await keys.credentials(), keys.kdf, {
       keyring: options.keyring as string | undefined,
       force: options.force === true,
+      node: io.execPath,
     });
     const names = (list: string[]) => list.map((name) => quotePath(name)).join(', ');
-    if (report.configured) process.stdout.write('configured the vault filter in .git/config (run "vault git setup" for the hook too)\n');
-    process.stdout.write(`unlocked keyring ${names(report.unlocked)}: ${report.decrypted.length} file${report.decrypted.length === 1 ? '' : 's'} decrypted\n`);
-    if (report.failed.length > 0) process.stdout.write(`still locked (the key does not open them): ${names(report.failed)}\n`);
+    if (report.configured) io.stdout.write('configured the vault filter in .git/config (run "vault git setup" for the hook too)\n');
+    io.stdout.write(`unlocked keyring ${names(report.unlocked)}: ${report.decrypted.length} file${report.decrypted.length === 1 ? '' : 's'} decrypted\n`);
+    if (report.failed.length > 0) io.stdout.write(`still locked (the key does not open them): ${names(report.failed)}\n`);
   });
 }

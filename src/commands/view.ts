@@ -7,10 +7,12 @@ import type { Command } from 'commander';
 import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
+import type { VaultError } from '../errors.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
+import type { Context } from '../context.js';
 
-export function register(program: Command): void {
+export function register(program: Command, io: Context): void {
   const command = program
     .command('view')
     .description('print the plaintext of files (pager on a terminal)')
@@ -18,13 +20,15 @@ export function register(program: Command): void {
     .option('--no-pager', 'never start a pager')
     .option('--git-crypt-key <file>', 'open files git-crypt encrypted with this key (from "git-crypt export-key")');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
-    const session = new SecretSession(createKeyContext(keySourceOptions(options)));
+    const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
+    // As ansible-vault cannot: show the inline values the keys open, warn about the rest.
+    const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; shown still encrypted\n`);
     const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
-    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file));
-    if (options.pager !== false && process.stdout.isTTY) await page(parts);
-    else for (const part of parts) await show(part, writeStdout);
+    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file, leftSealed));
+    if (options.pager !== false && io.stdout.isTTY) await page(parts, io);
+    else for (const part of parts) await show(part, (bytes) => writeStdout(io.stdout, bytes));
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);
   });
 }
@@ -35,8 +39,8 @@ async function show(part: Uint8Array | AsyncIterable<Uint8Array>, write: (bytes:
   else for await (const piece of part) await write(piece);
 }
 
-async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[]): Promise<void> {
-  const pager = process.env.VAULTFILE_PAGER ?? process.env.PAGER ?? 'less -FRX';
+async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[], io: Context): Promise<void> {
+  const pager = io.env.VAULTFILE_PAGER ?? io.env.PAGER ?? 'less -FRX';
   const child = spawn('/bin/sh', ['-c', pager], { stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.on('error', () => undefined); // the user quit the pager early
   const write = (bytes: Uint8Array) =>

@@ -11,7 +11,7 @@ import type { RandomSource } from './random.js';
 import {
   ANSIBLE_DEFAULT_LABEL, isAnsibleVault, locate, openAnsibleVault, sealAnsibleVault, type AnsibleOpened, type AnsibleOpenOptions,
 } from './ansible-vault.js';
-import { FormatError, quotePath } from '../errors.js';
+import { AuthError, FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
 
 /** Both spellings Ansible's YAML constructor registers. */
 const VAULT_TAGS = new Set(['!vault', '!vault-encrypted']);
@@ -202,9 +202,9 @@ interface OpenedValue {
   plaintext: string;
 }
 
-async function openValues(text: string, credentials: readonly Credential[], origin: string, options: AnsibleOpenOptions): Promise<OpenedValue[]> {
+async function openValues(text: string, credentials: readonly Credential[], origin: string, options: AnsibleOpenOptions, only?: ValueSite): Promise<OpenedValue[]> {
   const out: OpenedValue[] = [];
-  for (const at of valueSites(text, origin)) {
+  for (const at of only ? [only] : valueSites(text, origin)) {
     if (!at.vault) continue;
     const bytes = new TextEncoder().encode(scalarText(at.node));
     if (!isAnsibleVault(bytes)) {
@@ -220,6 +220,30 @@ async function openValues(text: string, credentials: readonly Credential[], orig
     out.push({ site: at, opened, plaintext });
   }
   return out;
+}
+
+/**
+ * TEXT with every inline vault value the credentials open replaced by its plaintext; the others
+ * are left as they are (their `!vault` block) and returned as errors naming their YAML path. If
+ * no value opens, the first error is thrown: there is nothing to show. Malformed values still
+ * throw at once (a damaged file is not a missing key).
+ */
+export async function decryptInlineValuesPartially(
+  text: string, credentials: readonly Credential[], origin: string, options: AnsibleOpenOptions = {},
+): Promise<{ text: string; unopened: VaultError[] }> {
+  const opened: OpenedValue[] = [];
+  const unopened: VaultError[] = [];
+  for (const at of valueSites(text, origin)) {
+    if (!at.vault) continue;
+    try {
+      opened.push(...(await openValues(text, credentials, origin, options, at)));
+    } catch (error) {
+      if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
+      unopened.push(error);
+    }
+  }
+  if (opened.length === 0 && unopened.length > 0) throw unopened[0]!;
+  return { text: splice(text, opened.map((v) => ({ start: v.site.start, end: v.site.replaceEnd, text: renderPlain(v.plaintext, v.site) }))), unopened };
 }
 
 /** TEXT with every inline vault value replaced by its plaintext; errors name the YAML path. */

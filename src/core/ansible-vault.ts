@@ -46,6 +46,11 @@ export interface AnsibleOpened {
 export interface AnsibleSealOptions {
   label?: string;
   version?: AnsibleVersion;
+  /**
+   * A fixed salt instead of 32 random bytes (Ansible's VAULT_ENCRYPT_SALT, for reproducible test
+   * output): equal plaintexts under one password then give equal files. Never used by default.
+   */
+  salt?: Uint8Array;
   /** For messages only ("input is already encrypted"). */
   origin?: string;
 }
@@ -231,7 +236,8 @@ export async function sealAnsibleVault(
   const version = options.version ?? (label !== null && label !== ANSIBLE_DEFAULT_LABEL ? '1.2' : '1.1');
   if (version === '1.2' && label === null) throw new UsageError('an ansible vault 1.2 header needs a vault-id label');
   if (label !== null) checkLabel(label);
-  const salt = random(ANSIBLE_SALT_LENGTH);
+  if (options.salt !== undefined && options.salt.length === 0) throw new UsageError('the ansible vault salt is empty; unset ANSIBLE_VAULT_ENCRYPT_SALT or give a salt');
+  const salt = options.salt ?? random(ANSIBLE_SALT_LENGTH);
   const pad = 16 - (plaintext.length % 16);
   const padded = new Uint8Array(plaintext.length + pad);
   padded.set(plaintext);

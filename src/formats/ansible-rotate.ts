@@ -13,7 +13,7 @@ import { systemRandom } from '../core/random.js';
 import { FileSystemError, VaultError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { snapshotFile } from '../fs/edit-session.js';
-import { withFileLock } from '../fs/file-lock.js';
+import { withFileLock, type LockHost } from '../fs/file-lock.js';
 import { walkFiles } from '../repo/keyring-files.js';
 import { matchRule, readPolicy, ruleFormat } from '../repo/repo.js';
 import { ansibleCredentialsOf, currentAnsiblePassword } from './keyring-ansible.js';
@@ -25,7 +25,7 @@ export interface AnsibleRotation {
 }
 
 /** Re-seal the Ansible-format files of keyring UNLOCKED under ROOT with its current Ansible password. */
-export async function rotateAnsibleFiles(root: string, unlocked: UnlockedKeyring): Promise<AnsibleRotation> {
+export async function rotateAnsibleFiles(root: string, unlocked: UnlockedKeyring, host: LockHost): Promise<AnsibleRotation> {
   const name = unlocked.keyring.name;
   const policy = await readPolicy(root);
   const result: AnsibleRotation = { rotated: [], current: [], failed: [] };
@@ -51,7 +51,7 @@ export async function rotateAnsibleFiles(root: string, unlocked: UnlockedKeyring
       const opened = await openAnsibleVault(before.bytes, all, rel);
       const sealed = await sealAnsibleVault(opened.plaintext, newPassword, { version: '1.2', label: name }, systemRandom);
       opened.plaintext.fill(0);
-      await withFileLock(full, async () => {
+      await withFileLock(full, host, async () => {
         const now = await snapshotFile(full);
         if (now === null || Buffer.compare(now.bytes, before.bytes) !== 0 || now.mtimeMs !== before.mtimeMs) {
           throw new FileSystemError(`${quotePath(rel)} changed while rotating; run "vault rotate" again to finish`);

@@ -26,7 +26,7 @@ import { Placement } from '../repo/placement.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
 import { systemRandom } from '../core/random.js';
-import { FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
+import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
@@ -43,6 +43,8 @@ export type SealTarget =
 export interface OpenedSecret {
   plaintext: Uint8Array;
   target: SealTarget;
+  /** Inline values no key opened, left sealed in `plaintext` (YAML with `!vault` values only). */
+  unopened?: VaultError[];
 }
 
 /** Extension point for other formats (Ansible Vault): registered by their modules. */
@@ -69,6 +71,8 @@ export class SecretSession {
   private readonly keyrings = new Map<string, Promise<UnlockedKeyring>>();
   private readonly sealing = new Map<string, Promise<UnlockedKeyring>>();
   private inline: Promise<UnlockedKeyring> | null = null;
+  /** Repository roots found for this command's directories. */
+  private readonly roots = new Map<string, string | null>();
 
   constructor(readonly keys: KeyContext) {}
 
@@ -90,7 +94,7 @@ export class SecretSession {
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
         if (!hasKeySource(this.keys.options, this.keys.env)) {
-          const stored = storedDataKey(root, name, keyring.dataKeyId);
+          const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
         return openKeyring(keyring, await this.credentials(), this.keys.kdf);
@@ -109,7 +113,7 @@ export class SecretSession {
     let pending = this.sealing.get(path);
     if (!pending) {
       pending = this.unlockKeyring(root, name).then((unlocked) => {
-        acceptKeyringForSealing(findGitDirs(root), unlocked, repoRelative(root, path) ?? path);
+        acceptKeyringForSealing(findGitDirs(root, this.keys.env), unlocked, repoRelative(root, path) ?? path);
         return unlocked;
       });
       this.sealing.set(path, pending);
@@ -150,7 +154,7 @@ export class SecretSession {
       }
       return pending;
     }
-    const root = findRepoRoot(dirname(resolve(filePath)));
+    const root = findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots);
     if (!root) {
       throw new NoKeyError(
         `${quotePath(filePath)}: sealed for keyring ${quotePath(info.keyringName)} but no .vaultfile/ directory was found above it; run the command inside the repository`,
@@ -160,10 +164,13 @@ export class SecretSession {
   }
 
   /** Open BYTES read from FILEPATH ("-" for stdin) into plaintext. */
-  async open(bytes: Uint8Array, filePath: string): Promise<OpenedSecret> {
+  /** PARTIAL: inline values no key opens may stay sealed (reported in `unopened`); else they fail. */
+  async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
     try {
-      return await this.openNamed(bytes, filePath, origin);
+      const opened = await this.openNamed(bytes, filePath, origin);
+      if (opened.unopened?.length && !options.partial) throw opened.unopened[0]!;
+      return opened;
     } catch (error) {
       // "no key given" comes from key sources, which know no file: name the one that needed it.
       if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
@@ -176,12 +183,12 @@ export class SecretSession {
   private async openNamed(bytes: Uint8Array, filePath: string, origin: string): Promise<OpenedSecret> {
     if (isEnvelope(bytes)) {
       const info = inspectEnvelope(bytes, origin);
-      const unlocked = await this.keyringFor(info, filePath === '-' ? process.cwd() + '/-' : filePath);
+      const unlocked = await this.keyringFor(info, filePath === '-' ? `${this.keys.io.cwd}/-` : filePath);
       const plaintext = openEnvelope(bytes, unlocked, origin);
       const target: SealTarget =
         info.keyringName === null
           ? { kind: 'inline' }
-          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(filePath)))!, name: info.keyringName };
+          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots)!, name: info.keyringName };
       return { plaintext, target };
     }
     for (const codec of codecs) {
@@ -214,8 +221,10 @@ export class SecretSession {
  * Where a new encryption of FILEPATH goes: an explicit --keyring, the policy's rule, the
  * repository's default keyring, or (outside any repository) an inline keyring.
  */
-export async function targetForNewFile(filePath: string, explicitKeyring?: string): Promise<SealTarget> {
-  const base = filePath === '-' ? process.cwd() : dirname(resolve(filePath));
+export async function targetForNewFile(
+  filePath: string, explicitKeyring: string | undefined, { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<SealTarget> {
+  const base = filePath === '-' ? cwd : dirname(resolve(cwd, filePath));
   const root = findRepoRoot(base);
   if (!root) {
     if (explicitKeyring) throw new UsageError(`--keyring ${explicitKeyring}: no .vaultfile/ directory found; run "vault init" first`);
@@ -229,10 +238,10 @@ export async function targetForNewFile(filePath: string, explicitKeyring?: strin
   }
   const rel = filePath === '-' ? null : repoRelative(root, filePath);
   if (rel !== null) {
-    const rule = matchRule(await readPolicy(root), rel);
+    const rule = matchRule(await readPolicy(root, cwd), rel);
     if (rule) {
       // The policy is committed: a file this clone saw under another keyring is not moved silently.
-      const dirs = findGitDirs(root);
+      const dirs = findGitDirs(root, env);
       if (dirs) new Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
       if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
       return { kind: 'keyring', root, name: rule.keyring };
@@ -282,16 +291,21 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 
 
 /** The plaintext of FILE ("-" for standard input): a stream for a large envelope, else bytes. */
-export async function openPlaintext(session: SecretSession, file: string): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+export async function openPlaintext(
+  session: SecretSession, file: string, partial?: (unopened: VaultError) => void,
+): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
     return openEnvelopeStream(session, file);
   }
-  return (await session.open(await readInput(file), file)).plaintext;
+  // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
+  const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });
+  for (const error of opened.unopened ?? []) partial!(error);
+  return opened.plaintext;
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
-function storedDataKey(root: string, name: string, dataKeyId: Uint8Array): Uint8Array | null {
-  const dirs = findGitDirs(root);
+function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Uint8Array | null {
+  const dirs = findGitDirs(root, env);
   if (!dirs) return null;
   const stored = readStoredKeys(dirs.commonDir, name);
   const key = stored?.keys.get(toHex(dataKeyId));

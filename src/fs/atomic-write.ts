@@ -24,17 +24,18 @@ export interface AtomicWriteOptions {
    */
   exclusive?: boolean;
   /**
-   * Bulk commands: fsync the directory once at process exit instead of after each rename. Each
-   * file's content is still fsynced before its rename; only the renames' durability is batched.
-   * Never for a write that later writes depend on (keyrings).
+   * Bulk commands: collect the directory here, for one fsync per directory at the end of the
+   * command (`syncDirectories`) instead of one after each rename. Each file's content is still
+   * fsynced before its rename; only the renames' durability is batched. Never for a write that
+   * later writes depend on (keyrings).
    */
-  deferDirectorySync?: boolean;
+  deferDirectorySync?: Set<string>;
 }
 
-const pendingDirectories = new Set<string>();
-function flushDirectorySyncs(): void {
-  for (const dir of pendingDirectories) syncDirectory(dir);
-  pendingDirectories.clear();
+/** Fsync each directory a bulk command deferred (see `deferDirectorySync`), once. */
+export function syncDirectories(pending: Set<string>): void {
+  for (const dir of pending) syncDirectory(dir);
+  pending.clear();
 }
 
 /** Resolve symlinks so the real file is replaced and the link stays a link. */
@@ -133,8 +134,7 @@ export async function writeFileAtomic(path: string, source: WriteSource, options
     throw fileSystemError(error, path, 'writing');
   }
   if (options.deferDirectorySync) {
-    if (pendingDirectories.size === 0) process.once('exit', flushDirectorySyncs);
-    pendingDirectories.add(dirname(target));
+    options.deferDirectorySync.add(dirname(target));
   } else {
     syncDirectory(dirname(target));
   }

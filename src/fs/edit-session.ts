@@ -8,11 +8,15 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Context } from '../context.js';
 import { FileSystemError, FormatError, InterruptedError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError, writeFileAtomic } from './atomic-write.js';
 import { resolveEditor, runEditor } from './editor.js';
-import { withFileLock } from './file-lock.js';
-import { reportLeftovers, withPrivateTemp } from './private-temp.js';
+import { withFileLock, type LockHost } from './file-lock.js';
+import { reportLeftovers, withPrivateTemp, type TempHost } from './private-temp.js';
+
+/** What an edit needs of the run: the terminal, the environment, signals and the run's end. */
+export type EditHost = TempHost & Pick<Context, 'stdin'>;
 import { describeProblem, findPlaintextProblem } from '../formats/validate-plaintext.js';
 
 /** Signals the private-temp handlers catch; an editor killed by one of them was likely interrupted with us. */
@@ -63,14 +67,14 @@ function sameSnapshot(a: FileSnapshot | null, b: FileSnapshot | null): boolean {
 }
 
 /** Interactive only when both ends a person uses are terminals. */
-function isInteractive(): boolean {
-  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+function isInteractive(host: EditHost): boolean {
+  return host.stdin.isTTY === true && host.stderr.isTTY === true;
 }
 
-async function askReopen(message: string): Promise<boolean> {
+async function askReopen(message: string, host: EditHost): Promise<boolean> {
   const { confirm } = await import('@inquirer/prompts');
   try {
-    return await confirm({ message: `${message}. open the editor again?`, default: true }, { output: process.stderr });
+    return await confirm({ message: `${message}. open the editor again?`, default: true }, { input: host.stdin, output: host.stderr });
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted; nothing was written');
     throw error;
@@ -84,15 +88,15 @@ async function askReopen(message: string): Promise<boolean> {
  * With FINISH (sealing, say), its result is returned instead; a FormatError from it counts as a
  * result that does not parse, so the user can fix the edit in the editor rather than lose it.
  */
-export async function editPlaintext(path: string, plaintext: Uint8Array, env?: NodeJS.ProcessEnv): Promise<Uint8Array | null>;
+export async function editPlaintext(path: string, plaintext: Uint8Array, host: EditHost): Promise<Uint8Array | null>;
 export async function editPlaintext<T>(
-  path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv, finish: (edited: Uint8Array) => Promise<T>,
+  path: string, plaintext: Uint8Array, host: EditHost, finish: (edited: Uint8Array) => Promise<T>,
 ): Promise<T | null>;
 export async function editPlaintext<T>(
-  path: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv = process.env, finish?: (edited: Uint8Array) => Promise<T>,
+  path: string, plaintext: Uint8Array, host: EditHost, finish?: (edited: Uint8Array) => Promise<T>,
 ): Promise<T | Uint8Array | null> {
-  reportLeftovers(env);
-  const editor = resolveEditor(env);
+  reportLeftovers(host.env, host.stderr);
+  const editor = resolveEditor(host.env);
   // A file that did not parse before the edit is not the editor's fault: check only what was valid.
   const checkResult = findPlaintextProblem(path, plaintext) === null;
   return withPrivateTemp(
@@ -135,11 +139,11 @@ export async function editPlaintext<T>(
           }
         }
         edited.fill(0);
-        if (isInteractive() && (await askReopen(message))) continue;
+        if (isInteractive(host) && (await askReopen(message, host))) continue;
         throw new VaultError(`${message}; nothing was written (fix it in the editor, or check the file's syntax)`);
       }
     },
-    env,
+    host,
   );
 }
 
@@ -155,8 +159,8 @@ export function conflictPath(path: string, now: Date = new Date()): string {
  * and the rename happen under the file's lock, so of two edits saved at the same instant exactly
  * one replaces the file and the other sees it changed.
  */
-export async function saveEdited(path: string, before: FileSnapshot | null, sealed: Uint8Array): Promise<void> {
-  await withFileLock(path, async () => {
+export async function saveEdited(path: string, before: FileSnapshot | null, sealed: Uint8Array, host: LockHost): Promise<void> {
+  await withFileLock(path, host, async () => {
     if (sameSnapshot(before, await snapshotFile(path))) {
       try {
         await writeFileAtomic(path, sealed, before === null ? { newFileMode: 0o600, exclusive: true } : {});

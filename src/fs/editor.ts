@@ -55,7 +55,7 @@ export function splitCommandLine(text: string, source: string): string[] {
 }
 
 /** The editor to run: the first non-empty of VAULTFILE_EDITOR, VISUAL, EDITOR, else vi. */
-export function resolveEditor(env: NodeJS.ProcessEnv = process.env): EditorCommand {
+export function resolveEditor(env: NodeJS.ProcessEnv): EditorCommand {
   for (const name of EDITOR_VARIABLES) {
     const value = env[name];
     if (value === undefined || value.trim() === '') continue;

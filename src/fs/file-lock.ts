@@ -9,6 +9,7 @@
 import { closeSync, openSync, readFileSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { Context, HandledSignal } from '../context.js';
 import { FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
 import { isAlive } from './private-temp.js';
@@ -17,31 +18,15 @@ import { isAlive } from './private-temp.js';
 const WAIT_MS = 10_000;
 const POLL_MS = 15;
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const held = new Set<string>();
-let handlersInstalled = false;
+const SIGNALS: HandledSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-function releaseAllSync(): void {
-  for (const lock of held) rmSync(lock, { force: true });
-  held.clear();
-}
+/** What a lock needs of the run: its signals and its end, to remove the lock on both. */
+export type LockHost = Pick<Context, 'signals' | 'atExit'>;
 
-/**
- * Remove our locks on a signal. When another handler owns the signal (the edit session's, which
- * exits), leave the rest to it; otherwise die of the signal as if we had never listened.
- */
-function onSignal(signal: NodeJS.Signals): void {
-  releaseAllSync();
-  if (process.listenerCount(signal) > 1) return;
-  for (const name of SIGNALS) process.removeListener(name, onSignal);
-  process.kill(process.pid, signal);
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', releaseAllSync);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+/** A lock held by this run. */
+export interface HeldLock {
+  readonly path: string;
+  release(): void;
 }
 
 /** `dir/.name.vaultfile-lock` beside the real file (a symlink's target is what gets replaced). */
@@ -91,16 +76,12 @@ function tryCreate(lock: string): boolean {
 }
 
 /** Take the lock for PATH, waiting a bounded time for another live holder. Returns the lock path. */
-export async function acquireFileLock(path: string): Promise<string> {
-  installHandlers();
+export async function acquireFileLock(path: string, host: LockHost): Promise<HeldLock> {
   const lock = lockPath(path);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     try {
-      if (tryCreate(lock)) {
-        held.add(lock);
-        return lock;
-      }
+      if (tryCreate(lock)) return holdLock(lock, host);
     } catch (error) {
       throw fileSystemError(error, path, 'locking it');
     }
@@ -121,17 +102,39 @@ export async function acquireFileLock(path: string): Promise<string> {
   }
 }
 
-export function releaseFileLock(lock: string): void {
-  rmSync(lock, { force: true });
-  held.delete(lock);
+/**
+ * Remove the lock on every way out: release, the end of the run, and a signal. On a signal, when
+ * another handler owns it (the edit session's, which exits), leave the rest to it; otherwise end as
+ * if we had never listened.
+ */
+function holdLock(lock: string, host: LockHost): HeldLock {
+  const removeSync = (): void => rmSync(lock, { force: true });
+  const stopListening = (): void => {
+    for (const name of SIGNALS) host.signals.off(name, onSignal);
+    cancelAtExit();
+  };
+  const onSignal = (signal: HandledSignal): void => {
+    stopListening();
+    removeSync();
+    if (host.signals.listenerCount(signal) === 0) host.signals.raise(signal);
+  };
+  for (const signal of SIGNALS) host.signals.on(signal, onSignal);
+  const cancelAtExit = host.atExit(removeSync);
+  return {
+    path: lock,
+    release() {
+      stopListening();
+      removeSync();
+    },
+  };
 }
 
 /** Run BODY holding the lock of PATH; the lock is gone when the promise settles. */
-export async function withFileLock<T>(path: string, body: () => Promise<T>): Promise<T> {
-  const lock = await acquireFileLock(path);
+export async function withFileLock<T>(path: string, host: LockHost, body: () => Promise<T>): Promise<T> {
+  const lock = await acquireFileLock(path, host);
   try {
     return await body();
   } finally {
-    releaseFileLock(lock);
+    lock.release();
   }
 }

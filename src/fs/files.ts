@@ -3,14 +3,15 @@
  * into one-line messages. Writing goes through atomic-write.ts. Prints nothing.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { Input, Output } from '../context.js';
 import { FileSystemError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
 
 export const STDIO = '-';
 
-export async function readStdin(): Promise<Uint8Array> {
+export async function readStdin(stdin: Input): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return new Uint8Array(Buffer.concat(chunks));
 }
 
@@ -36,8 +37,8 @@ export async function checkInputFile(path: string): Promise<number> {
  * reads hundreds of small files, and a thread-pool round trip per call was most of its time.
  * The bytes land in memory of our own (not Node's shared Buffer pool), so they can be wiped.
  */
-export async function readInput(path: string): Promise<Uint8Array> {
-  if (path === STDIO) return readStdin();
+export async function readInput(path: string, stdin: Input): Promise<Uint8Array> {
+  if (path === STDIO) return readStdin(stdin);
   let fd: number | null = null;
   try {
     fd = openSync(path, 'r');
@@ -66,8 +67,8 @@ export async function readInput(path: string): Promise<Uint8Array> {
 }
 
 /** Write to standard output and wait until it is flushed. */
-export function writeStdout(data: Uint8Array | string): Promise<void> {
+export function writeStdout(stdout: Output, data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()));
+    stdout.write(data, (error) => (error ? reject(error) : resolve()));
   });
 }

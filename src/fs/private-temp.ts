@@ -11,16 +11,19 @@
 import { closeSync, constants, lstatSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { Context, HandledSignal } from '../context.js';
 import { FileSystemError, quotePath } from '../errors.js';
 
 /** Every private directory starts with this, then the owner's pid and a dash. */
 export const TEMP_PREFIX = 'vaultfile-edit-';
 
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-type HandledSignal = keyof typeof SIGNALS;
+const SIGNALS: Record<HandledSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/** What a private copy needs of the run: where to put it, and the signals and exit to clean up on. */
+export type TempHost = Pick<Context, 'env' | 'signals' | 'atExit' | 'exit' | 'stderr'>;
 
 /** Candidate parent directories, best first: VAULTFILE_TMPDIR, /dev/shm, the system temp dir. */
-export function tempBases(env: NodeJS.ProcessEnv = process.env): string[] {
+export function tempBases(env: NodeJS.ProcessEnv): string[] {
   const bases: string[] = [];
   if (env.VAULTFILE_TMPDIR) bases.push(env.VAULTFILE_TMPDIR);
   bases.push('/dev/shm', tmpdir());
@@ -42,7 +45,7 @@ function isUsableBase(dir: string): boolean {
 }
 
 /** The parent directory the next private directory goes into. */
-export function chooseTempBase(env: NodeJS.ProcessEnv = process.env): string {
+export function chooseTempBase(env: NodeJS.ProcessEnv): string {
   if (env.VAULTFILE_TMPDIR) {
     // An explicit choice is honoured or refused, never silently replaced.
     if (!isUsableBase(env.VAULTFILE_TMPDIR)) {
@@ -72,7 +75,7 @@ export function isAlive(pid: number): boolean {
  * prefix and owner, and whose pid is no longer running. A concurrent edit's live directory is not
  * a leftover.
  */
-export function findLeftovers(env: NodeJS.ProcessEnv = process.env): string[] {
+export function findLeftovers(env: NodeJS.ProcessEnv): string[] {
   const found: string[] = [];
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   for (const base of tempBases(env)) {
@@ -99,7 +102,7 @@ export function findLeftovers(env: NodeJS.ProcessEnv = process.env): string[] {
 }
 
 /** One warning line per leftover directory, on stderr; the user decides what to do with them. */
-export function reportLeftovers(env: NodeJS.ProcessEnv = process.env, stream: NodeJS.WritableStream = process.stderr): string[] {
+export function reportLeftovers(env: NodeJS.ProcessEnv, stream: NodeJS.WritableStream): string[] {
   const leftovers = findLeftovers(env);
   for (const path of leftovers) {
     stream.write(
@@ -107,36 +110,6 @@ export function reportLeftovers(env: NodeJS.ProcessEnv = process.env, stream: No
     );
   }
   return leftovers;
-}
-
-/** Live private directories of this process, removed synchronously on exit and on signals. */
-const live = new Set<string>();
-const interruptHooks = new Set<(signal: NodeJS.Signals) => void>();
-let handlersInstalled = false;
-
-function removeAllSync(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
-  live.clear();
-}
-
-function onSignal(signal: HandledSignal): void {
-  for (const hook of interruptHooks) {
-    try {
-      hook(signal);
-    } catch {
-      // A failing hook must not keep the plaintext on disk.
-    }
-  }
-  removeAllSync();
-  process.stderr.write(`vault: interrupted (${signal}); the temporary plaintext was removed, nothing was written\n`);
-  process.exit(128 + SIGNALS[signal]);
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', removeAllSync);
-  for (const signal of Object.keys(SIGNALS) as HandledSignal[]) process.on(signal, onSignal);
 }
 
 /** A private copy of some plaintext; `remove()` is idempotent. */
@@ -155,25 +128,39 @@ function safeName(original: string): string {
 }
 
 /** Create the private directory and write the plaintext into a 0600 file named like `original`. */
-export function createPrivateTemp(original: string, plaintext: Uint8Array, env: NodeJS.ProcessEnv = process.env): PrivateTemp {
-  installHandlers();
-  const base = chooseTempBase(env);
+export function createPrivateTemp(original: string, plaintext: Uint8Array, host: TempHost): PrivateTemp {
+  const base = chooseTempBase(host.env);
   // mkdtemp creates the directory with mode 0700 and a random suffix (no races, no reuse).
   const dir = mkdtempSync(join(base, `${TEMP_PREFIX}${process.pid}-`));
-  live.add(dir);
-  const hooks: Array<(signal: NodeJS.Signals) => void> = [];
+  const hooks = new Set<(signal: NodeJS.Signals) => void>();
+  const removeSync = (): void => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (signal: HandledSignal): void => {
+    for (const hook of hooks) {
+      try {
+        hook(signal);
+      } catch {
+        // A failing hook must not keep the plaintext on disk.
+      }
+    }
+    removeSync();
+    host.stderr.write(`vault: interrupted (${signal}); the temporary plaintext was removed, nothing was written\n`);
+    host.exit(128 + SIGNALS[signal]);
+  };
+  const signals = Object.keys(SIGNALS) as HandledSignal[];
+  for (const signal of signals) host.signals.on(signal, onSignal);
+  const cancelAtExit = host.atExit(removeSync);
   const temp: PrivateTemp = {
     dir,
     file: join(dir, safeName(original)),
     onInterrupt(hook) {
-      interruptHooks.add(hook);
-      hooks.push(hook);
-      return () => interruptHooks.delete(hook);
+      hooks.add(hook);
+      return () => hooks.delete(hook);
     },
     remove() {
-      for (const hook of hooks) interruptHooks.delete(hook);
-      rmSync(dir, { recursive: true, force: true });
-      live.delete(dir);
+      hooks.clear();
+      for (const signal of signals) host.signals.off(signal, onSignal);
+      cancelAtExit();
+      removeSync();
     },
   };
   try {
@@ -197,9 +184,9 @@ export async function withPrivateTemp<T>(
   original: string,
   plaintext: Uint8Array,
   body: (temp: PrivateTemp) => Promise<T>,
-  env: NodeJS.ProcessEnv = process.env,
+  host: TempHost,
 ): Promise<T> {
-  const temp = createPrivateTemp(original, plaintext, env);
+  const temp = createPrivateTemp(original, plaintext, host);
   try {
     return await body(temp);
   } finally {

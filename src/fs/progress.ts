@@ -27,7 +27,7 @@ const REDRAW_MS = 50;
 export function createProgress(
   total: number,
   title: string,
-  stream: ProgressStream = process.stderr,
+  stream: ProgressStream,
   now: () => number = Date.now,
 ): Progress {
   if (!stream.isTTY || total <= 1) return { tick() {}, done() {}, print: (text) => void stream.write(text) };

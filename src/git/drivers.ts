@@ -8,10 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSystemError, quotePath } from '../errors.js';
-import { createPrivateTemp } from '../fs/private-temp.js';
+import { createPrivateTemp, type TempHost } from '../fs/private-temp.js';
+import type { Context } from '../context.js';
 import { GitFilter } from './filter.js';
 
 export type Log = (line: string) => void;
+
+/** What the drivers use of the run git started: its directory and environment, and for the merge a private temp. */
+export type DriverHost = Pick<Context, 'cwd'> & TempHost;
 
 async function readAll(input: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
   const parts: Buffer[] = [];
@@ -26,9 +30,10 @@ export async function runSingleShot(
   input: AsyncIterable<Uint8Array | string>,
   write: (bytes: Uint8Array) => void,
   log: Log,
+  host: Pick<Context, 'cwd' | 'env'>,
 ): Promise<void> {
   const content = await readAll(input);
-  const filter = GitFilter.open(process.cwd(), process.env, log);
+  const filter = GitFilter.open(host.cwd, host.env, log);
   write(command === 'clean' ? filter.clean(path, content) : filter.smudge(path, content));
 }
 
@@ -45,9 +50,9 @@ function readFile(path: string): Uint8Array {
  * file), so plaintext goes through unchanged and only an envelope is opened. Without the key the
  * ciphertext is shown, so `git diff` still works in a locked clone.
  */
-export function textconv(file: string, log: Log): Uint8Array {
+export function textconv(file: string, log: Log, host: Pick<Context, 'cwd' | 'env'>): Uint8Array {
   const content = readFile(file);
-  const filter = GitFilter.open(process.cwd(), process.env, log);
+  const filter = GitFilter.open(host.cwd, host.env, log);
   return filter.reveal(file, content).plaintext;
 }
 
@@ -66,15 +71,15 @@ export interface MergeArgs {
  * conflict markers, which smudge turns into plaintext in the work tree, so the markers never reach
  * the object store in the clear. Returns git's exit status: 0 merged, 1 conflict.
  */
-export function mergeDriver(args: MergeArgs, log: Log): number {
-  const filter = GitFilter.open(process.cwd(), process.env, log);
+export function mergeDriver(args: MergeArgs, log: Log, host: DriverHost): number {
+  const filter = GitFilter.open(host.cwd, host.env, log);
   const sides = [args.base, args.ours, args.theirs].map((file) => filter.reveal(args.path, readFile(file)));
   if (sides.some((side) => !side.opened)) {
     log(`${quotePath(args.path)}: cannot decrypt all sides of the merge (no key); resolve it by hand after "vault unlock"`);
     return 1;
   }
   const marker = /^\d{1,3}$/.test(args.markerSize) ? args.markerSize : '7';
-  const temp = createPrivateTemp('merge', new Uint8Array(0));
+  const temp = createPrivateTemp('merge', new Uint8Array(0), host);
   let merged: Buffer;
   let status: number;
   try {

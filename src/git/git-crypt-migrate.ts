@@ -29,6 +29,8 @@ import { setupRepository } from './setup.js';
 
 export interface GitCryptMigrateOptions {
   keys: KeyContext;
+  /** The node binary git starts the drivers with. */
+  node: string;
   /** `--git-crypt-key`: else the key `git-crypt unlock` stored in the git directory. */
   gitCryptKey?: string;
   keyring?: string;
@@ -58,9 +60,9 @@ function readAttributesFiles(top: string): AttributesFile[] {
     .map(({ dir, path }) => ({ dir, text: readFileSync(join(top, path), 'utf8') }));
 }
 
-async function loadKey(top: string, path: string | undefined): Promise<GitCryptKey> {
+async function loadKey(top: string, path: string | undefined, env: NodeJS.ProcessEnv): Promise<GitCryptKey> {
   if (path !== undefined) return readGitCryptKey(path);
-  const dirs = findGitDirs(top);
+  const dirs = findGitDirs(top, env);
   const stored = dirs ? storedGitCryptKeyPath(dirs.commonDir, null) : null;
   if (!stored) {
     throw new NoKeyError('no git-crypt key: run "git-crypt unlock" first, or pass --git-crypt-key FILE (made by "git-crypt export-key")');
@@ -80,7 +82,7 @@ export async function migrateFromGitCrypt(cwd: string, options: GitCryptMigrateO
   const top = workTreeTop(cwd);
   const root = findRepoRoot(top) ?? top;
   if (root !== top) throw new UsageError(`${quotePath(root)} holds .vaultfile/ but the git work tree is ${quotePath(top)}; run "vault migrate --from git-crypt" in a repository whose .vaultfile/ is at the top`);
-  const key = await loadKey(top, options.gitCryptKey);
+  const key = await loadKey(top, options.gitCryptKey, options.keys.env);
   const name = checkKeyringName(options.keyring ?? key.name ?? DEFAULT_KEYRING);
   const attributes = readAttributesFiles(top);
   const translation = translateGitCryptAttributes(attributes, key.name, name);
@@ -114,8 +116,8 @@ export async function migrateFromGitCrypt(cwd: string, options: GitCryptMigrateO
       throw new FileSystemError(`cannot write ${quotePath(path)}; check permissions`, { cause: error });
     }
   });
-  await setupRepository(root, top);
-  storeUnlockedKeyring(root, unlocked);
+  await setupRepository(root, top, options.node);
+  storeUnlockedKeyring(root, unlocked, options.keys.env);
 
   // A locked git-crypt checkout holds its blobs in the work tree: open them there first.
   const decrypted: string[] = [];

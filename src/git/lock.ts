@@ -43,7 +43,7 @@ export async function unlockRepository(
   ctx: RepoContext,
   credentials: Credential[],
   kdf: KdfCache,
-  options: { keyring?: string; force?: boolean },
+  options: { keyring?: string; force?: boolean; node: string },
 ): Promise<UnlockReport> {
   const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
   if (names.length === 0) throw new UsageError('no keyring in .vaultfile/keyrings/; run "vault init" first');
@@ -91,7 +91,7 @@ export async function unlockRepository(
   // A fresh clone has no filter config (.git/config is not cloned): install it so checkouts decrypt.
   const configured = !hasFilterConfig(ctx.top);
   // simple-git is loaded only when the config is written (it is setup's tool, not the hot path's).
-  if (configured) await (await import('./setup.js')).writeDriverConfig(ctx.top);
+  if (configured) await (await import('./setup.js')).writeDriverConfig(ctx.top, options.node);
   const opened = new Set(unlocked);
   const decrypted = files
     .filter((file) => file.filtered && file.tree.kind === 'encrypted' && file.tree.keyring !== null && opened.has(file.tree.keyring))

@@ -47,13 +47,13 @@ export interface PolicyFile {
   key: boolean;
 }
 
-export async function openRepoContext(cwd: string): Promise<RepoContext> {
+export async function openRepoContext(cwd: string, env: NodeJS.ProcessEnv): Promise<RepoContext> {
   const top = workTreeTop(cwd);
   const root = findRepoRoot(cwd);
   if (!root) throw new UsageError(`no .vaultfile/ directory found above ${quotePath(cwd)}; run "vault init" first`);
-  const dirs = findGitDirs(top);
+  const dirs = findGitDirs(top, env);
   if (!dirs) throw new UsageError(`${quotePath(top)} is not a git repository; run "git init"`);
-  return { root, top, dirs, policy: await readPolicy(root) };
+  return { root, top, dirs, policy: await readPolicy(root, cwd) };
 }
 
 export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {

@@ -26,19 +26,19 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * The program that runs the vault entry ENTRY: in the single executable the binary itself (it
- * serves every entry, src/binary.ts), otherwise this node and ENTRY beside this module's parent
- * folder (dist/ for the tsc build, bundle/ for the npm package: its chunks sit one level down).
+ * The program that runs the vault entry ENTRY with NODE: in the single executable the binary
+ * itself (it serves every entry, src/binary.ts), otherwise NODE and ENTRY beside this module's
+ * parent folder (dist/ for the tsc build, bundle/ for the npm package: its chunks sit one level down).
  */
-function ownProgram(entry: 'cli.js' | 'git-filter.js'): string {
-  if (isSea()) return shellQuote(process.execPath);
+function ownProgram(node: string, entry: 'cli.js' | 'git-filter.js'): string {
+  if (isSea()) return shellQuote(node);
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', entry);
-  return `${shellQuote(process.execPath)} ${shellQuote(file)}`;
+  return `${shellQuote(node)} ${shellQuote(file)}`;
 }
 
-/** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). */
-export function vaultCommand(): string {
-  return ownProgram('cli.js');
+/** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). NODE runs it. */
+export function vaultCommand(node: string): string {
+  return ownProgram(node, 'cli.js');
 }
 
 /**
@@ -46,12 +46,12 @@ export function vaultCommand(): string {
  * entry point (src/git-filter.ts), not cli.js: git starts it on every checkout, status and add.
  * The single executable takes the drivers' arguments after the word `git`.
  */
-export function driverCommand(): string {
-  return isSea() ? `${ownProgram('git-filter.js')} git` : ownProgram('git-filter.js');
+export function driverCommand(node: string): string {
+  return isSea() ? `${ownProgram(node, 'git-filter.js')} git` : ownProgram(node, 'git-filter.js');
 }
 
 /** The config entries of the vault drivers, in the order they are written. */
-export function driverConfig(command = driverCommand()): Array<[string, string]> {
+export function driverConfig(command: string): Array<[string, string]> {
   return [
     ['filter.vault.process', `${command} filter-process`],
     ['filter.vault.clean', `${command} clean -- %f`],
@@ -78,9 +78,9 @@ function gitFor(dir: string) {
 }
 
 /** Write the driver config into the repository's local config (shared by all worktrees). */
-export async function writeDriverConfig(top: string): Promise<Array<[string, string]>> {
+export async function writeDriverConfig(top: string, node: string): Promise<Array<[string, string]>> {
   const git = gitFor(top);
-  const entries = driverConfig();
+  const entries = driverConfig(driverCommand(node));
   for (const [key, value] of entries) await git.addConfig(key, value, false, 'local');
   return entries;
 }
@@ -95,11 +95,11 @@ export async function plannedAttributes(root: string): Promise<{ path: string; c
 }
 
 /** Install (or refresh) our pre-commit hook; a foreign hook is left alone and reported. */
-export async function installHook(top: string): Promise<SetupReport['hook']> {
+export async function installHook(top: string, node: string): Promise<SetupReport['hook']> {
   const hooksDir = (await simpleGit({ baseDir: top }).raw(['rev-parse', '--git-path', 'hooks'])).trim();
   const path = join(top, hooksDir);
   const file = join(path, 'pre-commit');
-  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand()} check --staged --quiet\n`;
+  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand(node)} check --staged --quiet\n`;
   const existing = readCommittedText(file, 'the pre-commit hook');
   if (existing !== null) {
     if (!existing.includes(HOOK_MARKER)) {
@@ -116,11 +116,14 @@ export async function installHook(top: string): Promise<SetupReport['hook']> {
   return { path: file, written: true };
 }
 
-/** Everything `vault git setup` does, for the repository whose policy is at ROOT and work tree TOP. */
-export async function setupRepository(root: string, top: string): Promise<SetupReport> {
-  const config = await writeDriverConfig(top);
+/**
+ * Everything `vault git setup` does, for the repository whose policy is at ROOT and work tree TOP;
+ * git and the hook start the drivers with the node binary NODE.
+ */
+export async function setupRepository(root: string, top: string, node: string): Promise<SetupReport> {
+  const config = await writeDriverConfig(top, node);
   const attributes = await plannedAttributes(root);
   if (!attributes.upToDate) writeFileNoFollow(attributes.path, attributes.next, 0o644, 'the git attributes file');
-  const hook = await installHook(top);
+  const hook = await installHook(top, node);
   return { config, attributesFile: attributes.path, attributesChanged: !attributes.upToDate, hook };
 }

@@ -16,9 +16,9 @@ import {
   type AnsibleOpenOptions,
 } from '../core/ansible-vault.js';
 import { systemRandom } from '../core/random.js';
-import { AuthError, FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, quotePath } from '../errors.js';
+import { AuthError, FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-import { setAnsibleSecretsResolver, type AnsibleKeyRequest } from './key-sources.js';
+import { setAnsibleSecretsResolver, type AnsibleKeyRequest, type KeyIo } from './key-sources.js';
 import { registerSecretCodec, type OpenedSecret, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
 import { ansibleKeyringOf, currentAnsiblePassword, keyringAnsibleTarget, tryKeyringAnsibleCredentials } from '../formats/keyring-ansible.js';
 
@@ -61,8 +61,9 @@ function stripNewlines(bytes: Uint8Array): Uint8Array {
   return bytes.slice(start, end);
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+/** `~` and `~/...` as Python's expanduser reads them: HOME of the run's environment first. */
+function expandHome(path: string, env: NodeJS.ProcessEnv): string {
+  return path === '~' || path.startsWith('~/') ? (env.HOME || homedir()) + path.slice(1) : path;
 }
 
 /** `script_is_client`: the name without its extension ends in "-client". */
@@ -77,12 +78,16 @@ export interface AnsibleSecretOptions {
   /** Whether a prompt may be shown; the default is "stdin and stderr are terminals". */
   interactive?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where a warning about an unreadable source goes; the default is the terminal's stderr. */
+  warn?: (line: string) => void;
+  /** The terminal to prompt on; without one there is no prompt. */
+  terminal?: Pick<KeyIo, 'stdin' | 'stderr'>;
 }
 
-async function promptOnTerminal(message: string): Promise<string> {
+async function promptOnTerminal(message: string, terminal: Pick<KeyIo, 'stdin' | 'stderr'>): Promise<string> {
   const { password } = await import('@inquirer/prompts');
   try {
-    return await password({ message, mask: '*' }, { output: process.stderr });
+    return await password({ message, mask: '*' }, { input: terminal.stdin, output: terminal.stderr });
   } catch (error) {
     if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('interrupted at the vault password prompt');
     throw error;
@@ -131,16 +136,17 @@ async function runPasswordScript(spec: VaultIdSpec, path: string, env: NodeJS.Pr
 
 /** One vault-id's password. EARLIER credentials open a password file that is itself a vault. */
 async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: AnsibleSecretOptions): Promise<Uint8Array> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   if (spec.source === 'prompt' || spec.source === 'prompt_ask_vault_pass') {
-    const interactive = options.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+    const terminal = options.terminal;
+    const interactive = options.interactive ?? (terminal?.stdin.isTTY === true && terminal.stderr.isTTY === true);
     if (!interactive) {
       throw new NoKeyError(`${spec.origin}: prompting needs a terminal; use --vault-id ${spec.label ?? ANSIBLE_DEFAULT_LABEL}@FILE in scripts and CI`);
     }
-    const answer = await (options.prompt ?? promptOnTerminal)(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
+    const answer = await (options.prompt ?? ((message: string) => promptOnTerminal(message, terminal!)))(`Vault password (${spec.label ?? ANSIBLE_DEFAULT_LABEL}):`);
     return stripAnsiblePassword(new TextEncoder().encode(answer)).slice();
   }
-  const path = expandHome(spec.source);
+  const path = expandHome(spec.source, env);
   let stat;
   try {
     stat = await fs.stat(path);
@@ -172,15 +178,29 @@ async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: An
 
 async function credentialsFor(specs: readonly VaultIdSpec[], options: AnsibleSecretOptions): Promise<Credential[]> {
   const credentials: Credential[] = [];
+  const failures: VaultError[] = [];
   for (const spec of specs) {
-    const password = await passwordFor(spec, credentials, options);
-    if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
+    let password: Uint8Array;
+    try {
+      password = await passwordFor(spec, credentials, options);
+      if (password.length === 0) throw new UsageError(`${spec.origin}: the password is empty; put the password in it`);
+    } catch (error) {
+      // As ansible-vault does: a source that cannot be read is a warning while others remain.
+      if (!(error instanceof VaultError) || error instanceof InterruptedError) throw error;
+      failures.push(error);
+      continue;
+    }
     // Every Ansible secret has a vault-id, "default" when none was given (setup_vault_secrets); a
     // label is also how the rest of vaultfile tells an Ansible secret from its own options.
     credentials.push({ kind: 'password', password, origin: spec.origin, label: spec.label ?? ANSIBLE_DEFAULT_LABEL });
   }
+  // None could be read: the first failure is the error, as in Ansible; else each is a warning.
+  if (credentials.length === 0 && failures.length > 0) throw failures[0]!;
+  const warn = options.warn ?? ((line: string) => options.terminal?.stderr.write(`vault: ${line}\n`));
+  for (const failure of failures) warn(`warning: ${failure.message}; trying the other keys`);
   return credentials;
 }
+
 
 /** A password file named by --vault-password-file or ANSIBLE_VAULT_PASSWORD_FILE: `default@PATH`. */
 function passwordFileSpec(path: string, origin: string): VaultIdSpec {
@@ -194,7 +214,7 @@ function passwordFileSpec(path: string, origin: string): VaultIdSpec {
  * whole even with an "@" in it). Each carries its label, "default" when none was given.
  */
 export async function resolveAnsibleSecrets(request: Partial<AnsibleKeyRequest>, options: AnsibleSecretOptions = {}): Promise<Credential[]> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const specs = [
     ...vaultIdsFromEnv(env),
     ...(request.vaultIds ?? []).map((text) => parseVaultId(text)),
@@ -213,6 +233,12 @@ export async function resolveNewAnsibleSecrets(vaultIds: readonly string[], pass
     ],
     options,
   );
+}
+
+/** ANSIBLE_VAULT_ENCRYPT_SALT (Ansible's VAULT_ENCRYPT_SALT): a fixed salt for reproducible output, as its bytes. */
+export function encryptSalt(env: NodeJS.ProcessEnv): { salt?: Uint8Array } {
+  const value = env.ANSIBLE_VAULT_ENCRYPT_SALT;
+  return value === undefined || value === '' ? {} : { salt: new TextEncoder().encode(value) };
 }
 
 /** ANSIBLE_VAULT_ID_MATCH, read as Ansible reads a boolean setting. */
@@ -324,7 +350,7 @@ function textOf(bytes: Uint8Array): string | null {
 /** BYTES opened with the Ansible password of the keyring the file belongs to, or null to try Ansible's secrets. */
 async function openWithKeyringPassword(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret | null> {
   const header = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0x0a) < 0 ? Math.min(bytes.length, 256) : bytes.indexOf(0x0a))).split(';');
-  const path = origin === 'standard input' ? resolve('-') : origin;
+  const path = origin === 'standard input' ? resolve(session.keys.io.cwd, '-') : origin;
   const keyring = await ansibleKeyringOf(path, header[1] === '1.2' && header[3] ? header[3].trim() : null);
   if (!keyring) return null;
   const credentials = await tryKeyringAnsibleCredentials(session, keyring);
@@ -359,7 +385,7 @@ export const ansibleVaultCodec: SecretCodec = {
       ? currentAnsiblePassword(await session.unlockKeyring(target.keyring.root, target.keyring.name))
       : await sealingPassword(target, session);
     const options = target.label === undefined ? { version: target.version } : { version: target.version, label: target.label };
-    return sealAnsibleVault(plaintext, password, options, systemRandom);
+    return sealAnsibleVault(plaintext, password, { ...options, ...encryptSalt(session.keys.env) }, systemRandom);
   },
 };
 
@@ -381,12 +407,13 @@ export const ansibleInlineCodec: SecretCodec = {
     return text !== null && INLINE_VAULT_TAG.test(text);
   },
   async open(bytes, origin, session) {
-    const { decryptInlineValues, hasInlineVaultValues } = await import('../core/ansible-inline.js');
+    const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
     if (!hasInlineVaultValues(textOf(bytes)!)) {
       throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     }
-    const plaintext = await decryptInlineValues(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
-    return { plaintext: new TextEncoder().encode(plaintext), target: { kind: 'ansible-inline', original: bytes } };
+    // Values no key opens stay sealed; SecretSession.open refuses that unless the caller accepts it.
+    const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
+    return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
   },
   handles: (target) => target.kind === 'ansible-inline',
   async seal(plaintext, target, session) {
@@ -398,7 +425,7 @@ export const ansibleInlineCodec: SecretCodec = {
       textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
     );
     for (const path of result.dropped) {
-      process.stderr.write(
+      session.keys.io.stderr.write(
         `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
       );
     }
@@ -413,5 +440,5 @@ export function registerAnsible(): void {
   registered = true;
   registerSecretCodec(ansibleVaultCodec);
   registerSecretCodec(ansibleInlineCodec);
-  setAnsibleSecretsResolver((request, env) => resolveAnsibleSecrets(request, { env }));
+  setAnsibleSecretsResolver((request, io) => resolveAnsibleSecrets(request, { env: io.env, terminal: io }));
 }

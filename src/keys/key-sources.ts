@@ -7,11 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import type { Context } from '../context.js';
 import type { Credential } from '../core/credential.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
+import { withAnsibleConfig } from './ansible-config.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -30,20 +32,31 @@ export interface KeyContext {
   readonly kdf: KdfCache;
   readonly options: KeySourceOptions;
   readonly env: NodeJS.ProcessEnv;
+  /** The terminal: standard input for --password-stdin and prompts, standard error for messages. */
+  readonly io: KeyIo;
 }
+
+/** What key sources and the sessions built on them use of the run. */
+export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr'>;
 
 export const NO_KEY_HINT =
   'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
 
-export function createKeyContext(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): KeyContext {
+/**
+ * IO.env is read with ansible.cfg's vault settings added (ansible-config.ts), unless
+ * ANSIBLE_CONFIG_FILE is false (vaultfile-client: Ansible's settings name the client itself).
+ */
+export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
+  if (ansibleConfigFile) io = { cwd: io.cwd, env: withAnsibleConfig(io.env, io.cwd), stdin: io.stdin, stderr: io.stderr };
   let pending: Promise<Credential[]> | null = null;
   const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
   return {
     options,
-    env,
+    env: io.env,
+    io,
     kdf: new KdfCache({ maxLogN }),
     credentials() {
-      pending ??= resolveCredentials(options, env);
+      pending ??= resolveCredentials(options, io);
       return pending;
     },
   };
@@ -133,12 +146,12 @@ export async function passwordFromCommand(command: string, origin: string, env: 
   return { kind: 'password', password: passwordFromText(bytes, origin), origin };
 }
 
-async function promptPassword(): Promise<Credential> {
+async function promptPassword(io: KeyIo): Promise<Credential> {
   const { password } = await import('@inquirer/prompts');
   try {
     const answer = await password(
       { message: 'vault password:', mask: '*' },
-      { output: process.stderr },
+      { input: io.stdin, output: io.stderr },
     );
     return { kind: 'password', password: passwordFromText(new TextEncoder().encode(answer), 'the prompt'), origin: 'the prompt' };
   } catch (error) {
@@ -161,16 +174,16 @@ export interface AnsibleKeyRequest {
  * Hook for Ansible's secrets, filled in by src/keys/ansible-secrets.ts: ANSIBLE_VAULT_IDENTITY_LIST,
  * the vault-ids, the password files, then ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
  */
-export type AnsibleSecretsResolver = (request: AnsibleKeyRequest, env: NodeJS.ProcessEnv) => Promise<Credential[]>;
+export type AnsibleSecretsResolver = (request: AnsibleKeyRequest, io: KeyIo) => Promise<Credential[]>;
 let ansibleSecretsResolver: AnsibleSecretsResolver | null = null;
 export function setAnsibleSecretsResolver(resolver: AnsibleSecretsResolver): void {
   ansibleSecretsResolver = resolver;
 }
 
-async function resolveAnsible(request: AnsibleKeyRequest, env: NodeJS.ProcessEnv): Promise<Credential[]> {
+async function resolveAnsible(request: AnsibleKeyRequest, io: KeyIo): Promise<Credential[]> {
   // The CLI registers the resolver at start; anything else that opens files gets the same rules.
   if (!ansibleSecretsResolver) (await import('./ansible-secrets.js')).registerAnsible();
-  return ansibleSecretsResolver!(request, env);
+  return ansibleSecretsResolver!(request, io);
 }
 
 /**
@@ -178,7 +191,8 @@ async function resolveAnsible(request: AnsibleKeyRequest, env: NodeJS.ProcessEnv
  * replace its own variables (VAULTFILE_*); Ansible's variables are always added to Ansible's options,
  * as ansible-vault combines them.
  */
-export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.ProcessEnv): Promise<Credential[]> {
+export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): Promise<Credential[]> {
+  const env = io.env;
   const credentials: Credential[] = [];
   if (options.passwordFile) {
     credentials.push(await passwordFromFile(options.passwordFile, `--password-file ${quotePath(options.passwordFile)}`));
@@ -187,7 +201,7 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
     credentials.push(await keyFromFile(path, `--key-file ${quotePath(path)}`));
   }
   if (options.passwordStdin) {
-    const bytes = await readAll(process.stdin);
+    const bytes = await readAll(io.stdin);
     credentials.push({ kind: 'password', password: passwordFromText(bytes, '--password-stdin'), origin: '--password-stdin' });
   }
   if (options.passwordCommand) {
@@ -201,7 +215,13 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   if (!named && env.VAULTFILE_KEY_FILE) {
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
-  credentials.push(...(await resolveAnsible(request, env)));
+  try {
+    credentials.push(...(await resolveAnsible(request, io)));
+  } catch (error) {
+    // Ansible's sources that cannot be read are warnings while other keys were given (ansible-vault does so).
+    if (credentials.length === 0 || !(error instanceof VaultError) || error.name === 'InterruptedError') throw error;
+    io.stderr.write(`vault: warning: ${error.message}; trying the other keys\n`);
+  }
   if (!named && env.VAULTFILE_PASSWORD) {
     credentials.push({
       kind: 'password',
@@ -211,7 +231,7 @@ export async function resolveCredentials(options: KeySourceOptions, env: NodeJS.
   }
   if (credentials.length > 0) return credentials;
 
-  if (process.stdin.isTTY && process.stderr.isTTY) return [await promptPassword()];
+  if (io.stdin.isTTY && io.stderr.isTTY) return [await promptPassword(io)];
   throw new NoKeyError(`no key given; ${NO_KEY_HINT}`);
 }
 

@@ -55,7 +55,7 @@ function commonDirOf(gitDir: string): string {
  * Locate the git directories for `startDir` without running git: GIT_DIR (as git sets it for hooks
  * and some filters) wins, else the nearest `.git` upwards. Null outside a repository.
  */
-export function findGitDirs(startDir: string, env: NodeJS.ProcessEnv = process.env): GitDirs | null {
+export function findGitDirs(startDir: string, env: NodeJS.ProcessEnv): GitDirs | null {
   if (env.GIT_DIR) {
     const gitDir = resolve(startDir, env.GIT_DIR);
     const commonDir = env.GIT_COMMON_DIR ? resolve(startDir, env.GIT_COMMON_DIR) : commonDirOf(gitDir);
@@ -217,7 +217,7 @@ export function removeStoredKeys(commonDir: string, keyring?: string): string[] 
 export function storeUnlockedKeyring(
   start: string,
   unlocked: { keyring: { name: string; dataKeyId: Uint8Array }; dataKey: Uint8Array; dataKeys: Map<string, Uint8Array> },
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): string | null {
   const dirs = findGitDirs(start, env);
   if (!dirs) return null;

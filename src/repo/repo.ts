@@ -53,17 +53,19 @@ export const DEFAULT_RULES: PolicyRule[] = [
   { path: '**/.env.*', keyring: DEFAULT_KEYRING },
 ];
 
-/** The nearest directory at or above START that holds `.vaultfile/`, or null. */
-export function findRepoRoot(start: string): string | null {
+/**
+ * The nearest directory at or above START that holds `.vaultfile/`, or null. Bulk commands ask
+ * for hundreds of files in a few directories: with KNOWN (one command's answers) each directory
+ * is searched once.
+ */
+export function findRepoRoot(start: string, known?: Map<string, string | null>): string | null {
   const from = resolve(start);
-  // Bulk commands ask for hundreds of files in a few directories: answer each directory once.
-  const known = repoRootCache.get(from);
-  if (known !== undefined) return known;
+  const cached = known?.get(from);
+  if (cached !== undefined) return cached;
   const root = searchRepoRoot(from);
-  repoRootCache.set(from, root);
+  known?.set(from, root);
   return root;
 }
-const repoRootCache = new Map<string, string | null>();
 
 function searchRepoRoot(from: string): string | null {
   let dir = from;
@@ -154,11 +156,12 @@ export function serializePolicy(policy: Policy): string {
   );
 }
 
-export async function readPolicy(root: string): Promise<Policy> {
+/** The policy of ROOT; messages name it relative to CWD. */
+export async function readPolicy(root: string, cwd: string = root): Promise<Policy> {
   const path = policyPath(root);
   const text = readCommittedText(path, 'the policy');
   if (text === null) return { rules: [] };
-  return parsePolicy(text, relative(process.cwd(), path) || path);
+  return parsePolicy(text, relative(cwd, path) || path);
 }
 
 /** The repository-relative POSIX path of FILE, or null when FILE is outside ROOT. */
@@ -190,7 +193,7 @@ export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
 }
 
 /** The keyring NAME of the repository around CWD, parsed (no key needed). */
-export async function readRepoKeyring(name: string, cwd: string = process.cwd()): Promise<{ root: string; path: string; keyring: Keyring }> {
+export async function readRepoKeyring(name: string, cwd: string): Promise<{ root: string; path: string; keyring: Keyring }> {
   const root = findRepoRoot(cwd);
   if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
   const path = keyringPath(root, name);

@@ -13,14 +13,14 @@ import { SecretSession } from '../formats/secrets.js';
 import { currentAnsiblePassword } from '../formats/keyring-ansible.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { checkKeyringName, findRepoRoot, hasKeyring } from '../repo/repo.js';
+import type { Context } from '../context.js';
 
 export const CLIENT_NAME = 'vaultfile-client';
 /** Ansible's "no secret for this vault-id" (ClientScriptVaultSecret). */
 export const EXIT_NO_SUCH_VAULT_ID = 2;
 
-export interface ClientContext {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
+/** The client's process as run() sees it: directory, environment, the terminal for a prompt. */
+export interface ClientContext extends Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr'> {
   writeOut(bytes: Uint8Array): Promise<void>;
   writeErr(line: string): void;
 }
@@ -64,7 +64,7 @@ export async function runAnsibleClient(args: readonly string[], context: ClientC
       context.writeErr(`${CLIENT_NAME}: no keyring ${quotePath(label)} in this repository; the vault-id label must name a keyring ("vault keys list")`);
       return EXIT_NO_SUCH_VAULT_ID;
     }
-    const session = new SecretSession(createKeyContext({}, keyEnvironment(context.env)));
+    const session = new SecretSession(createKeyContext({}, { ...context, env: keyEnvironment(context.env) }, false));
     const password = currentAnsiblePassword(await session.unlockKeyring(root, label));
     const line = new Uint8Array(password.length + 1);
     line.set(password);

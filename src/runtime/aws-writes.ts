@@ -37,7 +37,7 @@ async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createPushStore(env: NodeJS.ProcessEnv = process.env): PushStore {
+export function createPushStore(env: NodeJS.ProcessEnv): PushStore {
   const region = regionFromEnv(env);
   const options = region ? { region } : {};
   const ssm = lazyClients(

@@ -107,7 +107,7 @@ function utf8Outcome(bytes: Uint8Array, contentType: string | undefined): Outcom
  * The backend on the SDK's standard chain; a call without a region of its own gets the AWS CLI's
  * (AWS_REGION, then AWS_DEFAULT_REGION, which the JavaScript SDK alone ignores), then the profile's.
  */
-export function createAwsBackend(env: NodeJS.ProcessEnv = process.env): SecretBackend {
+export function createAwsBackend(env: NodeJS.ProcessEnv): SecretBackend {
   const fallback = regionFromEnv(env);
   const options = (region: string | undefined): { region?: string } => ((region ?? fallback) ? { region: (region ?? fallback)! } : {});
   const ssm = lazyClients(

@@ -6,7 +6,7 @@
  */
 import { hasInlineVaultValues } from '../core/ansible-inline.js';
 import { isEnvelope } from '../core/envelope.js';
-import { createKeyContext, type KeySourceOptions } from '../keys/key-sources.js';
+import { createKeyContext, type KeyIo, type KeySourceOptions } from '../keys/key-sources.js';
 import { SecretSession, isSealedByAnyCodec } from '../formats/secrets.js';
 import { readPlainFile, type SourceReader } from './env-file.js';
 
@@ -18,12 +18,12 @@ export function isSealedSource(bytes: Uint8Array): boolean {
   return hasInlineVaultValues(text);
 }
 
-export function createSecretReader(options: KeySourceOptions, env: NodeJS.ProcessEnv = process.env): SourceReader {
+export function createSecretReader(options: KeySourceOptions, io: KeyIo): SourceReader {
   let session: SecretSession | null = null;
   return async (path) => {
     const bytes = await readPlainFile(path);
     if (!isSealedSource(bytes)) return bytes;
-    session ??= new SecretSession(createKeyContext(options, env));
+    session ??= new SecretSession(createKeyContext(options, io));
     const opened = await session.open(bytes, path);
     return opened.plaintext;
   };

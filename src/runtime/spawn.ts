@@ -4,6 +4,7 @@
  * shell would report: the child's code, or 128 + the signal number when a signal ended it.
  * Must not print the environment or put any value in argv.
  */
+import type { Context, HandledSignal } from '../context.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -40,16 +41,19 @@ export function isTerminalForeground(stat: string): boolean {
 }
 
 /** Did a Ctrl-C on a terminal already reach the child, which shares our process group? */
-function terminalDeliveredInterrupt(): boolean {
+function terminalDeliveredInterrupt(host: ChildHost): boolean {
   try {
     return isTerminalForeground(readFileSync('/proc/self/stat', 'utf8'));
   } catch {
     // No /proc (macOS, BSD): a terminal on stdin is the best sign left.
-    return process.stdin.isTTY === true;
+    return host.stdin.isTTY === true;
   }
 }
 
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** What running the child uses of the run: the signals to forward, and stdin to tell a terminal. */
+export type ChildHost = Pick<Context, 'signals' | 'stdin'>;
+
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, host: ChildHost): Promise<number> {
   // spawn would refuse a NUL byte with a message that quotes the value: name the variable instead.
   for (const [name, value] of Object.entries(env)) {
     if (value?.includes('\0')) return Promise.reject(new VaultError(`${name} holds a NUL character, which no environment variable can carry; nothing was run`));
@@ -57,7 +61,7 @@ export function runChild(command: string, args: readonly string[], env: NodeJS.P
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
     let interrupts = 0;
-    const forward = (signal: NodeJS.Signals): void => {
+    const forward = (signal: HandledSignal): void => {
       if (signal === 'SIGINT') {
         interrupts += 1;
         // Ctrl-C makes the terminal signal the whole foreground process group, child included;
@@ -65,14 +69,14 @@ export function runChild(command: string, args: readonly string[], env: NodeJS.P
         // Later ones are forwarded, as an escape hatch for a child that left our group. As PID 1
         // (a container's entrypoint, `docker run -t`) the likely sender is `docker stop`/`kill`,
         // which signals vault alone: forward it, or the program would never hear it.
-        if (interrupts === 1 && process.pid !== 1 && terminalDeliveredInterrupt()) return;
+        if (interrupts === 1 && process.pid !== 1 && terminalDeliveredInterrupt(host)) return;
       }
       // The child may already be gone; a failed kill then changes nothing.
       child.kill(signal);
     };
-    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    for (const signal of FORWARDED_SIGNALS) host.signals.on(signal, forward);
     const done = (): void => {
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+      for (const signal of FORWARDED_SIGNALS) host.signals.off(signal, forward);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       done();

@@ -5,6 +5,8 @@
  * -no-fail keeps the literal value of what could not be read). Only ssm-env's default -template is
  * accepted: Go templates are not half-implemented. Messages name variables, never values.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { FormatError, UsageError, VaultError } from '../errors.js';
 import type { SecretBackend } from './aws.js';
 import { SSM_BATCH } from './resolve.js';
@@ -74,6 +76,22 @@ export const SSM_ENV_USAGE = `usage: vault ssm-env [-template STRING] [-with-dec
   -no-fail           keep the literal ssm:// value of what cannot be read
   -V                 print the version and exit
 `;
+
+/**
+ * Is COMMAND an executable file, found as execvp finds it (a name with "/" as is, else on PATH)?
+ * ssm-env looks the command up before it asks AWS anything; so does vault ssm-env.
+ */
+export function isRunnable(command: string, path: string | undefined): boolean {
+  const candidates = command.includes('/') ? [command] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * ENV with every `ssm://NAME` value replaced by the parameter's value, as ssm-env does. Problems are

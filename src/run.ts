@@ -1,0 +1,39 @@
+/**
+ * The program as a function: `run(args, host)` parses ARGS (what follows `vault`), runs the
+ * command and returns the exit code. The one error boundary: a thrown error becomes one line on
+ * stderr and an exit code (src/errors.ts); stack traces only with --debug. Touches nothing of the
+ * process but what HOST gives it, and keeps nothing between two runs.
+ */
+import { CommanderError } from 'commander';
+import { openContext, type Host } from './context.js';
+import { EXIT, VaultError, exitCodeOf } from './errors.js';
+import { buildProgram } from './program.js';
+
+/** Messages of unexpected errors can carry anything; show only the class unless --debug. */
+function describe(error: unknown): string {
+  if (error instanceof VaultError) return error.message;
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    return `unexpected ${error.code}; run again with --debug for details`;
+  }
+  return 'unexpected internal error; run again with --debug for details';
+}
+
+export async function run(args: string[], host: Host): Promise<number> {
+  const debug = args.includes('--debug') || host.env.VAULTFILE_DEBUG === '1';
+  const { context, close } = openContext(host);
+  try {
+    const program = await buildProgram(args, context);
+    await program.parseAsync(args, { from: 'user' });
+    return context.exitCode ?? EXIT.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version are "errors" to commander; usage mistakes get our usage code.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    host.stderr.write(`vault: ${describe(error)}\n`);
+    if (debug && error instanceof Error && error.stack) host.stderr.write(`${error.stack}\n`);
+    return exitCodeOf(error);
+  } finally {
+    close();
+  }
+}
