@@ -43,7 +43,7 @@ test('--help lists every command as the command modules describe them', () => {
   const full = runVaultBinary(['help']);
   assert.is(quick.code, 0);
   // A command added or re-described in its module must be listed in src/command-summaries.ts too.
-  assert.is(quick.stdout, full.stdout, 'src/command-summaries.ts differs from the commands: copy the Commands lines of "vault help" into it');
+  assert.is(quick.stdout, full.stdout, 'src/command-summaries.ts differs from the commands: run node scripts/command-summaries.mjs');
   assert.match(quick.stdout, /^  completion \[options\] <shell> +print a shell completion script/m);
 });
 
