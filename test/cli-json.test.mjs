@@ -23,14 +23,15 @@ function json(args, code = 0) {
 
 test.after(() => removeDir(dir));
 
-test('keys list --json: keyring, path and entries with id, kind and label', () => {
+test('keys list --json: keyring, path, entries (id, type, label, recipient, fingerprint), warnings', () => {
   const list = json(['keys', 'list', '--json']);
-  assert.is(list.version, 1);
   assert.is(list.keyring, 'default');
   assert.is(list.path, '.vaultfile/keyrings/default.keyring');
   assert.is(list.entries.length, 1);
-  assert.equal(Object.keys(list.entries[0]).sort(), ['id', 'kind', 'label']);
+  assert.equal(Object.keys(list.entries[0]).sort(), ['fingerprint', 'id', 'label', 'recipient', 'type']);
   assert.is(list.entries[0].label, 'ci');
+  assert.is(list.entries[0].type, 'key-file');
+  assert.equal(list.warnings, []);
 });
 
 test('check --json: the problems with their paths, exit 1; ok after encryption, exit 0', () => {

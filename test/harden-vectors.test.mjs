@@ -1,4 +1,4 @@
-// The hostile-repository vectors (fixtures/hostile/hostile.json, docs/FORMAT.md §3.4, §5.5, §6.3):
+// The hostile-repository vectors (fixtures/hostile/hostile.json, docs/FORMAT.md §3.4, §5.6, §5.7):
 // keyless envelope validation, keyring standing against a clone's history, the placement record.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -52,7 +52,12 @@ test('an empty result or a failing editor creates nothing', async () => {
   const s = await standalone();
   const empty = await vault(['create', 'a.yml', ...s.key], s.dir, { EDITOR: 'true', VAULTFILE_TMPDIR: s.temp });
   assert.is(empty.code, 0, empty.stderr);
-  assert.is(empty.stderr, '"a.yml": empty; nothing was created\n');
+  assert.is(
+    empty.stderr,
+    // Back at once and unchanged: the editor may not have waited (docs/SECURITY.md §5).
+    'vault: warning: the editor "true" returned within a second without a change; it may not have waited for you (give it its wait option in EDITOR, such as "code --wait" or "subl -w")\n' +
+      '"a.yml": empty; nothing was created\n',
+  );
   const failed = await vault(['create', 'a.yml', ...s.key], s.dir, { EDITOR: s.ed.fail, VAULTFILE_TMPDIR: s.temp });
   assert.is(failed.code, 1);
   assert.is(failed.stderr, 'vault: the editor exited with code 1; "a.yml" was left as it was\n');

@@ -72,7 +72,14 @@ test('an editor that changes nothing (even if it touches the copy): nothing writ
   for (const env of envs) {
     const result = await vault(['edit', 'prod.yml', ...s.key], s.dir, { ...env, VAULTFILE_TMPDIR: s.temp });
     assert.is(result.code, 0, result.stderr);
-    assert.is(result.stderr, '"prod.yml": no changes; the file was left as it was\n');
+    // Back within a second unchanged: the editor may not have waited (a forking GUI editor).
+    const editor = env.VISUAL ?? env.EDITOR;
+    const variable = env.VISUAL ? 'VISUAL' : 'EDITOR';
+    assert.is(
+      result.stderr,
+      `vault: warning: the editor ${JSON.stringify(editor)} returned within a second without a change; it may not have waited for you (give it its wait option in ${variable}, such as "code --wait" or "subl -w")\n` +
+        '"prod.yml": no changes; the file was left as it was\n',
+    );
     assert.equal(readFileSync(s.file), before);
     assert.is(mtimeOf(s.file), mtime);
   }
@@ -222,6 +229,7 @@ test('leftovers of a killed run are reported at the start of the next edit', asy
   assert.is(
     result.stderr,
     `vault: warning: ${JSON.stringify(leftover)} holds plaintext left by an interrupted edit; read what you need, then remove it\n` +
+      'vault: warning: the editor "true" returned within a second without a change; it may not have waited for you (give it its wait option in EDITOR, such as "code --wait" or "subl -w")\n' +
       '"prod.yml": no changes; the file was left as it was\n',
   );
   assert.ok(existsSync(leftover), 'reported, not deleted behind the user\'s back');
@@ -438,6 +446,7 @@ test('temp files left beside the file by an interrupted write are reported when 
   assert.is(
     result.stderr,
     'vault: warning: ".prod.yml.vaultfile-a1b2c3d4e5f6.tmp" is a temp file left by an interrupted write and may hold plaintext (from a decrypt); remove it\n' +
+      'vault: warning: the editor "true" returned within a second without a change; it may not have waited for you (give it its wait option in EDITOR, such as "code --wait" or "subl -w")\n' +
       '"prod.yml": no changes; the file was left as it was\n',
   );
   assert.ok(existsSync(leftover), 'reported, not removed');

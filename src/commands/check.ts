@@ -8,6 +8,7 @@ import { VaultError } from '../errors.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
 import { findStagedHazards } from '../git/staged-hazards.js';
+import { brokenDriver } from '../git/driver-health.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -30,6 +31,11 @@ export function register(program: Command, io: Context): void {
         problems += 1;
         found.push({ path: file.path, problem });
         if (!options.json) io.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
+      }
+      const broken = brokenDriver(ctx.top);
+      if (broken) {
+        problems += 1;
+        io.stderr.write(`vault: ${broken}\n`);
       }
       for (const hazard of options.staged ? await findStagedHazards(ctx.top, files) : []) {
         problems += 1;

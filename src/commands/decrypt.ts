@@ -4,7 +4,10 @@
  * file is unchanged. Large envelopes stream in bounded memory.
  */
 import type { Command } from 'commander';
-import { syncDirectories, writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectories } from '../fs/atomic-write.js';
+import { writeOutputFile } from '../fs/output-target.js';
+import { assertStaysInRepository } from '../repo/link-guard.js';
+import { explainFilterPlaintext } from '../git/plaintext-hint.js';
 import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
@@ -19,7 +22,8 @@ export function register(program: Command, io: Context): void {
     .command('decrypt')
     .description('decrypt files in place ("-" reads standard input and writes standard output)')
     .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
-    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only');
+    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
     files = inputsOrStdin(files, output);
@@ -32,8 +36,12 @@ export function register(program: Command, io: Context): void {
         const target = outputFor(file, output);
         // To standard output only: a file written with some values still sealed would look decrypted.
         const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; printed still encrypted\n`);
-        const plaintext = await openPlaintext(session, file, target === STDIO ? leftSealed : undefined);
-        if (target !== STDIO) await writeFileAtomic(target, plaintext, { deferDirectorySync: directories });
+        assertStaysInRepository(file, options.followSymlinks === true);
+        assertStaysInRepository(target, options.followSymlinks === true);
+        const plaintext = await openPlaintext(session, file, target === STDIO ? leftSealed : undefined).catch((error: unknown) => {
+          throw explainFilterPlaintext(error, file);
+        });
+        if (target !== STDIO) await writeOutputFile(target, plaintext, { deferDirectorySync: directories });
         else if (plaintext instanceof Uint8Array) await writeStdout(io.stdout, plaintext);
         else for await (const piece of plaintext) await writeStdout(io.stdout, piece);
         if (plaintext instanceof Uint8Array) plaintext.fill(0);

@@ -8,14 +8,15 @@
  */
 import type { Command } from 'commander';
 import { inspectEnvelope, isEnvelope, sealEnvelope } from '../core/envelope.js';
-import { openKeyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { hasVaultFilter } from '../git/git-query.js';
 import { assertReplaceable, editPlaintext, saveEdited, snapshotFile } from '../fs/edit-session.js';
 import { checkInputFile } from '../fs/files.js';
 import { leftoverTempWarning, leftoverTempsOf } from '../repo/keyring-files.js';
 import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
+import { openWithKeys } from '../keys/open-keyring.js';
 import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
+import { assertStaysInRepository } from '../repo/link-guard.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
@@ -23,8 +24,10 @@ export function register(program: Command, io: Context): void {
   const command = program
     .command('edit')
     .description('edit an encrypted file in $EDITOR (unchanged content is not rewritten)')
-    .argument('<file>', 'the encrypted file');
+    .argument('<file>', 'the encrypted file')
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
   addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
+    assertStaysInRepository(file, options.followSymlinks === true);
     await checkInputFile(file);
     for (const leftover of leftoverTempsOf(file)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     await assertReplaceable(file);
@@ -82,7 +85,7 @@ async function sealLikeBefore(
   const info = inspectEnvelope(bytes, file);
   if (info.inlineKeyring) {
     // The KDF cache already holds what opening cost: this unlock runs no second scrypt.
-    const unlocked = await openKeyring(info.inlineKeyring, await keys.credentials(), keys.kdf);
+    const unlocked = await openWithKeys(info.inlineKeyring, keys);
     return sealEnvelope(plaintext, unlocked, { deterministic: info.deterministic });
   }
   return session.seal(plaintext, opened.target, { deterministic: info.deterministic });

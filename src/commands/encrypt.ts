@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import { isEnvelope } from '../core/envelope.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
-import { syncDirectories, writeFileAtomic } from '../fs/atomic-write.js';
+import { syncDirectories } from '../fs/atomic-write.js';
+import { writeOutputFile } from '../fs/output-target.js';
+import { assertStaysInRepository } from '../repo/link-guard.js';
+import { isGitCryptFile } from '../core/git-crypt.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
 import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
 import { createKeyContext } from '../keys/key-sources.js';
@@ -26,7 +29,8 @@ export function register(program: Command, io: Context): void {
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
-    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with');
+    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with')
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
   addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
     const output = options.output as string | undefined;
     files = inputsOrStdin(files, output);
@@ -48,9 +52,11 @@ export function register(program: Command, io: Context): void {
     }
 
     async function encryptOne(file: string): Promise<void> {
+      assertStaysInRepository(file, options.followSymlinks === true);
+      if (output !== undefined) assertStaysInRepository(output, options.followSymlinks === true);
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
       const head = large ? await readPrefix(file) : await readInput(file, io.stdin);
-      if (isEnvelope(head) || isSealedByAnyCodec(head)) {
+      if (isEnvelope(head) || isSealedByAnyCodec(head) || isGitCryptFile(head)) {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
       const target: SealTarget =
@@ -66,7 +72,7 @@ export function register(program: Command, io: Context): void {
         if (sealed instanceof Uint8Array) await writeStdout(io.stdout, sealed);
         else for await (const piece of sealed) await writeStdout(io.stdout, piece);
       } else {
-        await writeFileAtomic(destination, sealed, { deferDirectorySync: directories });
+        await writeOutputFile(destination, sealed, { deferDirectorySync: directories });
       }
     }
   });

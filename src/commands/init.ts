@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Credential } from '../core/credential.js';
+import { isSecretCredential, type Credential, type IdentityCredential } from '../core/credential.js';
+import { labelEntries, recipientsOfIdentities } from './recipients.js';
 import { UsageError, quotePath } from '../errors.js';
 import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
 import { recordKeyring } from '../repo/keyring-history.js';
@@ -49,7 +50,12 @@ export function register(program: Command, io: Context): void {
     const params = parseWorkFactorOption(options);
     const label = (credential: Credential, index: number) =>
       index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, index);
-    const unlocked = await createKeyringFile(path, name, credentials, context.kdf, label, params);
+    // --identity: the keyring is opened by that identity, so its public recipient is the entry.
+    const secrets = credentials.filter(isSecretCredential);
+    const identities = recipientsOfIdentities(credentials.filter((c): c is IdentityCredential => c.kind === 'identity'));
+    const first = secrets.length === 0 && typeof options.label === 'string' ? options.label : undefined;
+    const recipients = labelEntries(identities, secrets.map((c, i) => label(c, i)), first).map(({ origin: _origin, ...fields }) => fields);
+    const unlocked = await createKeyringFile(path, name, secrets, context.kdf, label, params, recipients);
     const wrote = [path];
     const policy = policyPath(root);
     let policyText: string | null = null;
@@ -70,7 +76,7 @@ export function register(program: Command, io: Context): void {
       io.stderr.write(`${rules}edit ${relative(io.cwd, policy) || policy} to fit the repository, then run "vault git setup"\n`);
     }
     io.stderr.write(
-      `keyring ${quotePath(name)} created with ${credentials.length} key ${credentials.length === 1 ? 'entry' : 'entries'}; ` +
+      `keyring ${quotePath(name)} created with ${unlocked.keyring.entries.length} key ${unlocked.keyring.entries.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
     );
   });

@@ -21,6 +21,6 @@ export function parseWorkFactorOption(options: Record<string, unknown>): ScryptP
 export function entryLabel(credential: Credential, index: number): string {
   // An Ansible vault-id's label names the entry; "default" (no label given) says nothing, so it does not.
   const base =
-    credential.kind === 'key-file' ? 'key-file' : credential.label !== undefined && credential.label !== 'default' ? credential.label : 'password';
+    credential.kind !== 'password' ? credential.kind : credential.label !== undefined && credential.label !== 'default' ? credential.label : 'password';
   return index === 0 ? base : `${base}-${index + 1}`;
 }

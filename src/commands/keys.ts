@@ -3,14 +3,18 @@
  * only the keyring file, never an encrypted file (DESIGN.md §3). `add` opens the keyring with the
  * keys that already belong to it and adds the ones that do not (or the --new-* ones).
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Credential } from '../core/credential.js';
+import { isSecretCredential, type Credential } from '../core/credential.js';
 import { addEntry, openKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { addPublicEntry } from '../core/keyring-public.js';
 import { systemRandom } from '../core/random.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
+import { kmsOf, openWithKeys } from '../keys/open-keyring.js';
+import { accessWarnings, listEntries } from './keys-list.js';
+import { labelEntries, parseKmsKey, parseRecipient, readRecipientsFile } from './recipients.js';
 import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
 import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
@@ -53,16 +57,10 @@ export function register(program: Command, io: Context): void {
     .command('list')
     .description('list the entries of a keyring (no key needed)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
-    .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .option('--json', 'print the entries as JSON (fields in docs/install.md)')
     .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
-      if (options.json) {
-        const entries = keyring.entries.map((entry) => ({ id: entry.id, kind: entry.kind, label: entry.label }));
-        io.stdout.write(`${JSON.stringify({ version: 1, keyring: options.keyring, path: relative(io.cwd, path), entries }, null, 2)}\n`);
-        return;
-      }
-      io.stdout.write(`keyring ${options.keyring} (${relative(io.cwd, path)})\n`);
-      for (const entry of keyring.entries) io.stdout.write(`  ${entry.id}  ${entry.kind.padEnd(8)}  ${entry.label}\n`);
+      listEntries(keyring, relative(io.cwd, path), options.json === true, io);
     });
 
   const add = keys
@@ -71,11 +69,32 @@ export function register(program: Command, io: Context): void {
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
     .option('--new-password-file <file>', 'the password to add')
     .option('--new-key-file <file>', 'the key file to add (repeatable)', collect)
+    .option('--recipient <recipient>', 'an age1… recipient or an ssh-ed25519/ssh-rsa public key (repeatable)', collect)
+    .option('--recipients-file <file>', 'recipients, one a line (age -R files, authorized_keys; repeatable)', collect)
+    .option('--kms <arn>', 'an AWS KMS key or alias ARN (needs kms:Encrypt on it; repeatable)', collect)
     .option('--label <label>', 'label of the new entry')
     .addOption(workFactorOption());
   addKeySourceOptions(add).action(async (options: Record<string, unknown>) => {
     const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
+    const recipients = [
+      ...((options.recipient as string[] | undefined) ?? []).map((r) => parseRecipient(r, '--recipient')),
+      ...((options.recipientsFile as string[] | undefined) ?? []).flatMap((file) => readRecipientsFile(resolve(io.cwd, file))),
+      ...(Array.isArray(options.kms) ? (options.kms as string[]) : []).map(parseKmsKey),
+    ];
+    if (recipients.length > 0) {
+      // Only public data goes in: the keyring is opened with a key it already has.
+      let unlocked = await openWithKeys(keyring, context);
+      const label = typeof options.label === 'string' ? options.label : undefined;
+      const kms = await kmsOf(context);
+      for (const entry of labelEntries(recipients, unlocked.keyring.entries.map((e) => e.label), label)) {
+        const { origin, ...fields } = entry;
+        unlocked = await addPublicEntry(unlocked, fields, systemRandom, kms);
+        io.stderr.write(`added ${entry.kind} entry ${quotePath(entry.label)} (from ${origin})\n`);
+      }
+      await saveKeyring(path, unlocked);
+      return;
+    }
     const explicit: Credential[] = [];
     if (typeof options.newPasswordFile === 'string') {
       explicit.push(await passwordFromFile(options.newPasswordFile, `--new-password-file ${quotePath(options.newPasswordFile)}`));
@@ -92,7 +111,8 @@ export function register(program: Command, io: Context): void {
     } else {
       const split = await splitCredentials(context, keyring, given);
       unlocked = split.unlocked;
-      adding = split.others;
+      // Identities and KMS open entries; they are added by their public recipient (--recipient).
+      adding = split.others.filter(isSecretCredential);
     }
     if (!unlocked) throw new AuthError(`no given key opens keyring ${quotePath(keyring.name)}; give one of its keys too (see "vault keys list")`);
     if (adding.length === 0) throw new UsageError('every key given is already in the keyring; give the new one with --new-password-file or --new-key-file');
@@ -113,7 +133,7 @@ export function register(program: Command, io: Context): void {
   addKeySourceOptions(remove).action(async (entry: string, options: Record<string, unknown>) => {
     const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
-    const unlocked = await openKeyring(keyring, await context.credentials(), context.kdf);
+    const unlocked = await openWithKeys(keyring, context);
     const remaining = removeEntry(unlocked, entry);
     if (remaining.keyring.entries.length === 0) throw new NoKeyError('that is the last entry; add another key first so the files stay readable');
     await saveKeyring(path, remaining);
@@ -122,5 +142,6 @@ export function register(program: Command, io: Context): void {
         'the removed key can still open the current data key from git history: run "vault rotate" now, ' +
         'and change the secrets themselves upstream (whoever held it could already read everything up to now)\n',
     );
+    for (const warning of accessWarnings(remaining.keyring)) io.stderr.write(`vault: warning: ${warning}\n`);
   });
 }

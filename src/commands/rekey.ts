@@ -49,7 +49,7 @@ async function newKeyContext(options: Record<string, unknown>, io: Context): Pro
   for (const file of keyFiles) credentials.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
   // Ansible's rules (scripts run, files stripped, label "default" when none), without the environment.
   credentials.push(...(await resolveNewAnsibleSecrets(vaultIds, vaultPasswordFiles, { env: io.env, terminal: io })));
-  return { credentials: async () => credentials, kdf: new KdfCache(), options: {}, env: io.env, io };
+  return { credentials: async () => credentials, ambient: async () => [], kdf: new KdfCache(), options: {}, env: io.env, io };
 }
 
 /** Where the file goes under the new keys; refuses targets whose keys are not the file's own. */

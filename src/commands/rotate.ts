@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { openKeyring, rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import { rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../repo/key-store.js';
@@ -22,6 +22,7 @@ import { snapshotFile } from '../fs/edit-session.js';
 import { withFileLock } from '../fs/file-lock.js';
 import { findKeyringFiles, leftoverTempWarning, type KeyringFile } from '../repo/keyring-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
+import { openWithKeysUsing } from '../keys/open-keyring.js';
 import { createProgress } from '../fs/progress.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../repo/repo.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
@@ -82,8 +83,7 @@ export function register(program: Command, io: Context): void {
     const name = checkKeyringName(options.keyring as string);
     const { root, path, keyring } = await readRepoKeyring(name, io.cwd);
     const keys = createKeyContext(keySourceOptions(options), io);
-    const credentials = await keys.credentials();
-    const current = await openKeyring(keyring, credentials, keys.kdf);
+    const { unlocked: current, credentials } = await openWithKeysUsing(keyring, keys);
     // Rotating a replayed older keyring would hand its new key to members removed since.
     const dirs = findGitDirs(root, io.env);
     acceptKeyringForSealing(dirs, current, relative(root, path));

@@ -14,6 +14,7 @@ import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js
 import { keyringPath, listKeyrings } from '../repo/repo.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
+import { brokenDriver } from '../git/driver-health.js';
 import type { Context } from '../context.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
@@ -113,6 +114,8 @@ export function register(program: Command, io: Context): void {
         const notice = rollbackNotice(ctx.dirs.commonDir, name, ids(name)?.current ?? null);
         if (notice) io.stdout.write(`${notice}\n`);
       }
+      const broken = brokenDriver(ctx.top);
+      if (broken) io.stdout.write(`${broken}\n`);
       if (!hasFilterConfig(ctx.top)) io.stdout.write('the vault filter is not configured in this clone; run "vault git setup"\n');
       for (const leftover of await findLeftoverTemps(ctx.top)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
     });

@@ -8,6 +8,7 @@ import { quotePath } from '../errors.js';
 import { unlockRepository } from '../git/lock.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
+import { openWithKeys } from '../keys/open-keyring.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
@@ -23,7 +24,7 @@ export function register(program: Command, io: Context): void {
     const sources = keySourceOptions(options);
     if (keyfile !== undefined) sources.keyFile = [...(sources.keyFile ?? []), keyfile];
     const keys = createKeyContext(sources, io);
-    const report = await unlockRepository(ctx, await keys.credentials(), keys.kdf, {
+    const report = await unlockRepository(ctx, (keyring) => openWithKeys(keyring, keys), {
       keyring: options.keyring as string | undefined,
       force: options.force === true,
       node: io.execPath,

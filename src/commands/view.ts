@@ -9,6 +9,7 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import type { VaultError } from '../errors.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
+import { explainFilterPlaintext } from '../git/plaintext-hint.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
@@ -26,7 +27,13 @@ export function register(program: Command, io: Context): void {
     // As ansible-vault cannot: show the inline values the keys open, warn about the rest.
     const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; shown still encrypted\n`);
     const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
-    for (const file of files) parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file, leftSealed));
+    for (const file of files) {
+      try {
+        parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file, leftSealed));
+      } catch (error) {
+        throw explainFilterPlaintext(error, file);
+      }
+    }
     if (options.pager !== false && io.stdout.isTTY) await page(parts, io);
     else for (const part of parts) await show(part, (bytes) => writeStdout(io.stdout, bytes));
     for (const part of parts) if (part instanceof Uint8Array) part.fill(0);

@@ -23,6 +23,7 @@ export const LABELS = {
   entryCommit: 'vaultfile/v1 entry commit',
   keyringMac: 'vaultfile/v1 keyring mac',
   previousKey: 'vaultfile/v1 previous key',
+  publicEntryCommit: 'vaultfile/v1 public entry commit',
   ansiblePassword: 'vaultfile/v1 ansible password',
 } as const;
 

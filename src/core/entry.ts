@@ -11,6 +11,9 @@ import { damaged } from './damage.js';
 import { decodeBase64, encodeBase64 } from './armour.js';
 import { DATA_KEY_LENGTH, KEY_ID_LENGTH, LABELS, dataKeyIdOf, entryKeys, hmacSha256 } from './derive.js';
 import type { ScryptParams } from './kdf.js';
+import {
+  ENTRY_TYPE_PATTERN, PUBLIC_KINDS, formatPublicEntry, parsePublicEntry, type PublicEntry, type UnknownEntry,
+} from './public-entry.js';
 
 export const WRAPPED_LENGTH = DATA_KEY_LENGTH + 8;
 export const ENTRY_SALT_LENGTH = 16;
@@ -35,10 +38,15 @@ export interface KeyFileEntry extends EntryBase {
   /** 16 bytes: HMAC-SHA-256(key file key, "vaultfile/v1 key id"), public. */
   keyId: Uint8Array;
 }
-export type KeyringEntry = PasswordEntry | KeyFileEntry;
+export type SecretEntry = PasswordEntry | KeyFileEntry;
+export type KeyringEntry = SecretEntry | PublicEntry | UnknownEntry;
+
+export function isSecretEntry(entry: KeyringEntry): entry is SecretEntry {
+  return entry.kind === 'password' || entry.kind === 'key-file';
+}
 
 /** The entry's line without `entry: ` and without ` commit=...`: what the commitment covers. */
-function entryBody(entry: KeyringEntry): string {
+function entryBody(entry: SecretEntry): string {
   const tail = `salt=${encodeBase64(entry.salt)} wrapped=${encodeBase64(entry.wrapped)}`;
   if (entry.kind === 'password') {
     const { logN, r, p } = entry.scrypt;
@@ -49,6 +57,7 @@ function entryBody(entry: KeyringEntry): string {
 
 /** The text after `entry: ` on the entry's line. */
 export function formatEntry(entry: KeyringEntry): string {
+  if (!isSecretEntry(entry)) return formatPublicEntry(entry);
   return `${entryBody(entry)} commit=${encodeBase64(entry.commit)}`;
 }
 
@@ -65,6 +74,18 @@ export function parseEntry(text: string, origin: string, where: string): Keyring
     if (decoded.length !== length) throw bad(`${name} must be ${length} bytes, not ${decoded.length}`);
     return decoded;
   };
+  const other = /^([^ ]+) ([^ ]+) ([^ ]+) (.*)$/.exec(text);
+  if (other && other[2] !== 'password' && other[2] !== 'key-file') {
+    const [, id, type, label, rest] = other as unknown as [string, string, string, string, string];
+    if (!ID_PATTERN.test(id)) throw bad('the entry id must be 8 lower-case hex digits');
+    if (!LABEL_PATTERN.test(label)) throw bad('the label may hold only A-Z a-z 0-9 . _ @ - (1 to 64)');
+    if ((PUBLIC_KINDS as readonly string[]).includes(type)) {
+      return parsePublicEntry(id, type as PublicEntry['kind'], label, rest, bad);
+    }
+    // A type from a newer vaultfile: kept verbatim so the keyring can still be opened through
+    // the entries this version knows, but never rewritten by it (FORMAT.md §5.5.5).
+    if (ENTRY_TYPE_PATTERN.test(type)) return { kind: 'unknown', id, label, type, text };
+  }
   const password = PASSWORD_LINE.exec(text);
   const keyFile = password ? null : KEY_FILE_LINE.exec(text);
   const match = password ?? keyFile;
@@ -93,7 +114,7 @@ export function parseEntry(text: string, origin: string, where: string): Keyring
 }
 
 /** HMAC-SHA-256(commitKey, label || 0x0a || dataKeyId || 0x0a || entry body). */
-function commitment(commitKey: Uint8Array, dataKeyId: Uint8Array, entry: KeyringEntry): Uint8Array {
+function commitment(commitKey: Uint8Array, dataKeyId: Uint8Array, entry: SecretEntry): Uint8Array {
   const message = concatBytes(
     utf8(`${LABELS.entryCommit}\n`), dataKeyId, utf8(`\n${entryBody(entry)}`),
   );
@@ -104,7 +125,7 @@ function commitment(commitKey: Uint8Array, dataKeyId: Uint8Array, entry: Keyring
  * Complete an entry whose id, label, salt and kind fields are set: wrap `dataKey` under `kek`
  * and compute the commitment. `kek` is not zeroed here (the caller owns it).
  */
-export function sealEntry<T extends KeyringEntry>(
+export function sealEntry<T extends SecretEntry>(
   fields: Omit<T, 'wrapped' | 'commit'>, kek: Uint8Array, dataKey: Uint8Array,
 ): T {
   const { wrapKey, commitKey } = entryKeys(kek);
@@ -122,7 +143,7 @@ export function sealEntry<T extends KeyringEntry>(
  * The data key if `kek` opens this entry of a keyring whose data key id is `dataKeyId`, else null.
  * The commitment is checked first (constant time); the unwrapped key must match `dataKeyId`.
  */
-export function openEntry(entry: KeyringEntry, kek: Uint8Array, dataKeyId: Uint8Array): Uint8Array | null {
+export function openEntry(entry: SecretEntry, kek: Uint8Array, dataKeyId: Uint8Array): Uint8Array | null {
   const { wrapKey, commitKey } = entryKeys(kek);
   try {
     if (!equalBytes(commitment(commitKey, dataKeyId, entry), entry.commit)) return null;

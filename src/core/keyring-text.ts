@@ -30,6 +30,7 @@ export function serializeKeyring(unlocked: UnlockedKeyring): string {
   const { keyring, dataKey } = unlocked;
   if (keyring.name === '') throw new UsageError('an inline keyring has no keyring file');
   if (keyring.entries.length === 0) throw new UsageError(`keyring "${keyring.name}" has no entries; add one before writing it`);
+  refuseUnknownEntries(keyring);
   const text = signedText(keyring);
   const key = keyringMacKey(dataKey);
   const mac = hmacSha256(key, utf8(text));
@@ -105,4 +106,14 @@ export function parseInlineEntries(text: string, origin: string): KeyringEntry[]
     return parseEntry(line.slice(7), origin, `inline keyring line ${i + 1}`);
   });
   return entries;
+}
+
+/** A keyring with entry types from a newer vaultfile is never rewritten by this one (FORMAT.md §5.5.5). */
+export function refuseUnknownEntries(keyring: Keyring): void {
+  const unknown = keyring.entries.find((e) => e.kind === 'unknown');
+  if (unknown) {
+    throw new UsageError(
+      `${quotePath(keyring.origin)}: entry "${unknown.label}" has type "${(unknown as { type: string }).type}", written by a newer vaultfile; upgrade vaultfile to change this keyring`,
+    );
+  }
 }

@@ -7,21 +7,24 @@
  */
 import { aesKeyUnwrap, aesKeyWrap } from './aes-kw.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import type { Credential } from './credential.js';
+import { isSecretCredential, type Credential } from './credential.js';
 import type { RandomSource } from './random.js';
 import { copyBytes, equalBytes, toHex, utf8, wipe } from './bytes.js';
-import { MAX_ENTRIES, MAX_INLINE_ENTRIES, MAX_PREVIOUS, signedText } from './keyring-text.js';
+import { MAX_ENTRIES, MAX_INLINE_ENTRIES, MAX_PREVIOUS, refuseUnknownEntries, signedText } from './keyring-text.js';
 import {
   DATA_KEY_LENGTH, dataKeyIdOf, hmacSha256, keyFileId, keyFileKek, keyringMacKey,
   previousKeyWrapKey,
 } from './derive.js';
 import {
-  ENTRY_SALT_LENGTH, LABEL_PATTERN, openEntry, sealEntry,
-  type KeyFileEntry, type KeyringEntry, type PasswordEntry,
+  ENTRY_SALT_LENGTH, LABEL_PATTERN, isSecretEntry, openEntry, sealEntry,
+  type KeyFileEntry, type KeyringEntry, type PasswordEntry, type SecretEntry,
 } from './entry.js';
+import { appliesTo, noEntryOpens, openPublicEntry, type OpenNote } from './public-open.js';
+import { sealPublicEntry, type PublicEntry, type PublicEntryFields } from './public-entry.js';
 import { DEFAULT_SCRYPT, checkWriteParams, type KdfCache, type ScryptParams } from './kdf.js';
 
 export type { KeyringEntry, PasswordEntry, KeyFileEntry } from './entry.js';
+export type { PublicEntry, KmsAccess } from './public-entry.js';
 
 export {
   KEYRING_HEADER, MAX_ENTRIES, MAX_INLINE_ENTRIES, MAX_PREVIOUS, parseInlineEntries, parseKeyring,
@@ -77,10 +80,22 @@ export function createKeyring(name: string, random: RandomSource): UnlockedKeyri
   };
 }
 
-function newEntryId(keyring: Keyring, random: RandomSource): string {
+export function newEntryId(keyring: Keyring, random: RandomSource): string {
   for (;;) {
     const id = toHex(random(4));
     if (!keyring.entries.some((entry) => entry.id === id)) return id;
+  }
+}
+
+export function checkAddable(keyring: Keyring, label: string): void {
+  if (!LABEL_PATTERN.test(label)) {
+    throw new UsageError(`entry label "${label}" is not allowed; use 1 to 64 of A-Z a-z 0-9 . _ @ -`);
+  }
+  if (keyring.entries.some((entry) => entry.label === label)) {
+    throw new UsageError(`keyring "${keyring.name}" already has an entry labelled "${label}"; choose another --label`);
+  }
+  if (keyring.entries.length >= (keyring.name === '' ? MAX_INLINE_ENTRIES : MAX_ENTRIES)) {
+    throw new UsageError(`keyring "${keyring.name}" already has ${keyring.entries.length} entries, the most allowed`);
   }
 }
 
@@ -90,14 +105,9 @@ export async function addEntry(
   random: RandomSource, params: ScryptParams = DEFAULT_SCRYPT,
 ): Promise<UnlockedKeyring> {
   const { keyring, dataKey } = unlocked;
-  if (!LABEL_PATTERN.test(label)) {
-    throw new UsageError(`entry label "${label}" is not allowed; use 1 to 64 of A-Z a-z 0-9 . _ @ -`);
-  }
-  if (keyring.entries.some((entry) => entry.label === label)) {
-    throw new UsageError(`keyring "${keyring.name}" already has an entry labelled "${label}"; choose another --label`);
-  }
-  if (keyring.entries.length >= (keyring.name === '' ? MAX_INLINE_ENTRIES : MAX_ENTRIES)) {
-    throw new UsageError(`keyring "${keyring.name}" already has ${keyring.entries.length} entries, the most allowed`);
+  checkAddable(keyring, label);
+  if (credential.kind === 'identity' || credential.kind === 'kms') {
+    throw new UsageError(`${credential.origin}: add its public recipient with "vault keys add --recipient" instead`);
   }
   const id = newEntryId(keyring, random);
   const salt = copyBytes(random(ENTRY_SALT_LENGTH));
@@ -141,7 +151,7 @@ export function removeEntry(unlocked: UnlockedKeyring, idOrLabel: string): Unloc
 }
 
 /** The KEK that `credential` gives for `entry`, or null when it cannot apply. Caller zeroes it. */
-async function kekFor(entry: KeyringEntry, credential: Credential, kdf: KdfCache, origin: string): Promise<Uint8Array | null> {
+async function kekFor(entry: SecretEntry, credential: Credential, kdf: KdfCache, origin: string): Promise<Uint8Array | null> {
   if (entry.kind === 'key-file') {
     if (credential.kind !== 'key-file' || !equalBytes(keyFileId(credential.key), entry.keyId)) return null;
     return keyFileKek(credential.key, entry.salt);
@@ -150,7 +160,10 @@ async function kekFor(entry: KeyringEntry, credential: Credential, kdf: KdfCache
   return kdf.derive(credential.password, entry.salt, entry.scrypt, origin);
 }
 
-/** Candidate (entry, credential) pairs: key files first (cheap), then passwords, matching labels first. */
+/**
+ * Candidate (entry, credential) pairs: key files first (cheap), then identities on the entries
+ * of their recipients, then passwords (matching labels first), then KMS (a network call).
+ */
 function attempts(keyring: Keyring, credentials: Credential[]): [KeyringEntry, Credential][] {
   const pairs: [KeyringEntry, Credential][] = [];
   for (const credential of credentials.filter((c) => c.kind === 'key-file')) {
@@ -158,10 +171,17 @@ function attempts(keyring: Keyring, credentials: Credential[]): [KeyringEntry, C
       if (entry.kind === 'key-file') pairs.push([entry, credential]);
     }
   }
+  const publicEntries = keyring.entries.filter((e): e is PublicEntry => e.kind === 'age' || e.kind === 'ssh' || e.kind === 'kms');
+  for (const credential of credentials.filter((c) => c.kind === 'identity')) {
+    for (const entry of publicEntries) if (appliesTo(entry, credential)) pairs.push([entry, credential]);
+  }
   const passwords = credentials.filter((c) => c.kind === 'password');
   const ranked = (c: Credential) => keyring.entries.filter((e) => e.kind === 'password')
     .sort((a, b) => Number(b.label === (c as { label?: string }).label) - Number(a.label === (c as { label?: string }).label));
   for (const credential of passwords) for (const entry of ranked(credential)) pairs.push([entry, credential]);
+  for (const credential of credentials.filter((c) => c.kind === 'kms')) {
+    for (const entry of publicEntries) if (appliesTo(entry, credential)) pairs.push([entry, credential]);
+  }
   return pairs;
 }
 
@@ -178,7 +198,14 @@ export async function openKeyring(keyring: Keyring, credentials: Credential[], k
   }
   let tried = false;
   let dataKey: Uint8Array | null = null;
+  const notes: OpenNote[] = [];
   for (const [entry, credential] of attempts(keyring, credentials)) {
+    if (!isSecretEntry(entry)) {
+      tried = true;
+      dataKey = await openPublicEntry(entry as PublicEntry, credential, keyring.name, keyring.dataKeyId, notes);
+      if (dataKey !== null) break;
+      continue;
+    }
     const kek = await kekFor(entry, credential, kdf, keyring.origin);
     if (kek === null) continue;
     tried = true;
@@ -190,6 +217,7 @@ export async function openKeyring(keyring: Keyring, credentials: Credential[], k
     if (dataKey !== null) break;
   }
   if (dataKey === null) {
+    if (credentials.every((c) => !isSecretCredential(c))) throw noEntryOpens(keyring, credentials, notes, tried);
     if (!tried) {
       // A key source was given but is the wrong key: class 4 like a wrong password (errors.ts);
       // the key id that did not match is public, so saying "matches no entry" leaks nothing.
@@ -254,10 +282,19 @@ export async function rotateKeyring(
   unlocked: UnlockedKeyring, credentials: Credential[], kdf: KdfCache, random: RandomSource,
 ): Promise<{ unlocked: UnlockedKeyring; dropped: KeyringEntry[] }> {
   const { keyring } = unlocked;
+  refuseUnknownEntries(keyring);
   const fresh = createKeyring(keyring.name, random);
   const entries: KeyringEntry[] = [];
   const dropped: KeyringEntry[] = [];
+  const kms = credentials.find((c) => c.kind === 'kms')?.kms;
   for (const entry of keyring.entries) {
+    if (!isSecretEntry(entry)) {
+      // Public-key and KMS entries are re-wrapped from public data alone (DESIGN.md §3), so
+      // rotating after a member leaves never needs the other members' secrets.
+      const { wrapped: _w, commit: _c, ...fields } = entry as PublicEntry;
+      entries.push(await sealPublicEntry(fields as PublicEntryFields, fresh.dataKey, { keyringName: keyring.name, random, ...(kms ? { kms } : {}) }));
+      continue;
+    }
     let rewrapped: KeyringEntry | null = null;
     for (const credential of credentials) {
       const kek = await kekFor(entry, credential, kdf, keyring.origin);
@@ -267,7 +304,7 @@ export async function rotateKeyring(
         if (old !== null) {
           wipe(old);
           const { wrapped: _w, commit: _c, ...fields } = entry;
-          rewrapped = sealEntry<KeyringEntry>(fields as Omit<KeyringEntry, 'wrapped' | 'commit'>, kek, fresh.dataKey);
+          rewrapped = sealEntry<SecretEntry>(fields as Omit<SecretEntry, 'wrapped' | 'commit'>, kek, fresh.dataKey);
         }
       } finally {
         wipe(kek);

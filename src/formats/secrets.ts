@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Credential } from '../core/credential.js';
+import { isSecretCredential, type Credential } from '../core/credential.js';
 import { createReadStream } from 'node:fs';
 import {
   EnvelopeOpener,
@@ -18,17 +18,19 @@ import {
   type EnvelopeInfo,
 } from '../core/envelope.js';
 import {
-  addEntry, createKeyring, openKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
+  addEntry, createKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
 import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
+import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
 import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
+import { openWithKeys } from '../keys/open-keyring.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
 
 /** How a file is (or will be) sealed. */
@@ -97,7 +99,7 @@ export class SecretSession {
           const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
-        return openKeyring(keyring, await this.credentials(), this.keys.kdf);
+        return openWithKeys(keyring, this.keys);
       })();
       this.keyrings.set(path, pending);
     }
@@ -130,7 +132,12 @@ export class SecretSession {
       const credentials = await this.credentials();
       let unlocked = createKeyring('', systemRandom);
       let index = 0;
-      for (const credential of credentials) {
+      // An inline keyring holds entries for the secrets given; identities and KMS have none here.
+      const secrets = credentials.filter(isSecretCredential);
+      if (secrets.length === 0) {
+        throw new NoKeyError('a file outside a repository is sealed for a password or key file; pass --password-file or --key-file (identities open repository keyrings)');
+      }
+      for (const credential of secrets) {
         index += 1;
         unlocked = await addEntry(unlocked, credential, `${credential.kind}-${index}`, this.keys.kdf, systemRandom);
       }
@@ -149,7 +156,7 @@ export class SecretSession {
       const cacheKey = `inline:${toHex(info.dataKeyId)}:${info.inlineEntries}`;
       let pending = this.keyrings.get(cacheKey);
       if (!pending) {
-        pending = this.credentials().then((credentials) => openKeyring(info.inlineKeyring!, credentials, this.keys.kdf));
+        pending = openWithKeys(info.inlineKeyring!, this.keys);
         this.keyrings.set(cacheKey, pending);
       }
       return pending;
@@ -193,6 +200,12 @@ export class SecretSession {
     }
     for (const codec of codecs) {
       if (codec.detect(bytes)) return codec.open(bytes, origin, this);
+    }
+    if (isGitCryptFile(bytes)) {
+      // Encrypting it again would wrap ciphertext: say what it is and how to read it.
+      throw new FormatError(
+        `${quotePath(origin)}: is encrypted by git-crypt, not vaultfile; read it with "vault view --git-crypt-key KEY", or convert the repository with "vault migrate --from git-crypt"`,
+      );
     }
     throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
   }
@@ -294,8 +307,11 @@ export async function sealFileStream(session: SecretSession, path: string, targe
 export async function openPlaintext(
   session: SecretSession, file: string, partial?: (unopened: VaultError) => void,
 ): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
-  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD && isEnvelope(await readPrefix(file))) {
-    return openEnvelopeStream(session, file);
+  if (file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD) {
+    const prefix = await readPrefix(file);
+    if (isEnvelope(prefix)) return openEnvelopeStream(session, file);
+    // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
+    if (!codecs.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
   const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });

@@ -19,6 +19,9 @@ import { reportLeftovers, withPrivateTemp, type TempHost } from './private-temp.
 export type EditHost = TempHost & Pick<Context, 'stdin'>;
 import { describeProblem, findPlaintextProblem } from '../formats/validate-plaintext.js';
 
+/** An editor back this fast with nothing changed probably forked and did not wait. */
+const QUICK_RETURN_MS = 1000;
+
 /** Signals the private-temp handlers catch; an editor killed by one of them was likely interrupted with us. */
 const INTERRUPTS = new Set<string>(['SIGINT', 'SIGTERM', 'SIGHUP']);
 const SIGNAL_GRACE_MS = 300;
@@ -104,9 +107,10 @@ export async function editPlaintext<T>(
     plaintext,
     async (temp) => {
       for (;;) {
+        const started = Date.now();
         const result = await runEditor(editor, temp.file, (child) => {
           temp.onInterrupt((signal) => child.kill(signal));
-        });
+        }, host.env);
         if (result.code !== 0) {
           // Ctrl-C on a terminal signals the editor and vault together. When the editor's exit is seen
           // first, give vault's own handler a moment: it says "interrupted" once and exits 128 + n.
@@ -122,6 +126,11 @@ export async function editPlaintext<T>(
         }
         if (Buffer.compare(edited, plaintext) === 0) {
           edited.fill(0);
+          if (Date.now() - started < QUICK_RETURN_MS) {
+            host.stderr.write(
+              `vault: warning: the editor ${JSON.stringify(editor.argv[0])} returned within a second without a change; it may not have waited for you (give it its wait option in ${editor.source}, such as "code --wait" or "subl -w")\n`,
+            );
+          }
           return null;
         }
         const problem = checkResult ? findPlaintextProblem(path, edited) : null;

@@ -5,8 +5,8 @@
  * is the last argument; the plaintext itself never goes into argv or the environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
+import { editorKind, missingWaitFlag } from './editor-kind.js';
 
 /** Where the editor command came from, for messages. */
 export interface EditorCommand {
@@ -68,13 +68,18 @@ export function resolveEditor(env: NodeJS.ProcessEnv): EditorCommand {
 
 /**
  * vim and neovim keep copies of what they edit outside our private directory: registers in
- * viminfo/shada (~), undo and backup files. Started by name without options, they get -n (no swap)
- * and -i NONE (no viminfo/shada); a user who configures options keeps full control.
+ * viminfo/shada (~), undo and backup files. Started without options, whatever name starts them
+ * (vi, view, editor: editor-kind.ts looks at what really runs), they get -n (no swap) and -i NONE
+ * (no viminfo/shada); a user who configures options keeps full control. Editors that fork and
+ * return at once (code, subl, gvim) get their wait flag, or the edit would be lost.
  */
-export function hardenEditorArgv(argv: string[]): string[] {
-  const program = basename(argv[0] as string);
-  if (argv.length === 1 && (program === 'vim' || program === 'nvim')) return [argv[0] as string, '-n', '-i', 'NONE'];
-  return argv;
+export function hardenEditorArgv(argv: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const [program, ...rest] = argv as [string, ...string[]];
+  const added: string[] = [];
+  const wait = missingWaitFlag(argv, env);
+  if (wait !== null) added.push(wait);
+  if (rest.length === 0 && editorKind(program, env) !== 'other') added.push('-n', '-i', 'NONE');
+  return added.length === 0 ? argv : [program, ...added, ...rest];
 }
 
 /** How the editor ended. */
@@ -91,8 +96,9 @@ export function runEditor(
   editor: EditorCommand,
   file: string,
   onSpawn?: (child: ChildProcess) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<EditorResult> {
-  const argv = hardenEditorArgv(editor.argv);
+  const argv = hardenEditorArgv(editor.argv, env);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, [...argv.slice(1), file], { stdio: 'inherit', shell: false });
     onSpawn?.(child);

@@ -6,22 +6,13 @@
  * descriptor (regular file, size limit) and read through it, so nothing changes between the check
  * and the read. Never writes.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { FileSystemError, FormatError, quotePath } from '../errors.js';
 
 /** Committed text files vaultfile reads (keyrings, policy, attributes) are never near this. */
 export const MAX_COMMITTED_FILE_BYTES = 1024 * 1024;
 
 const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-/** True when PATH itself (not what it points to) is a symbolic link. */
-export function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The bytes of PATH, or null when it does not exist. Refuses a symlink, anything but a regular

@@ -71,26 +71,33 @@ export function hasVaultFilter(file: string): boolean {
   return result.status === 0 && result.stdout.split('\0')[2] === 'vault';
 }
 
+/** What to do with each blob `streamBlobs` reads: called in order, blob by blob. */
+export interface BlobSink {
+  start(sha: string, size: number): void;
+  data(chunk: Uint8Array): void;
+  end(): void;
+}
+
 /**
- * The first LIMIT bytes of each blob by sha, read with one `git cat-file --batch` whose output is
- * parsed as it streams: a check of 1,000 files plus a few large ones keeps a few KiB of each
- * instead of collecting the whole output into one buffer. Missing objects are left out.
+ * Every blob by sha, read with one `git cat-file --batch` whose output is parsed as it streams,
+ * handed to SINK piece by piece: memory stays bounded whatever the blobs' sizes. Missing objects
+ * are skipped. A SINK that throws stops the read and rejects.
  */
-export function readBlobPrefixes(top: string, shas: string[], limit: number): Promise<Map<string, Uint8Array>> {
-  const blobs = new Map<string, Uint8Array>();
+export function streamBlobs(top: string, shas: string[], sink: BlobSink): Promise<void> {
   const unique = [...new Set(shas)];
-  if (unique.length === 0) return Promise.resolve(blobs);
+  if (unique.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['cat-file', '--batch'], { cwd: top, stdio: ['pipe', 'pipe', 'pipe'] });
     const errors: Buffer[] = [];
     let pending: Buffer = Buffer.alloc(0);
-    /** The blob being read: its sha, what is kept of it, and how many bytes remain (+1 for its LF). */
-    let current: { sha: string; parts: Buffer[]; kept: number; remaining: number } | null = null;
+    /** Bytes left of the blob being read, +1 for the LF git writes after it; -1 between blobs. */
+    let remaining = -1;
+    let failed = false;
     const take = (chunk: Buffer): void => {
       let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       pending = Buffer.alloc(0);
       while (data.length > 0) {
-        if (current === null) {
+        if (remaining < 0) {
           const eol = data.indexOf(0x0a);
           if (eol < 0) {
             pending = data;
@@ -99,33 +106,65 @@ export function readBlobPrefixes(top: string, shas: string[], limit: number): Pr
           const header = data.subarray(0, eol).toString('utf8').split(' ');
           data = data.subarray(eol + 1);
           if (header[1] === 'missing') continue;
-          current = { sha: header[0]!, parts: [], kept: 0, remaining: Number(header[2]) + 1 };
+          remaining = Number(header[2]) + 1;
+          sink.start(header[0]!, remaining - 1);
         }
-        const n = Math.min(current.remaining, data.length);
-        const keep = Math.min(n, limit - current.kept, current.remaining - 1);
-        if (keep > 0) {
-          current.parts.push(Buffer.from(data.subarray(0, keep)));
-          current.kept += keep;
-        }
-        current.remaining -= n;
+        const n = Math.min(remaining, data.length);
+        const body = Math.min(n, remaining - 1);
+        if (body > 0) sink.data(data.subarray(0, body));
+        remaining -= n;
         data = data.subarray(n);
-        if (current.remaining === 0) {
-          blobs.set(current.sha, new Uint8Array(Buffer.concat(current.parts)));
-          current = null;
+        if (remaining === 0) {
+          remaining = -1;
+          sink.end();
         }
       }
     };
-    child.stdout.on('data', take);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      try {
+        take(chunk);
+      } catch (error) {
+        failed = true;
+        child.kill();
+        reject(error);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => errors.push(chunk));
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(new FileSystemError(`cannot run git (${error.code ?? 'error'}); install git or fix PATH`));
     });
     child.on('close', (code) => {
-      if (code === 0) resolve(blobs);
+      if (failed) return;
+      if (code === 0) resolve();
       else reject(new FileSystemError(`git cat-file failed: ${Buffer.concat(errors).toString('utf8').trim().split('\n')[0] || `exit ${code}`}`));
     });
     child.stdin.end(unique.join('\n') + '\n');
   });
+}
+
+/**
+ * The first LIMIT bytes of each blob by sha: a check of 1,000 files plus a few large ones keeps a
+ * few KiB of each instead of collecting the whole output into one buffer.
+ */
+export async function readBlobPrefixes(top: string, shas: string[], limit: number): Promise<Map<string, Uint8Array>> {
+  const blobs = new Map<string, Uint8Array>();
+  let current: { sha: string; parts: Buffer[]; kept: number } | null = null;
+  await streamBlobs(top, shas, {
+    start: (sha) => {
+      current = { sha, parts: [], kept: 0 };
+    },
+    data: (chunk) => {
+      const keep = Math.min(chunk.length, limit - current!.kept);
+      if (keep <= 0) return;
+      current!.parts.push(Buffer.from(chunk.subarray(0, keep)));
+      current!.kept += keep;
+    },
+    end: () => {
+      blobs.set(current!.sha, new Uint8Array(Buffer.concat(current!.parts)));
+    },
+  });
+  return blobs;
 }
 
 /** Paths with staged or unstaged changes to tracked files (renames give both names). */

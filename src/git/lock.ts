@@ -9,9 +9,7 @@ import { rmSync } from 'node:fs';
 import { readCommittedText } from '../fs/safe-read.js';
 import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
-import type { Credential } from '../core/credential.js';
-import type { KdfCache } from '../core/kdf.js';
-import { openKeyring, parseKeyring } from '../core/keyring.js';
+import { parseKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
@@ -41,8 +39,7 @@ export interface UnlockReport {
 
 export async function unlockRepository(
   ctx: RepoContext,
-  credentials: Credential[],
-  kdf: KdfCache,
+  open: (keyring: Keyring) => Promise<UnlockedKeyring>,
   options: { keyring?: string; force?: boolean; node: string },
 ): Promise<UnlockReport> {
   const names = options.keyring ? [options.keyring] : await listKeyrings(ctx.root);
@@ -65,10 +62,11 @@ export async function unlockRepository(
     const keyring = parseKeyring(text, path);
     let opened;
     try {
-      opened = await openKeyring(keyring, credentials, kdf);
+      opened = await open(keyring);
     } catch (error) {
       // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
+      if (error instanceof NoKeyError && error.message.startsWith('no key given')) throw error;
       wrongKey ||= error instanceof AuthError;
       failed.push(name);
       continue;

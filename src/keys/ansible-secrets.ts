@@ -6,6 +6,7 @@
  * with inline `!vault` values. Must not put a password in argv, a message or a log, and runs an
  * executable only when its execute bit is set, exactly like Ansible.
  */
+import { readCheckedSecretFile } from '../fs/secret-file.js';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
@@ -160,12 +161,8 @@ async function passwordFor(spec: VaultIdSpec, earlier: Credential[], options: An
     throw new UsageError(`${quotePath(path)}: password file is writable by group or others (mode ${mode}); run "chmod go-w ${path}"`);
   }
   if ((stat.mode & 0o111) !== 0) return runPasswordScript(spec, path, env);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.readFile(path));
-  } catch (error) {
-    throw fileSystemError(error, path, `reading the password file of ${spec.origin}`);
-  }
+  // Owner, directory and size checked on the descriptor that is read (fs/secret-file.ts).
+  const bytes = await readCheckedSecretFile(path, `password file of ${spec.origin}`);
   // FileVaultSecret: strip(), decrypt when the file is itself a vault, then strip(b"\r\n").
   let password: Uint8Array = stripAnsiblePassword(bytes).slice();
   bytes.fill(0);

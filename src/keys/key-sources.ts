@@ -6,13 +6,14 @@
  * Must not print a secret, put one in argv or in an error message.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import type { Context } from '../context.js';
 import type { Credential } from '../core/credential.js';
+import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
-import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
+import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
+import { resolveIdentities } from './identities.js';
+import { createKmsAccess } from './kms.js';
 import { withAnsibleConfig } from './ansible-config.js';
 
 export interface KeySourceOptions {
@@ -24,6 +25,10 @@ export interface KeySourceOptions {
   /** Ansible's --vault-password-file: a password file or script, vault-id "default". */
   vaultPasswordFile?: string[];
   maxWorkFactor?: number;
+  /** --identity FILE (repeatable): age identity files or OpenSSH private keys. */
+  identity?: string[];
+  /** false with --no-kms: KMS entries are not tried. */
+  kms?: boolean;
 }
 
 /** What a command needs to open and seal files: credentials on demand and one KDF cache. */
@@ -32,6 +37,11 @@ export interface KeyContext {
   readonly kdf: KdfCache;
   readonly options: KeySourceOptions;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Sources nobody named: the default identity files (only when no key source is named) and AWS
+   * KMS (unless --no-kms). Tried only on entries they match (src/keys/open-keyring.ts).
+   */
+  ambient(): Promise<Credential[]>;
   /** The terminal: standard input for --password-stdin and prompts, standard error for messages. */
   readonly io: KeyIo;
 }
@@ -40,7 +50,7 @@ export interface KeyContext {
 export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr'>;
 
 export const NO_KEY_HINT =
-  'pass --password-file FILE or --key-file FILE (or set VAULTFILE_PASSWORD_FILE / VAULTFILE_KEY_FILE)';
+  'pass --password-file FILE, --key-file FILE or --identity FILE (or set VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE or VAULTFILE_IDENTITY)';
 
 /**
  * IO.env is read with ansible.cfg's vault settings added (ansible-config.ts), unless
@@ -49,6 +59,7 @@ export const NO_KEY_HINT =
 export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
   if (ansibleConfigFile) io = { cwd: io.cwd, env: withAnsibleConfig(io.env, io.cwd), stdin: io.stdin, stderr: io.stderr };
   let pending: Promise<Credential[]> | null = null;
+  let ambient: Promise<Credential[]> | null = null;
   const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
   return {
     options,
@@ -59,6 +70,10 @@ export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleCo
       pending ??= resolveCredentials(options, io);
       return pending;
     },
+    ambient() {
+      ambient ??= resolveAmbient(options, io, hasKeySource(options, io.env));
+      return ambient;
+    },
   };
 }
 
@@ -67,7 +82,8 @@ export function hasKeySource(options: KeySourceOptions, env: NodeJS.ProcessEnv):
   return Boolean(
     options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
       (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
-      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD,
+      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD ||
+      (options.identity?.length ?? 0) > 0 || env.VAULTFILE_IDENTITY,
   );
 }
 
@@ -83,26 +99,9 @@ export function passwordFromText(bytes: Uint8Array, origin: string): Uint8Array 
   return password;
 }
 
-/** Read a secret file, refusing one that others can write (they could swap the key). */
+/** Read a secret file, refusing one that another user could have written or swapped. */
 export async function readSecretFile(path: string, what: string): Promise<Uint8Array> {
-  let stat;
-  try {
-    stat = await fs.stat(path);
-  } catch (error) {
-    throw fileSystemError(error, path, `reading the ${what}`);
-  }
-  if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give the ${what} itself`);
-  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new UsageError(
-      `${quotePath(path)}: ${what} is writable by group or others (mode ${mode}); run "chmod 600 ${path}"`,
-    );
-  }
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (error) {
-    throw fileSystemError(error, path, `reading the ${what}`);
-  }
+  return readCheckedSecretFile(path, what);
 }
 
 export async function passwordFromFile(path: string, origin: string): Promise<Credential> {
@@ -120,14 +119,7 @@ export async function keyFromFile(path: string, origin: string): Promise<Credent
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-    chunk.fill(0);
-  }
-  return out;
+  return joinAndWipe(chunks);
 }
 
 /** Run a password command through the shell; its stdout is the password, stderr passes through. */
@@ -207,6 +199,7 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   if (options.passwordCommand) {
     credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
   }
+  credentials.push(...(await resolveIdentities(options.identity, io, { ambient: false })));
   const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
   const named = credentials.length > 0 || request.vaultIds.length > 0 || request.vaultPasswordFiles.length > 0;
   if (!named && env.VAULTFILE_PASSWORD_FILE) {
@@ -235,9 +228,16 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   throw new NoKeyError(`no key given; ${NO_KEY_HINT}`);
 }
 
+/** The default identity files when nothing is named, and KMS unless --no-kms; all marked ambient. */
+async function resolveAmbient(options: KeySourceOptions, io: KeyIo, named: boolean): Promise<Credential[]> {
+  const identities = named ? [] : await resolveIdentities(undefined, io, { ambient: true });
+  const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: createKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
+  return [...identities, ...kms];
+}
+
 /** Parse --max-work-factor. */
 export function parseWorkFactor(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 10 || n > 30) throw new FormatError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
+  if (!Number.isInteger(n) || n < 10 || n > 30) throw new UsageError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
   return n;
 }

@@ -1,6 +1,6 @@
 /**
  * A new keyring file in a repository: a fresh random data key wrapped for each credential given,
- * written exclusively (an existing keyring is never replaced). Shared by `vault init` and
+ * and for each public recipient (`vault init --identity`), written exclusively (an existing keyring is never replaced). Shared by `vault init` and
  * `vault migrate --from git-crypt`. Prints nothing.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,6 +9,8 @@ import type { Credential } from '../core/credential.js';
 import type { KdfCache, ScryptParams } from '../core/kdf.js';
 import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
+import { addPublicEntry, type DistributiveOmit } from '../core/keyring-public.js';
+import type { PublicEntryFields } from '../core/public-entry.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 
 export async function createKeyringFile(
@@ -18,11 +20,13 @@ export async function createKeyringFile(
   kdf: KdfCache,
   labelOf: (credential: Credential, index: number) => string,
   params?: ScryptParams,
+  recipients: readonly DistributiveOmit<PublicEntryFields, 'id'>[] = [],
 ): Promise<UnlockedKeyring> {
   let unlocked: UnlockedKeyring = createKeyring(name, systemRandom);
   for (const [index, credential] of credentials.entries()) {
     unlocked = await addEntry(unlocked, credential, labelOf(credential, index), kdf, systemRandom, params);
   }
+  for (const fields of recipients) unlocked = await addPublicEntry(unlocked, fields, systemRandom);
   mkdirSync(dirname(path), { recursive: true });
   await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
   return unlocked;

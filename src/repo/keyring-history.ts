@@ -1,5 +1,5 @@
 /**
- * What a clone remembers of each keyring (docs/FORMAT.md §5.4, docs/SECURITY.md): the data key id
+ * What a clone remembers of each keyring (docs/FORMAT.md §5.6, docs/SECURITY.md): the data key id
  * of the newest keyring it has accepted and the ids that keyring retired, in
  * `<common git dir>/vaultfile/history/<keyring>` (not secret; survives `vault lock`). A keyring
  * committed by someone else is accepted for sealing only when it is that keyring or descends from

@@ -1,6 +1,6 @@
 /**
  * Which keyring each file of the repository was last seen sealed under, as this clone knows it
- * (docs/FORMAT.md §6.3, docs/SECURITY.md §3): `<common git dir>/vaultfile/placement`, one line per
+ * (docs/FORMAT.md §5.7, docs/SECURITY.md §3): `<common git dir>/vaultfile/placement`, one line per
  * change, `<keyring> <JSON path>`, the last line for a path winning. The git filter records what
  * it checks out and what it seals; `vault rekey --to-keyring` records an explicit move. The policy
  * is committed and so attacker-controlled: this memory is what lets a seal notice that the policy

@@ -1,0 +1,119 @@
+// End-to-end attacks on files and key sources (docs/SECURITY.md §4-5): a committed symlink leading
+// out of the repository, an output that is a device or FIFO, password files others could swap, a
+// key file made inside the work tree, and a huge plaintext handed to `view`.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { CLI, git, runVault, tempDir } from './helpers.mjs';
+import { MAGIC, put, vault, vaultRepo } from './git-support.mjs';
+
+/** A standalone envelope of TEXT sealed with a key file, in a fresh directory. @param {string} text */
+async function standalone(text) {
+  const dir = tempDir();
+  await vault(dir, ['keygen', 'k.key']);
+  writeFileSync(join(dir, 's.yml'), text);
+  await vault(dir, ['encrypt', 's.yml', '--key-file', 'k.key']);
+  return dir;
+}
+
+test('item 7: encrypt and decrypt refuse a path that leads out of the repository through a link', async () => {
+  const repo = await vaultRepo();
+  const outside = join(tempDir(), 'credentials');
+  writeFileSync(outside, 'aws_secret=abc\n');
+  mkdirSync(join(repo.dir, 'deploy/vars'), { recursive: true });
+  symlinkSync(outside, join(repo.dir, 'deploy/vars/app.yml'));
+  const encrypt = await runVault(['encrypt', 'deploy/vars/app.yml', '--key-file', repo.keys.default], { cwd: repo.dir });
+  assert.is(encrypt.code, 6, encrypt.stderr);
+  assert.match(encrypt.stderr, /"deploy\/vars\/app\.yml" leads outside the repository \(to ".*credentials"\) through a symbolic link; nothing done; pass --follow-symlinks if that is intended/);
+  assert.is(readFileSync(outside, 'utf8'), 'aws_secret=abc\n');
+  const decrypt = await runVault(['decrypt', 'deploy/vars/app.yml'], { cwd: repo.dir });
+  assert.is(decrypt.code, 6, decrypt.stderr);
+  const edit = await runVault(['edit', 'deploy/vars/app.yml'], { cwd: repo.dir, env: { EDITOR: 'true' } });
+  assert.is(edit.code, 6, edit.stderr);
+  assert.match(edit.stderr, /leads outside the repository/);
+  await vault(repo.dir, ['encrypt', 'deploy/vars/app.yml', '--key-file', repo.keys.default, '--follow-symlinks']);
+  assert.ok(readFileSync(outside, 'utf8').startsWith(MAGIC), 'explicitly asked, the link is followed');
+  assert.ok(lstatSync(join(repo.dir, 'deploy/vars/app.yml')).isSymbolicLink());
+});
+
+test('item 10: -o onto a FIFO or a device writes to it and never replaces it with a regular file', async () => {
+  const dir = await standalone('token: s3cret\n');
+  const fifo = join(dir, 'out.fifo');
+  assert.is(spawnSync('mkfifo', [fifo]).status, 0);
+  const reader = spawn('cat', [fifo]);
+  /** @type {Buffer[]} */
+  const got = [];
+  reader.stdout.on('data', (chunk) => got.push(chunk));
+  const done = once(reader, 'close');
+  const decrypt = spawn(process.execPath, [CLI, 'decrypt', 's.yml', '-o', fifo, '--key-file', 'k.key'], { cwd: dir });
+  const [code] = await once(decrypt, 'close');
+  await done;
+  assert.is(code, 0);
+  assert.is(Buffer.concat(got).toString(), 'token: s3cret\n');
+  assert.ok(lstatSync(fifo).isFIFO(), 'still a FIFO');
+  if (process.getuid?.() === 0) {
+    const device = join(dir, 'mynull');
+    assert.is(spawnSync('mknod', ['-m', '0666', device, 'c', '1', '3']).status, 0);
+    await vault(dir, ['decrypt', 's.yml', '-o', device, '--key-file', 'k.key']);
+    assert.ok(lstatSync(device).isCharacterDevice(), 'still a device, no plaintext file in its place');
+  }
+  const sock = await runVault(['decrypt', 's.yml', '-o', dir, '--key-file', 'k.key'], { cwd: dir });
+  assert.is.not(sock.code, 0, 'a directory is no output');
+});
+
+test('item 12: password files others could write or swap are refused', async () => {
+  const base = tempDir();
+  const open = join(base, 'shared');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const pw = join(open, 'pw');
+  writeFileSync(pw, 'correct horse\n', { mode: 0o600 });
+  const shared = await runVault(['encrypt', '-', '--password-file', pw], { input: 'x' });
+  assert.is(shared.code, 2, shared.stderr);
+  assert.match(shared.stderr, /password file is in ".*shared", which others can write \(they could swap it\); move it to a private directory/);
+  chmodSync(open, 0o1777);
+  const sticky = await runVault(['encrypt', '-', '--password-file', pw], { input: 'x' });
+  assert.is(sticky.code, 0, `a sticky directory is fine: ${sticky.stderr}`);
+  if (process.getuid?.() === 0) {
+    chmodSync(open, 0o700);
+    chownSync(pw, 65534, 65534);
+    const foreign = await runVault(['encrypt', '-', '--password-file', pw], { input: 'x' });
+    assert.is(foreign.code, 2, foreign.stderr);
+    assert.match(foreign.stderr, /password file belongs to another user \(uid 65534\); use a file you own/);
+  }
+  // Process substitution (a pipe) still works.
+  const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" encrypt - --password-file <(printf pw) </dev/null | head -c 19`], { encoding: 'utf8' });
+  assert.is(piped.stdout, MAGIC, piped.stderr);
+});
+
+test('item 13: keygen inside a work tree warns and proposes the .gitignore line', async () => {
+  const repo = await vaultRepo();
+  const made = await vault(repo.dir, ['keygen', 'ci.key']);
+  assert.match(made.stderr, /vault: warning: "ci\.key" is inside the git work tree ".*" and not ignored, so "git add -A" would commit this key; add the line "\/ci\.key" to \.gitignore/);
+  writeFileSync(join(repo.dir, '.gitignore'), '/ci2.key\n');
+  assert.not.match((await vault(repo.dir, ['keygen', 'ci2.key'])).stderr, /warning/);
+  assert.not.match((await vault(tempDir(), ['keygen', 'k.key'])).stderr, /warning/, 'outside git: no warning');
+  git(repo.dir, ['status', '--porcelain']);
+});
+
+test('item 14: view of a huge plaintext answers from its first bytes, in bounded memory', async () => {
+  const dir = tempDir();
+  const big = join(dir, 'big.bin');
+  writeFileSync(big, 'plain text, not a vault\n');
+  truncateSync(big, 1536 * 1024 * 1024);
+  const timed = existsSync('/usr/bin/time');
+  const result = timed
+    ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, CLI, 'view', 'big.bin', '--key-file', 'x'], { cwd: dir, encoding: 'utf8' })
+    : spawnSync(process.execPath, [CLI, 'view', 'big.bin', '--key-file', 'x'], { cwd: dir, encoding: 'utf8' });
+  assert.is(result.status, 3, result.stderr);
+  assert.match(result.stderr, /"big\.bin": not a vault file/);
+  if (timed) {
+    const kilobytes = Number(result.stderr.trim().split('\n').pop());
+    assert.ok(kilobytes < 300 * 1024, `max RSS ${kilobytes} KiB`);
+  }
+});
+
+test.run();
