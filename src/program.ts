@@ -44,10 +44,6 @@ function commandName(args: string[]): string | undefined {
 
 export async function buildProgram(args: string[], context: Context): Promise<Command> {
   const name = commandName(args);
-  if (name !== undefined) {
-    const { registerAnsible } = await import('./keys/ansible-secrets.js');
-    registerAnsible(); // Ansible Vault formats and --vault-id semantics (src/keys/ansible-secrets.ts)
-  }
   const program = new Command('vault')
     .description('keep deployment secrets encrypted in git')
     .version(VERSION, '-V, --version')

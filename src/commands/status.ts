@@ -7,12 +7,10 @@
  * Reads only.
  */
 import type { Command } from 'commander';
-import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
-import { keyringPath, listKeyrings } from '../repo/repo.js';
-import { readCommittedText } from '../fs/safe-read.js';
+import { listKeyrings, readKeyring } from '../repo/repo.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
 import { brokenDriver } from '../git/driver-health.js';
 import type { Context } from '../context.js';
@@ -40,7 +38,8 @@ type KeyIds = { current: string; previous: Set<string> } | null;
 
 function readKeyIds(root: string, name: string): KeyIds {
   try {
-    const keyring = parseKeyring(readCommittedText(keyringPath(root, name), 'a keyring') ?? '', name);
+    const keyring = readKeyring(root, name);
+    if (keyring === null) return null;
     const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
     return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
   } catch {
