@@ -11,7 +11,7 @@ import { createPushStore } from '../runtime/aws-writes.js';
 import { parseEnvFile } from '../runtime/env-file.js';
 import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 function summary(report: PushReport, dryRun: boolean): string {
@@ -20,6 +20,15 @@ function summary(report: PushReport, dryRun: boolean): string {
   const parts = ['added', 'changed', 'unchanged', 'removed', 'extra'].filter((c) => counts.has(c)).map((c) => `${counts.get(c)} ${c}`);
   const tail = dryRun ? '; dry run, nothing written' : report.wrote ? '' : '; nothing to write';
   return `${report.target.text}: ${parts.join(', ') || 'no variables'}${tail}\n`;
+}
+
+interface PushOptions extends KeyFlags {
+  to: string;
+  kmsKeyId?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  ecsSecrets?: string;
+  procWrapper?: string;
 }
 
 export function register(program: Command, io: Context): void {
@@ -34,8 +43,8 @@ export function register(program: Command, io: Context): void {
     .option('--ecs-secrets <file>', 'write the task definition\'s "secrets" array (name, valueFrom) to FILE')
     .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE');
   addKeySourceOptions(command);
-  command.action(async (file: string, options: Record<string, unknown>) => {
-    const target = parsePushTarget(options.to as string);
+  command.action(async (file: string, options: PushOptions) => {
+    const target = parsePushTarget(options.to);
     const plaintext = await createSecretReader(keySourceOptions(options), io)(file);
     let vars;
     try {
