@@ -114,6 +114,15 @@ test('item 14: view of a huge plaintext answers from its first bytes, in bounded
     const kilobytes = Number(result.stderr.trim().split('\n').pop());
     assert.ok(kilobytes < 300 * 1024, `max RSS ${kilobytes} KiB`);
   }
+  // The same through standard input: refused once the first 8 MiB show no known format.
+  const time = timed ? '/usr/bin/time -f %M ' : '';
+  const piped = spawnSync('bash', ['-c', `head -c 1536M /dev/zero | ${time}"${process.execPath}" "${CLI}" view - --key-file x`], { cwd: dir, encoding: 'utf8' });
+  assert.is(piped.status, 3, piped.stderr);
+  assert.match(piped.stderr, /"standard input": not a vault file/);
+  if (timed) {
+    const kilobytes = Number(piped.stderr.trim().split('\n').pop());
+    assert.ok(kilobytes < 300 * 1024, `max RSS ${kilobytes} KiB reading standard input`);
+  }
 });
 
 test.run();

@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, cleanEnv, git, modeOf, runVaultBinary, tempDir } from './helpers.mjs';
+import { CLI, cleanEnv, git, modeOf, runVaultBinary, tempDir, tempRepo } from './helpers.mjs';
+import { editors, startVault, waitFor } from './lifecycle-support.mjs';
 import {
   KEYRING, ageIdentity, dataKeyIdOf, emptyHome, entriesOf, idOfDataKey, passwordRepo, sshIdentity, tool,
 } from './identities-support.mjs';
@@ -181,6 +182,33 @@ test('vault unlock --identity stores the data key for the git filters; lock remo
   assert.is(view([]).code, 5);
 });
 
+test('rotation of a keyring of recipients only resumes after SIGKILL, with one identity', async () => {
+  const dir = tempRepo();
+  assert.is(runVaultBinary(['init', '--identity', alice.path, '--label', 'alice'], { cwd: dir, env }).code, 0);
+  assert.is(runVaultBinary(['keys', 'add', '--identity', alice.path, '--recipient', carol.publicLine], { cwd: dir, env }).code, 0);
+  mkdirSync(join(dir, 'deploy', 'vars'), { recursive: true });
+  const files = ['a', 'b', 'c', 'd'].map((n) => `deploy/vars/${n}.yml`);
+  for (const f of files) writeFileSync(join(dir, f), `secret: ${f}\n`);
+  assert.is(runVaultBinary(['encrypt', ...files], { cwd: dir, env }).code, 0);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'files']);
+  assert.is(runVaultBinary(['lock'], { cwd: dir, env }).code, 0);
+  for (const halt of ['rotate:keyring', 'rotate:files=2']) {
+    const run = startVault(['rotate', '--identity', carol.path], dir, env, halt);
+    let stderr = '';
+    run.child.stderr?.on('data', (chunk) => (stderr += chunk));
+    await waitFor(() => stderr.includes(`halted at ${halt}`), halt, 60_000);
+    run.child.kill('SIGKILL');
+    await run.done;
+    for (const f of files) assert.is(runVaultBinary(['view', f, '--identity', alice.path], { cwd: dir, env }).stdout, `secret: ${f}\n`, `${halt}: ${f}`);
+    const again = runVaultBinary(['rotate', '--identity', carol.path], { cwd: dir, env });
+    assert.is(again.code, 0, again.stderr);
+    assert.match(again.stderr, /finished rotating keyring "default"/);
+    git(dir, ['commit', '-qam', `rotated (${halt})`]);
+  }
+  for (const f of files) assert.is(runVaultBinary(['view', f, '--identity', carol.path], { cwd: dir, env }).stdout, `secret: ${f}\n`);
+});
+
 test('default identity paths: ~/.config/vaultfile/identity.txt and ~/.ssh/id_ed25519, only when they match', () => {
   const { home, env: homeEnv } = emptyHome();
   mkdirSync(join(home, '.config', 'vaultfile'), { recursive: true });
@@ -238,6 +266,19 @@ test('malformed and unknown recipients are refused with the reason; the keyring 
   assert.is(file.code, 3);
   assert.match(file.stderr, /bad.pub" line 2: the key is not valid base64/);
   assert.is(readFileSync(join(repo, KEYRING), 'utf8'), before);
+});
+
+test('VAULTFILE_IDENTITY opens a file for vault edit; authorized_keys lines with options are recipients', () => {
+  const dir = tempDir();
+  const { append } = editors(dir);
+  const edit = runVaultBinary(['edit', 'deploy/vars/prod.yml'], { cwd: repo, env: { ...env, VAULTFILE_IDENTITY: alice.path, VAULTFILE_EDITOR: append } });
+  assert.is(edit.code, 0, edit.stderr);
+  assert.is(view(['--identity', carol.path]).stdout, 'db_password: hunter2\nadded: line\n', 'sealed for every entry again');
+  const authorized = join(dir, 'authorized_keys');
+  writeFileSync(authorized, `# servers\nno-port-forwarding,no-pty ${frank.publicLine}\n`);
+  const add = runVaultBinary(['keys', 'add', '--identity', alice.path, '--recipients-file', authorized], { cwd: repo, env });
+  assert.is(add.code, 0, add.stderr);
+  assert.is(add.stderr, `added ssh entry "frank@laptop" (from "${authorized}" line 2)\n`);
 });
 
 test.run();

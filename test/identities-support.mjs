@@ -1,11 +1,12 @@
 // Helpers for the identity tests: real identities from Debian's age-keygen and ssh-keygen, a
 // repository with a password entry, and reading a keyring's entries and data key id back.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLI, cleanEnv, git, runVaultBinary, tempDir, tempRepo, writeSecret } from './helpers.mjs';
+import { cleanEnv, git, runVaultBinary, tempDir, tempRepo, writeSecret } from './helpers.mjs';
+import { runAsync } from './runtime-support.mjs';
 
 /**
  * Run a peer tool; throws with its stderr on failure.
@@ -82,27 +83,15 @@ export function idOfDataKey(dataKey) {
 }
 
 /**
- * Run `vault ARGS` without blocking this process (the loopback AWS server lives in it).
+ * Run `vault ARGS` (the binary) without blocking this process (the loopback AWS server lives in
+ * it), in the clean environment plus ENV; a variable set to undefined is removed.
  * @param {string[]} args
  * @param {{ cwd?: string, env?: Record<string, string | undefined>, nodeArgs?: string[] }} [options]
- * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
  */
 export function runVaultAsync(args, options = {}) {
-  return new Promise((resolve, reject) => {
-    const env = /** @type {Record<string, string>} */ (cleanEnv(/** @type {Record<string, string>} */ (options.env ?? {})));
-    for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const env = /** @type {Record<string, string>} */ (cleanEnv(/** @type {Record<string, string>} */ (options.env ?? {})));
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
+  return runAsync(args, { env, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}) });
 }
 
 /**

@@ -201,13 +201,7 @@ export class SecretSession {
     for (const codec of codecs) {
       if (codec.detect(bytes)) return codec.open(bytes, origin, this);
     }
-    if (isGitCryptFile(bytes)) {
-      // Encrypting it again would wrap ciphertext: say what it is and how to read it.
-      throw new FormatError(
-        `${quotePath(origin)}: is encrypted by git-crypt, not vaultfile; read it with "vault view --git-crypt-key KEY", or convert the repository with "vault migrate --from git-crypt"`,
-      );
-    }
-    throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
+    throw notAVaultFile(origin, bytes);
   }
 
   /** Seal PLAINTEXT as TARGET says. */
@@ -314,9 +308,27 @@ export async function openPlaintext(
     if (!codecs.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
-  const opened = await session.open(await readInput(file, session.keys.io.stdin), file, { partial: partial !== undefined });
+  // Standard input past the streaming threshold with no known format: refused from its first bytes.
+  const sniff = {
+    after: STREAM_THRESHOLD,
+    check: (head: Uint8Array) => {
+      if (!isEnvelope(head) && !codecs.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
+    },
+  };
+  const opened = await session.open(await readInput(file, session.keys.io.stdin, sniff), file, { partial: partial !== undefined });
   for (const error of opened.unopened ?? []) partial!(error);
   return opened.plaintext;
+}
+
+/** Why BYTES (from ORIGIN), which no codec recognises, cannot be opened. */
+function notAVaultFile(origin: string, bytes: Uint8Array): FormatError {
+  if (isGitCryptFile(bytes)) {
+    // Encrypting it again would wrap ciphertext: say what it is and how to read it.
+    return new FormatError(
+      `${quotePath(origin)}: is encrypted by git-crypt, not vaultfile; read it with "vault view --git-crypt-key KEY", or convert the repository with "vault migrate --from git-crypt"`,
+    );
+  }
+  return new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */

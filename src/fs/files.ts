@@ -9,9 +9,23 @@ import { fileSystemError } from './atomic-write.js';
 
 export const STDIO = '-';
 
-export async function readStdin(stdin: Input): Promise<Uint8Array> {
+/**
+ * All of standard input. With SNIFF, once more than SNIFF.after bytes arrived, SNIFF.check sees
+ * them and may throw: a huge input of no known format is refused without being read whole.
+ */
+export async function readStdin(stdin: Input, sniff?: { after: number; check: (head: Uint8Array) => void }): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  let total = 0;
+  let sniffed = sniff === undefined;
+  for await (const chunk of stdin) {
+    const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    chunks.push(piece);
+    total += piece.length;
+    if (!sniffed && total > sniff!.after) {
+      sniffed = true;
+      sniff!.check(new Uint8Array(Buffer.concat(chunks)));
+    }
+  }
   return new Uint8Array(Buffer.concat(chunks));
 }
 
@@ -37,8 +51,8 @@ export async function checkInputFile(path: string): Promise<number> {
  * reads hundreds of small files, and a thread-pool round trip per call was most of its time.
  * The bytes land in memory of our own (not Node's shared Buffer pool), so they can be wiped.
  */
-export async function readInput(path: string, stdin: Input): Promise<Uint8Array> {
-  if (path === STDIO) return readStdin(stdin);
+export async function readInput(path: string, stdin: Input, sniff?: Parameters<typeof readStdin>[1]): Promise<Uint8Array> {
+  if (path === STDIO) return readStdin(stdin, sniff);
   let fd: number | null = null;
   try {
     fd = openSync(path, 'r');

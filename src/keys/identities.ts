@@ -8,7 +8,6 @@
  * so a passphrase is asked only for an entry that belongs to that key.
  */
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Input, Output } from '../context.js';
@@ -18,8 +17,8 @@ import { nativeAgeIdentity, nativeSshIdentity, openAgeNative, type NativeIdentit
 import {
   formatSshPublicKey, isOpenSshPrivateKey, parseOpenSshPrivateKey, type SshPrivateKey,
 } from '../core/ssh-key.js';
-import { FileSystemError, FormatError, NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
-import { fileSystemError } from '../fs/atomic-write.js';
+import { FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
+import { readCheckedSecretFile } from '../fs/secret-file.js';
 import { decryptSshPrivateKey } from './ssh-passphrase.js';
 
 /** What identity sources use of the run: paths are relative to `cwd`; prompts use the terminal. */
@@ -41,24 +40,12 @@ export function namedIdentityPaths(identity: string[] | undefined, env: NodeJS.P
   return [];
 }
 
+/** An identity is a secret file: the same ownership, mode and size rules as a key file. */
 async function readIdentityFile(path: string): Promise<string> {
-  let stat;
-  try {
-    stat = await fs.stat(path);
-  } catch (error) {
-    throw fileSystemError(error, path, 'reading the identity');
-  }
-  if (!stat.isFile()) throw new FileSystemError(`${quotePath(path)}: not a regular file; give the identity file itself`);
-  if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new UsageError(`${quotePath(path)}: identity is writable by group or others (mode ${mode}); run "chmod 600 ${path}"`);
-  }
-  if (stat.size > 1 << 20) throw new FormatError(`${quotePath(path)}: too large for an identity file`);
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch (error) {
-    throw fileSystemError(error, path, 'reading the identity');
-  }
+  const bytes = await readCheckedSecretFile(path, 'identity');
+  const text = new TextDecoder().decode(bytes);
+  bytes.fill(0);
+  return text;
 }
 
 /** Credentials for one identity file; FormatError when it holds no identity vault can use. */

@@ -9,6 +9,7 @@
 import type { KmsAccess } from '../core/public-entry.js';
 import { kmsRegion } from '../core/public-entry.js';
 import { AuthError, NoKeyError, VaultError } from '../errors.js';
+import { quietly } from './aws-quiet.js';
 
 type KmsModule = typeof import('@aws-sdk/client-kms');
 
@@ -40,22 +41,6 @@ export function kmsFailure(error: unknown, keyArn: string, action: 'kms:Encrypt'
         return new NoKeyError(`${keyArn}: @aws-sdk/client-kms is not installed; reinstall vaultfile with its dependencies`);
       }
       return new NoKeyError(`${keyArn}: ${name} from AWS KMS; run with --debug for details`);
-  }
-}
-
-/**
- * The SDK on Node 20 prints a NodeVersionSupportWarning when a client is made; vault's stderr is
- * the user's (and `vault exec`'s child's), so it is silenced for this client only and the variable
- * is restored, leaving the environment as it was.
- */
-function quietly<T>(make: () => T): T {
-  const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  const had = Object.prototype.hasOwnProperty.call(process.env, key);
-  if (!had) process.env[key] = 'true';
-  try {
-    return make();
-  } finally {
-    if (!had) delete process.env[key];
   }
 }
 

@@ -6,6 +6,7 @@
  * an ARN's own region picks the client. Failures are reported by AWS error name only: the SDK's
  * messages are not passed on, and no value is ever logged.
  */
+import { quietly } from '../keys/aws-quiet.js';
 
 /**
  * A value (with the parameter type, or the object's content type, when the store says), or the
@@ -60,22 +61,6 @@ type SsmModule = typeof import('@aws-sdk/client-ssm');
 type SmModule = typeof import('@aws-sdk/client-secrets-manager');
 type S3Module = typeof import('@aws-sdk/client-s3');
 type AppConfigModule = typeof import('@aws-sdk/client-appconfigdata');
-
-/**
- * The SDK on Node 20 prints a multi-line NodeVersionSupportWarning on the first client; vault's
- * stderr belongs to the child's logs, so it is silenced for our own clients only, and the variable
- * is restored so that the child's environment is not changed.
- */
-function quietly<T>(make: () => T): T {
-  const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-  const had = Object.prototype.hasOwnProperty.call(process.env, key);
-  if (!had) process.env[key] = 'true';
-  try {
-    return make();
-  } finally {
-    if (!had) delete process.env[key];
-  }
-}
 
 /** One client per region, made on first use from a module imported on first use. */
 export function lazyClients<M, C>(load: () => Promise<M>, make: (sdk: M, region: string | undefined) => C) {
