@@ -3,20 +3,22 @@
  * The `vaultfile-client` executable: Ansible's vault password client. A thin entry point, so a
  * single binary can dispatch to src/runtime/ansible-client.ts by the name it was started as.
  */
+import { openContext } from './context.js';
+import { processHost } from './process-host.js';
 import { runAnsibleClient } from './runtime/ansible-client.js';
 
+const { context, close } = openContext(processHost());
 runAnsibleClient(process.argv.slice(2), {
-  cwd: process.cwd(),
-  env: process.env,
-  stdin: process.stdin,
-  stderr: process.stderr,
+  ...context,
   writeOut: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()))),
   writeErr: (line) => process.stderr.write(`${line}\n`),
 }).then(
   (code) => {
+    close();
     process.exitCode = code;
   },
   () => {
+    close();
     process.stderr.write('vaultfile-client: unexpected internal error\n');
     process.exitCode = 1;
   },

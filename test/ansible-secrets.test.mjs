@@ -12,9 +12,8 @@ import {
   vaultIdsFromEnv,
   resolveAnsibleSecrets,
   isClientScript,
-  ansibleInlineCodec,
-  MAX_INLINE_YAML_BYTES,
 } from '../dist/keys/ansible-secrets.js';
+import { ansibleInlineCodec, MAX_INLINE_YAML_BYTES } from '../dist/formats/ansible-formats.js';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 import { FileSystemError, NoKeyError, UsageError } from '../dist/errors.js';

@@ -32,10 +32,10 @@ test('VAULTFILE_EDITOR, then VISUAL, then EDITOR, then vi; blanks are skipped', 
 });
 
 test('vim and nvim started bare keep no swap file and no viminfo; configured ones are left alone', () => {
-  assert.equal(hardenEditorArgv(['vim']), ['vim', '-n', '-i', 'NONE']);
-  assert.equal(hardenEditorArgv(['/usr/bin/nvim']), ['/usr/bin/nvim', '-n', '-i', 'NONE']);
-  assert.equal(hardenEditorArgv(['vim', '-u', 'NONE']), ['vim', '-u', 'NONE']);
-  assert.equal(hardenEditorArgv(['code', '--wait']), ['code', '--wait']);
+  assert.equal(hardenEditorArgv(['vim'], process.env), ['vim', '-n', '-i', 'NONE']);
+  assert.equal(hardenEditorArgv(['/usr/bin/nvim'], process.env), ['/usr/bin/nvim', '-n', '-i', 'NONE']);
+  assert.equal(hardenEditorArgv(['vim', '-u', 'NONE'], process.env), ['vim', '-u', 'NONE']);
+  assert.equal(hardenEditorArgv(['code', '--wait'], process.env), ['code', '--wait']);
 });
 
 test('the editor gets its own arguments then the path, and its exit status is returned', async () => {
@@ -48,20 +48,20 @@ test('the editor gets its own arguments then the path, and its exit status is re
   process.env.EXIT_WITH = '0';
   /** @type {unknown} */
   let spawned = null;
-  const ok = await runEditor({ argv: [script, '--wait'], source: 'EDITOR' }, file, (child) => (spawned = child));
+  const ok = await runEditor({ argv: [script, '--wait'], source: 'EDITOR' }, file, (child) => (spawned = child), process.env);
   assert.equal(ok, { code: 0, signal: null });
   assert.ok(spawned);
   assert.is(readFileSync(join(dir, 'args'), 'utf8'), `--wait\n${file}\n`);
   assert.is(readFileSync(file, 'utf8'), 'x\nadded\n');
   process.env.EXIT_WITH = '7';
-  assert.equal(await runEditor({ argv: [script, '--wait'], source: 'EDITOR' }, file), { code: 7, signal: null });
+  assert.equal(await runEditor({ argv: [script, '--wait'], source: 'EDITOR' }, file, undefined, process.env), { code: 7, signal: null });
   delete process.env.EXIT_WITH;
   removeDir(dir);
 });
 
 test('a missing editor names the variable to set', async () => {
   try {
-    await runEditor({ argv: ['/nonexistent/editor'], source: 'EDITOR' }, '/dev/null');
+    await runEditor({ argv: ['/nonexistent/editor'], source: 'EDITOR' }, '/dev/null', undefined, process.env);
     assert.unreachable();
   } catch (error) {
     assert.is(/** @type {Error} */ (error).message, 'editor "/nonexistent/editor" from EDITOR not found; set VAULTFILE_EDITOR or EDITOR to an installed editor');
@@ -71,7 +71,7 @@ test('a missing editor names the variable to set', async () => {
   const notExecutable = join(dir, 'ed');
   writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
   try {
-    await runEditor({ argv: [notExecutable], source: 'VISUAL' }, '/dev/null');
+    await runEditor({ argv: [notExecutable], source: 'VISUAL' }, '/dev/null', undefined, process.env);
     assert.unreachable();
   } catch (error) {
     assert.is(/** @type {Error} */ (error).message, `editor ${JSON.stringify(notExecutable)} from VISUAL EACCES; set VAULTFILE_EDITOR or EDITOR to an installed editor`);

@@ -13,7 +13,7 @@ import { chooseEncryptCredential, encryptSalt } from '../keys/ansible-secrets.js
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readStdin, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
 
 interface EncryptStringOptions extends Record<string, unknown> {
@@ -24,9 +24,6 @@ interface EncryptStringOptions extends Record<string, unknown> {
   output?: string;
 }
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export function register(program: Command, io: Context): void {
   const command = program

@@ -11,7 +11,8 @@ import { writeOutputFile } from '../fs/output-target.js';
 import { assertStaysInRepository } from '../repo/link-guard.js';
 import { isGitCryptFile } from '../core/git-crypt.js';
 import { STDIO, checkInputFile, readInput, writeStdout } from '../fs/files.js';
-import { ansibleTargetFor, chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
+import { ansibleTargetFor } from '../formats/ansible-formats.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import {

@@ -8,13 +8,10 @@ import { UsageError } from '../errors.js';
 import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
 import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
 import { runChild } from '../runtime/spawn.js';
 import type { Context } from '../context.js';
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** The options exec and export share: sources, precedence and reference resolution. */
 export function addEnvironmentOptions(command: Command): Command {

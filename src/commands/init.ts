@@ -16,8 +16,8 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { proposeRules } from '../repo/policy-proposal.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
-import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
+import { addKeySourceOptions, keySourceOptions, parseWorkFactorOption, workFactorOption } from './options.js';
+import { entryLabel } from './keyring-options.js';
 import type { Context } from '../context.js';
 
 /** The git work tree root at or above START (a `.git` file or directory), else START itself. */

@@ -6,30 +6,26 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isSecretCredential, type Credential } from '../core/credential.js';
-import { addEntry, openKeyring, removeEntry, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { addEntry, openKeyring, removeEntry, type UnlockedKeyring } from '../core/keyring.js';
 import { addPublicEntry } from '../core/keyring-public.js';
 import { systemRandom } from '../core/random.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
 import { kmsOf, openWithKeys } from '../keys/open-keyring.js';
 import { accessWarnings, listEntries } from './keys-list.js';
 import { labelEntries, parseKmsKey, parseRecipient, readRecipientsFile } from './recipients.js';
-import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
-import { entryLabel, parseWorkFactorOption, workFactorOption } from './keyring-options.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { DEFAULT_KEYRING, readRepoKeyring, writeKeyring } from '../repo/repo.js';
+import { entryLabel } from './keyring-options.js';
+import { addKeySourceOptions, collect, keySourceOptions, parseWorkFactorOption, workFactorOption } from './options.js';
 import type { Context } from '../context.js';
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 async function loadKeyring(name: string, cwd: string) {
   return readRepoKeyring(name, cwd);
 }
 
 async function saveKeyring(path: string, unlocked: UnlockedKeyring): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
+  await writeKeyring(path, unlocked);
 }
 
 /** Split the given credentials into those that open the keyring and those that do not. */
@@ -57,7 +53,7 @@ export function register(program: Command, io: Context): void {
     .command('list')
     .description('list the entries of a keyring (no key needed)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
-    .option('--json', 'print the entries as JSON')
+    .option('--json', 'print the entries as JSON (fields in docs/install.md)')
     .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
       listEntries(keyring, relative(io.cwd, path), options.json === true, io);

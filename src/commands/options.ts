@@ -1,14 +1,36 @@
 /**
- * Options shared by commands: the key sources (DESIGN.md §5) on every command that needs a key,
- * so they work after the subcommand (`vault encrypt --password-file p f.yml`).
+ * Options and option parsers shared by commands: the key sources (DESIGN.md §5) on every command
+ * that needs a key, so they work after the subcommand (`vault encrypt --password-file p f.yml`);
+ * repeatable options; the scrypt work factors.
  */
 import { Command, Option } from 'commander';
+import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
 import { UsageError } from '../errors.js';
-import { parseWorkFactor, type KeySourceOptions } from '../keys/key-sources.js';
+import type { KeySourceOptions } from '../keys/key-sources.js';
 
-function collect(value: string, previous: string[] | undefined): string[] {
+/** Parser of a repeatable option: every value, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** --max-work-factor: how high a work factor a reader accepts. */
+function parseMaxWorkFactor(text: string): number {
+  return parseWorkFactor(text, '--max-work-factor', MAX_READ_CAP_LOG_N, 'log2 of scrypt N');
+}
+
+/** --work-factor of the commands that add password entries (init, keys add). */
+export function workFactorOption(): Option {
+  return new Option('--work-factor <n>', `scrypt work factor of new password entries, log2 N (default ${DEFAULT_SCRYPT.logN})`);
+}
+
+/** The scrypt parameters of new password entries: --work-factor, else the default 2^17. */
+export function parseWorkFactorOption(options: { workFactor?: unknown }): ScryptParams {
+  if (options.workFactor === undefined) return DEFAULT_SCRYPT;
+  return { ...DEFAULT_SCRYPT, logN: parseWorkFactor(String(options.workFactor), '--work-factor', MAX_WRITE_LOG_N, '17 or more recommended') };
+}
+
+/** The heading the key options are listed under in every command's help. */
+export const KEY_OPTIONS_GROUP = 'Key options:';
 
 export function addKeySourceOptions(command: Command): Command {
   // One standard input cannot carry both a file ("-") and the password: say so, rather than
@@ -18,16 +40,19 @@ export function addKeySourceOptions(command: Command): Command {
       throw new UsageError('standard input cannot carry both the file ("-") and the password (--password-stdin); use --password-file or a file argument');
     }
   });
-  return command
-    .option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)')
-    .addOption(new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').argParser(collect).hideHelp())
-    .option('--key-file <file>', 'use a key file made by "vault keygen" (repeatable)', collect)
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password')
-    .option('--vault-id <label@source>', 'Ansible vault id: LABEL@FILE, LABEL@prompt or LABEL@SCRIPT (repeatable)', collect)
-    .option('--identity <file>', 'an age identity file or OpenSSH private key (repeatable; or set VAULTFILE_IDENTITY)', collect)
-    .option('--no-kms', 'do not try the keyring\'s AWS KMS entries')
-    .option('--max-work-factor <n>', 'accept scrypt work factors up to 2^N when reading (default 20)', parseWorkFactor);
+  const options = [
+    new Option('--password-file <file>', 'read the password from FILE (one trailing newline is stripped)'),
+    new Option('--vault-password-file <file>', 'Ansible\'s option: a password file, or a script that prints it').argParser(collect).hideHelp(),
+    new Option('--key-file <file>', 'use a key file made by "vault keygen" (repeatable)').argParser(collect),
+    new Option('--password-stdin', 'read the password from standard input'),
+    new Option('--password-command <command>', 'run COMMAND (through /bin/sh) and use its output as the password'),
+    new Option('--vault-id <label@source>', 'Ansible vault id: LABEL@FILE, LABEL@prompt or LABEL@SCRIPT (repeatable)').argParser(collect),
+    new Option('--identity <file>', 'an age identity file or OpenSSH private key (repeatable; or set VAULTFILE_IDENTITY)').argParser(collect),
+    new Option('--no-kms', 'do not try the keyring\'s AWS KMS entries'),
+    new Option('--max-work-factor <n>', 'accept scrypt work factors up to 2^N when reading (default 20)').argParser(parseMaxWorkFactor),
+  ];
+  for (const option of options) command.addOption(option.helpGroup(KEY_OPTIONS_GROUP));
+  return command;
 }
 
 /** The key-source part of a command's parsed options. */

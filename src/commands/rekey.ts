@@ -20,13 +20,10 @@ import { resolveNewAnsibleSecrets } from '../keys/ansible-secrets.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, type SealTarget } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
 import { moveToKeyring } from './rekey-keyring.js';
 import type { Context } from '../context.js';
 
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /**
  * The new keys, read from the --new-* options only (never from the environment or a prompt), and
@@ -65,7 +62,8 @@ function newTarget(file: string, target: SealTarget, newLabel: string | undefine
       }
       // A new vault-id's label becomes the header, as ansible-vault rekey writes it: "default" is 1.1,
       // any other label 1.2 (--new-vault-id prod@F). vaultfile's --new-password-file keeps the header.
-      if (newLabel === undefined) return target;
+      // The old password the target carries stays behind: the new keys seal it.
+      if (newLabel === undefined) return target.label === undefined ? { kind: 'ansible', version: target.version } : { kind: 'ansible', version: target.version, label: target.label };
       return newLabel === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label: newLabel };
     case 'keyring':
       throw new UsageError(

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { rotateKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import { rotateKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { findGitDirs, readStoredKeys, storeUnlockedKeyring } from '../repo/key-store.js';
@@ -24,7 +24,7 @@ import { findKeyringFiles, leftoverTempWarning, type KeyringFile } from '../repo
 import { createKeyContext } from '../keys/key-sources.js';
 import { openWithKeysUsing } from '../keys/open-keyring.js';
 import { createProgress } from '../fs/progress.js';
-import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring } from '../repo/repo.js';
+import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring, writeKeyring } from '../repo/repo.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import type { Context } from '../context.js';
@@ -102,7 +102,7 @@ export function register(program: Command, io: Context): void {
       // The marker goes first: killed after it, the old keyring is still current and a rerun starts over.
       await writeFileAtomic(marker, new TextEncoder().encode(markerText(name, unlocked.keyring)), { newFileMode: 0o644 });
       io.step?.('rotate:marker');
-      await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644 });
+      await writeKeyring(path, unlocked);
       io.step?.('rotate:keyring');
       for (const entry of rotated.dropped) io.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }

@@ -7,12 +7,10 @@
  * Reads only.
  */
 import type { Command } from 'commander';
-import { parseKeyring } from '../core/keyring.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
-import { keyringPath, listKeyrings } from '../repo/repo.js';
-import { readCommittedText } from '../fs/safe-read.js';
+import { listKeyrings, readKeyring } from '../repo/repo.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
 import { brokenDriver } from '../git/driver-health.js';
 import type { Context } from '../context.js';
@@ -40,7 +38,8 @@ type KeyIds = { current: string; previous: Set<string> } | null;
 
 function readKeyIds(root: string, name: string): KeyIds {
   try {
-    const keyring = parseKeyring(readCommittedText(keyringPath(root, name), 'a keyring') ?? '', name);
+    const keyring = readKeyring(root, name);
+    if (keyring === null) return null;
     const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
     return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
   } catch {
@@ -71,13 +70,19 @@ function keyringOfContent(file: PolicyFile): string {
   return side.keyring === null ? '(inline)' : `(${side.keyring})`;
 }
 
+/** One side (index or tree) in `status --json`: its state, and for an envelope its keyring and key id. */
+function sideJson(side: Side): Record<string, unknown> {
+  return side.kind === 'encrypted' ? { state: 'encrypted', keyring: side.keyring, keyId: side.dataKeyId ?? null } : { state: side.kind };
+}
+
 export function register(program: Command, io: Context): void {
   program
     .command('status')
     .description('files under the policy: keyring and key id, encrypted in the index? plaintext in the work tree? key here?')
     .option('--staged', 'only files in the index')
     .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
-    .action(async (options: { staged?: boolean; all?: boolean }) => {
+    .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .action(async (options: { staged?: boolean; all?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);
       const staged = options.staged === true;
       const files = await listPolicyFiles(ctx, { staged, all: options.all === true });
@@ -86,6 +91,14 @@ export function register(program: Command, io: Context): void {
         if (!cache.has(name)) cache.set(name, readKeyIds(ctx.root, name));
         return cache.get(name)!;
       };
+      if (options.json) {
+        const json = files.map((file) => ({
+          path: file.path, keyring: file.keyring, filtered: file.filtered, index: sideJson(file.index), tree: sideJson(file.tree), key: file.key, format: file.format ?? null,
+        }));
+        io.stdout.write(`${JSON.stringify({ version: 1, filterConfigured: hasFilterConfig(ctx.top), files: json }, null, 2)}\n`);
+        for (const leftover of await findLeftoverTemps(ctx.top)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+        return;
+      }
       const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
       for (const file of files) {
         rows.push([

@@ -25,6 +25,21 @@ const KEK_LENGTH = 32;
 /** Domain separation: a salt used by vaultfile can never be replayed into another scrypt user. */
 const SCRYPT_SALT_LABEL = utf8('vaultfile/v1 scrypt');
 
+/** The highest cap a reader may raise --max-work-factor to (2^30: 128 GiB of memory). */
+export const MAX_READ_CAP_LOG_N = 30;
+
+/** The one range rule for a work factor (log2 of scrypt N): a whole number from MIN_LOG_N to MAX. */
+export function isWorkFactor(logN: number, max: number): boolean {
+  return Number.isInteger(logN) && logN >= MIN_LOG_N && logN <= max;
+}
+
+/** A work factor given as OPTION's TEXT on the command line, else UsageError saying the range (and ADVICE). */
+export function parseWorkFactor(text: string, option: string, max: number, advice: string): number {
+  const logN = Number(text);
+  if (!isWorkFactor(logN, max)) throw new UsageError(`${option} ${text}: give a whole number from ${MIN_LOG_N} to ${max} (${advice})`);
+  return logN;
+}
+
 /** Reject parameters a reader must never run: FormatError naming the file. */
 export function checkScryptParams(params: ScryptParams, maxLogN: number, origin: string): void {
   const q = quotePath(origin);
@@ -43,10 +58,7 @@ export function checkScryptParams(params: ScryptParams, maxLogN: number, origin:
 
 /** Parameters for a new entry: logN 10..20, r 8, p 1, else UsageError. */
 export function checkWriteParams(params: ScryptParams): void {
-  if (
-    !Number.isInteger(params.logN) || params.logN < MIN_LOG_N || params.logN > MAX_WRITE_LOG_N ||
-    params.r !== 8 || params.p !== 1
-  ) {
+  if (!isWorkFactor(params.logN, MAX_WRITE_LOG_N) || params.r !== 8 || params.p !== 1) {
     throw new UsageError(
       `scrypt parameters logN=${params.logN} r=${params.r} p=${params.p} are not allowed; use a work factor from ${MIN_LOG_N} to ${MAX_WRITE_LOG_N} with r=8 p=1`,
     );
@@ -67,8 +79,8 @@ export class KdfCache {
 
   constructor(options: { maxLogN?: number } = {}) {
     this.maxLogN = options.maxLogN ?? MAX_READ_LOG_N;
-    if (!Number.isInteger(this.maxLogN) || this.maxLogN < MIN_LOG_N || this.maxLogN > 30) {
-      throw new UsageError(`--max-work-factor must be an integer from ${MIN_LOG_N} to 30`);
+    if (!isWorkFactor(this.maxLogN, MAX_READ_CAP_LOG_N)) {
+      throw new UsageError(`--max-work-factor must be an integer from ${MIN_LOG_N} to ${MAX_READ_CAP_LOG_N}`);
     }
   }
 

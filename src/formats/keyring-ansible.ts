@@ -13,6 +13,7 @@ import type { UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError } from '../errors.js';
 import { findRepoRoot, hasKeyring, matchRule, readPolicy, repoRelative, ruleFormat } from '../repo/repo.js';
 import type { SecretSession, SealTarget } from './secrets.js';
+import { NoKeyGivenError } from '../keys/key-sources.js';
 
 /** The keyring whose Ansible password seals a file. */
 export interface AnsibleKeyring {
@@ -61,9 +62,9 @@ export async function tryKeyringAnsibleCredentials(session: SecretSession, keyri
   try {
     return ansibleCredentialsOf(await session.unlockKeyring(keyring.root, keyring.name), 'Ansible password');
   } catch (error) {
-    if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
+    if (error instanceof NoKeyGivenError) {
       // No key source at all: Ansible's secrets are not there either; say what opens this file.
-      throw new NoKeyError(
+      throw new NoKeyGivenError(
         `no key given; the file belongs to keyring ${JSON.stringify(keyring.name)}: pass --key-file FILE or --password-file FILE (or set VAULTFILE_KEY_FILE), or run "vault unlock"`,
         { cause: error },
       );

@@ -1,8 +1,9 @@
 /**
- * The shell's one way to turn a secret file into plaintext and back (DESIGN.md §3, §5): it reads
- * the format (vaultfile envelope, keyring-referenced or inline; Ansible Vault), finds and unlocks
- * the keyring once per command, and seals plaintext the way a file was sealed before (or as the
- * policy says for a new file). Keeps no plaintext on disk and prints nothing.
+ * The shell's one way to turn a secret file into plaintext and back (DESIGN.md §3, §5): a static
+ * table of formats (FORMATS: the vaultfile envelope, keyring-referenced or inline; the Ansible
+ * Vault file; YAML with inline Ansible values) recognises the file, the session finds and unlocks
+ * the keyring once per command, and plaintext is sealed the way the file was sealed before (or as
+ * the policy says for a new file). Keeps no plaintext on disk and prints nothing.
  */
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,27 +19,30 @@ import {
   type EnvelopeInfo,
 } from '../core/envelope.js';
 import {
-  addEntry, createKeyring, parseKeyring, unlockWithDataKey, type UnlockedKeyring,
+  addEntry, createKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
 import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
-import { readCommittedText } from '../fs/safe-read.js';
 import { toHex } from '../core/bytes.js';
 import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput } from '../fs/files.js';
-import { hasKeySource, type KeyContext } from '../keys/key-sources.js';
+import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
-import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readPolicy, repoRelative } from '../repo/repo.js';
+import { ansibleInlineCodec, ansibleVaultCodec } from './ansible-formats.js';
+import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readKeyring, readPolicy, repoRelative } from '../repo/repo.js';
 
 /** How a file is (or will be) sealed. */
 export type SealTarget =
   | { kind: 'keyring'; root: string; name: string }
   | { kind: 'inline' }
-  /** keyring: sealed with that keyring's Ansible password (a `format: ansible` rule; keyring-ansible.ts). */
-  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2'; keyring?: { root: string; name: string } }
+  /**
+   * PASSWORD: what it seals with (the one that opened it, or the one chosen for new output);
+   * KEYRING: sealed with that keyring's Ansible password (a `format: ansible` rule; keyring-ansible.ts).
+   */
+  | { kind: 'ansible'; label?: string; version: '1.1' | '1.2'; password?: Uint8Array; keyring?: { root: string; name: string } }
   /** A YAML file with inline `!vault` values: re-sealed value by value against the original. */
   | { kind: 'ansible-inline'; original: Uint8Array };
 
@@ -49,23 +53,43 @@ export interface OpenedSecret {
   unopened?: VaultError[];
 }
 
-/** Extension point for other formats (Ansible Vault): registered by their modules. */
+/** One format of the table: how to recognise, open and seal it. */
 export interface SecretCodec {
   detect(bytes: Uint8Array): boolean;
-  open(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret>;
-  seal(plaintext: Uint8Array, target: SealTarget, session: SecretSession): Promise<Uint8Array>;
+  /** ORIGIN names the file in messages; FILEPATH ("-" for stdin) locates its repository. */
+  open(bytes: Uint8Array, origin: string, session: SecretSession, filePath: string): Promise<OpenedSecret>;
+  seal(plaintext: Uint8Array, target: SealTarget, session: SecretSession, options: { deterministic?: boolean }): Promise<Uint8Array>;
   handles(target: SealTarget): boolean;
   /** False for codecs of files that are plaintext with sealed parts (YAML with inline values). */
   isWholeFileVault?: boolean;
 }
-const codecs: SecretCodec[] = [];
-export function registerSecretCodec(codec: SecretCodec): void {
-  codecs.push(codec);
-}
 
-/** True when a registered codec (Ansible Vault) recognises BYTES as sealed. */
+/** The vaultfile envelope: a repository keyring named in its header, or its own inline keyring. */
+const envelopeCodec: SecretCodec = {
+  detect: isEnvelope,
+  async open(bytes, origin, session, filePath) {
+    const info = inspectEnvelope(bytes, origin);
+    const cwd = session.keys.io.cwd;
+    const unlocked = await session.keyringFor(info, filePath === '-' ? `${cwd}/-` : filePath);
+    const plaintext = openEnvelope(bytes, unlocked, origin);
+    const target: SealTarget =
+      info.keyringName === null
+        ? { kind: 'inline' }
+        : { kind: 'keyring', root: session.repoRootOf(dirname(resolve(cwd, filePath)))!, name: info.keyringName };
+    return { plaintext, target };
+  },
+  handles: (target) => target.kind === 'keyring' || target.kind === 'inline',
+  async seal(plaintext, target, session, options) {
+    return sealEnvelope(plaintext, await session.unlockedFor(target), options);
+  },
+};
+
+/** Every format vaultfile reads and writes, in the order they are tried. */
+export const FORMATS: readonly SecretCodec[] = [envelopeCodec, ansibleVaultCodec, ansibleInlineCodec];
+
+/** True when BYTES are a whole sealed file of another format (an Ansible vault). */
 export function isSealedByAnyCodec(bytes: Uint8Array): boolean {
-  return codecs.some((codec) => codec.detect(bytes) && codec.isWholeFileVault !== false);
+  return FORMATS.some((codec) => codec !== envelopeCodec && codec.detect(bytes) && codec.isWholeFileVault !== false);
 }
 
 /** Per-command state: unlocked keyrings by path, and the one inline keyring of this process. */
@@ -78,6 +102,11 @@ export class SecretSession {
 
   constructor(readonly keys: KeyContext) {}
 
+  /** The repository root (the directory holding .vaultfile/) at or above DIR, looked up once per directory. */
+  repoRootOf(dir: string): string | null {
+    return findRepoRoot(dir, this.roots);
+  }
+
   credentials(): Promise<Credential[]> {
     return this.keys.credentials();
   }
@@ -88,14 +117,13 @@ export class SecretSession {
     let pending = this.keyrings.get(path);
     if (!pending) {
       pending = (async () => {
-        const text = readCommittedText(path, 'a keyring');
-        if (text === null) {
+        const keyring = readKeyring(root, name);
+        if (keyring === null) {
           throw new NoKeyError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; run "vault init --keyring ${name}" or check the policy`);
         }
-        const keyring = parseKeyring(text, path);
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
-        if (!hasKeySource(this.keys.options, this.keys.env)) {
+        if (!namedKeySources(this.keys.options, this.keys.env).any) {
           const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
@@ -161,7 +189,7 @@ export class SecretSession {
       }
       return pending;
     }
-    const root = findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots);
+    const root = this.repoRootOf(dirname(resolve(this.keys.io.cwd, filePath)));
     if (!root) {
       throw new NoKeyError(
         `${quotePath(filePath)}: sealed for keyring ${quotePath(info.keyringName)} but no .vaultfile/ directory was found above it; run the command inside the repository`,
@@ -174,46 +202,24 @@ export class SecretSession {
   /** PARTIAL: inline values no key opens may stay sealed (reported in `unopened`); else they fail. */
   async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
+    const codec = FORMATS.find((format) => format.detect(bytes));
+    if (!codec) throw notAVaultFile(origin, bytes);
     try {
-      const opened = await this.openNamed(bytes, filePath, origin);
+      const opened = await codec.open(bytes, origin, this, filePath);
       if (opened.unopened?.length && !options.partial) throw opened.unopened[0]!;
       return opened;
     } catch (error) {
-      // "no key given" comes from key sources, which know no file: name the one that needed it.
-      if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
-        throw new NoKeyError(`${quotePath(origin)}: ${error.message}`, { cause: error });
-      }
+      // Key sources know no file: name the one that needed a key.
+      if (error instanceof NoKeyGivenError) throw new NoKeyGivenError(`${quotePath(origin)}: ${error.message}`, { cause: error });
       throw error;
     }
   }
 
-  private async openNamed(bytes: Uint8Array, filePath: string, origin: string): Promise<OpenedSecret> {
-    if (isEnvelope(bytes)) {
-      const info = inspectEnvelope(bytes, origin);
-      const unlocked = await this.keyringFor(info, filePath === '-' ? `${this.keys.io.cwd}/-` : filePath);
-      const plaintext = openEnvelope(bytes, unlocked, origin);
-      const target: SealTarget =
-        info.keyringName === null
-          ? { kind: 'inline' }
-          : { kind: 'keyring', root: findRepoRoot(dirname(resolve(this.keys.io.cwd, filePath)), this.roots)!, name: info.keyringName };
-      return { plaintext, target };
-    }
-    for (const codec of codecs) {
-      if (codec.detect(bytes)) return codec.open(bytes, origin, this);
-    }
-    throw notAVaultFile(origin, bytes);
-  }
-
   /** Seal PLAINTEXT as TARGET says. */
   async seal(plaintext: Uint8Array, target: SealTarget, options: { deterministic?: boolean } = {}): Promise<Uint8Array> {
-    if (target.kind === 'keyring') {
-      return sealEnvelope(plaintext, await this.sealingKeyring(target.root, target.name), options);
-    }
-    if (target.kind === 'inline') return sealEnvelope(plaintext, await this.inlineKeyring(), options);
-    for (const codec of codecs) {
-      if (codec.handles(target)) return codec.seal(plaintext, target, this);
-    }
-    throw new UsageError(`format ${target.kind} is not available in this build`);
+    const codec = FORMATS.find((format) => format.handles(target));
+    if (!codec) throw new UsageError(`format ${target.kind} is not available in this build`);
+    return codec.seal(plaintext, target, this, options);
   }
 
   /** The unlocked keyring for streaming TARGET (vaultfile targets only). */
@@ -305,14 +311,14 @@ export async function openPlaintext(
     const prefix = await readPrefix(file);
     if (isEnvelope(prefix)) return openEnvelopeStream(session, file);
     // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
-    if (!codecs.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
+    if (!FORMATS.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
   // Standard input past the streaming threshold with no known format: refused from its first bytes.
   const sniff = {
     after: STREAM_THRESHOLD,
     check: (head: Uint8Array) => {
-      if (!isEnvelope(head) && !codecs.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
+      if (!FORMATS.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
     },
   };
   const opened = await session.open(await readInput(file, session.keys.io.stdin, sniff), file, { partial: partial !== undefined });

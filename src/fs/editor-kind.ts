@@ -51,7 +51,7 @@ export function locateProgram(program: string, env: NodeJS.ProcessEnv): string |
   return null;
 }
 
-export function editorKind(program: string, env: NodeJS.ProcessEnv = process.env): EditorKind {
+export function editorKind(program: string, env: NodeJS.ProcessEnv): EditorKind {
   const given = byName(basename(program));
   if (given) return given;
   const real = locateProgram(program, env);
@@ -68,7 +68,7 @@ export function editorKind(program: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** The option to add so that PROGRAM waits for its window to close, or null (already there, or not needed). */
-export function missingWaitFlag(argv: string[], env: NodeJS.ProcessEnv = process.env): string | null {
+export function missingWaitFlag(argv: string[], env: NodeJS.ProcessEnv): string | null {
   const program = argv[0] as string;
   const real = locateProgram(program, env);
   const flags = WAIT_FLAGS[basename(program)] ?? (real ? WAIT_FLAGS[basename(real)] : undefined);

@@ -73,7 +73,7 @@ export function resolveEditor(env: NodeJS.ProcessEnv): EditorCommand {
  * (no viminfo/shada); a user who configures options keeps full control. Editors that fork and
  * return at once (code, subl, gvim) get their wait flag, or the edit would be lost.
  */
-export function hardenEditorArgv(argv: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+export function hardenEditorArgv(argv: string[], env: NodeJS.ProcessEnv): string[] {
   const [program, ...rest] = argv as [string, ...string[]];
   const added: string[] = [];
   const wait = missingWaitFlag(argv, env);
@@ -95,8 +95,8 @@ export interface EditorResult {
 export function runEditor(
   editor: EditorCommand,
   file: string,
-  onSpawn?: (child: ChildProcess) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  onSpawn: ((child: ChildProcess) => void) | undefined,
+  env: NodeJS.ProcessEnv,
 ): Promise<EditorResult> {
   const argv = hardenEditorArgv(editor.argv, env);
   return new Promise((resolve, reject) => {

@@ -8,13 +8,13 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
-import { parseKeyring, unlockWithDataKey, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import { unlockWithDataKey, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
 import { readCommittedText } from '../fs/safe-read.js';
 import { checkEnvelopeShape } from '../core/envelope-shape.js';
 import { Placement, movedError } from '../repo/placement.js';
 import { keyringStanding, readKeyringHistory, standingError } from '../repo/keyring-history.js';
-import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, ruleFormat, type Policy } from '../repo/repo.js';
+import { findRepoRoot, keyringPath, matchRule, parsePolicy, policyPath, readKeyring, ruleFormat, type Policy } from '../repo/repo.js';
 import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
@@ -88,10 +88,8 @@ export class GitFilter {
     if (!stored) {
       state = { unlocked: null, reason: `no key for keyring ${quotePath(name)} in this clone` };
     } else {
-      const file = keyringPath(this.root, name);
       // Without the keyring file (an old branch checked out) the stored keys still open files.
-      const text = readCommittedText(file, 'a keyring');
-      const keyring = text === null ? null : parseKeyring(text, file);
+      const keyring = readKeyring(this.root, name);
       const key = keyring ? stored.keys.get(HEX(keyring.dataKeyId)) : undefined;
       const check = keyring && key ? this.sealCheck(keyring, key, stored.currentId) : { error: null, rolledBack: false };
       // The work tree's keyring only when it is the newest we know; else the stored newest key
@@ -105,7 +103,7 @@ export class GitFilter {
             entries: [],
             previous: [],
             mac: null,
-            origin: file,
+            origin: keyringPath(this.root, name),
           },
           dataKey: useFile ? key : stored.keys.get(stored.currentId)!,
           dataKeys: stored.keys,

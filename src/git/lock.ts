@@ -6,15 +6,15 @@
  * (lock: unless forced). Returns what happened; printing is the command's job.
  */
 import { rmSync } from 'node:fs';
-import { readCommittedText } from '../fs/safe-read.js';
 import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
-import { parseKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
+import type { Keyring, UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
-import { keyringPath, listKeyrings } from '../repo/repo.js';
+import { keyringPath, listKeyrings, readKeyring } from '../repo/repo.js';
 import { changedPaths, checkoutFromIndex, hasFilterConfig } from './git-query.js';
 import { removeStoredKeys, writeStoredKeys } from '../repo/key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
+import { NoKeyGivenError } from '../keys/key-sources.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -55,18 +55,17 @@ export async function unlockRepository(
   let wrongKey = false;
   for (const name of names) {
     const path = keyringPath(ctx.root, name);
-    const text = readCommittedText(path, 'a keyring');
-    if (text === null) {
+    const keyring = readKeyring(ctx.root, name);
+    if (keyring === null) {
       throw new UsageError(`keyring ${quotePath(name)} not found at ${quotePath(path)}; check the name with "vault keys list"`);
     }
-    const keyring = parseKeyring(text, path);
     let opened;
     try {
       opened = await open(keyring);
     } catch (error) {
       // NoKeyError: no entry is for this key (another team's keyring); AuthError: a wrong password.
       if (!(error instanceof AuthError) && !(error instanceof NoKeyError)) throw error;
-      if (error instanceof NoKeyError && error.message.startsWith('no key given')) throw error;
+      if (error instanceof NoKeyGivenError) throw error;
       wrongKey ||= error instanceof AuthError;
       failed.push(name);
       continue;

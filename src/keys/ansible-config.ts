@@ -86,7 +86,7 @@ function withoutClient(list: string): string {
 }
 
 /** ENV with the vault settings of the ansible.cfg Ansible would read (variables already set win). */
-export function withAnsibleConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): NodeJS.ProcessEnv {
+export function withAnsibleConfig(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   const file = findAnsibleConfig(env, cwd);
   if (file !== null) {

@@ -1,10 +1,10 @@
 /**
- * Ansible's password semantics and the Ansible formats' place in the shell. `--vault-id
- * LABEL@SOURCE` (SOURCE = `prompt`, a password file, or an executable run as Ansible runs it),
- * ANSIBLE_VAULT_IDENTITY_LIST tried first, password files stripped the way Ansible strips them;
- * and the two codecs src/formats/secrets.ts dispatches to: whole-file `$ANSIBLE_VAULT` files and YAML
- * with inline `!vault` values. Must not put a password in argv, a message or a log, and runs an
- * executable only when its execute bit is set, exactly like Ansible.
+ * Ansible's password semantics: `--vault-id LABEL@SOURCE` (SOURCE = `prompt`, a password file, or
+ * an executable run as Ansible runs it), ANSIBLE_VAULT_IDENTITY_LIST tried first, password files
+ * stripped the way Ansible strips them, and the choice of the password new Ansible output is
+ * sealed with. The Ansible formats themselves are in src/formats/ansible-formats.ts. Must not put
+ * a password in argv, a message or a log, and runs an executable only when its execute bit is
+ * set, exactly like Ansible.
  */
 import { readCheckedSecretFile } from '../fs/secret-file.js';
 import { spawn } from 'node:child_process';
@@ -13,15 +13,11 @@ import { homedir } from 'node:os';
 import { basename, extname, resolve } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import {
-  ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, describeCredential, isAnsibleVault, openAnsibleVault, sealAnsibleVault, stripAnsiblePassword,
-  type AnsibleOpenOptions,
+  ANSIBLE_DEFAULT_LABEL, describeCredential, isAnsibleVault, openAnsibleVault, stripAnsiblePassword,
 } from '../core/ansible-vault.js';
-import { systemRandom } from '../core/random.js';
-import { AuthError, FormatError, InterruptedError, NoKeyError, UsageError, FileSystemError, VaultError, quotePath } from '../errors.js';
+import { InterruptedError, NoKeyError, UsageError, FileSystemError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-import { setAnsibleSecretsResolver, type AnsibleKeyRequest, type KeyIo } from './key-sources.js';
-import { registerSecretCodec, type OpenedSecret, type SecretCodec, type SecretSession, type SealTarget } from '../formats/secrets.js';
-import { ansibleKeyringOf, currentAnsiblePassword, keyringAnsibleTarget, tryKeyringAnsibleCredentials } from '../formats/keyring-ansible.js';
+import type { AnsibleKeyRequest, KeyIo } from './key-sources.js';
 
 export interface VaultIdSpec {
   /** undefined = no label given: the vault-id "default", and a client script gets no --vault-id. */
@@ -243,10 +239,6 @@ export function vaultIdMatch(env: NodeJS.ProcessEnv): boolean {
   return ['y', 'yes', 'on', '1', 'true', 't'].includes((env.ANSIBLE_VAULT_ID_MATCH ?? '').trim().toLowerCase());
 }
 
-function openOptions(session: SecretSession): AnsibleOpenOptions {
-  return { idMatch: vaultIdMatch(session.keys.env) };
-}
-
 /**
  * The password that encrypts new Ansible output (encrypt --format ansible, encrypt-string, migrate
  * --to ansible), by Ansible's rule (match_encrypt_secret): the vault-id --encrypt-vault-id (or
@@ -284,158 +276,3 @@ export function chooseEncryptCredential(
   return pool[0]!;
 }
 
-/** The credential a new Ansible target was chosen for (chooseEncryptCredential), so it seals with it. */
-const chosenFor = new WeakMap<SealTarget, Credential & { kind: 'password' }>();
-
-/** Where new Ansible output goes for CREDENTIAL: 1.1 for the default vault-id, else 1.2 with its label. */
-export function ansibleTargetFor(credential: Credential & { kind: 'password' }): SealTarget {
-  const label = credential.label ?? ANSIBLE_DEFAULT_LABEL;
-  // format_vaulttext_envelope: the "default" vault-id writes 1.1, any other label 1.2.
-  const target: SealTarget = label === ANSIBLE_DEFAULT_LABEL ? { kind: 'ansible', version: '1.1' } : { kind: 'ansible', version: '1.2', label };
-  chosenFor.set(target, credential);
-  return target;
-}
-
-/** Which session and password opened a target, so an edit seals with the same password. */
-const openedWith = new WeakMap<SealTarget, { session: SecretSession; password: Uint8Array }>();
-
-/**
- * The password an Ansible target seals with: the one that opened it (an edit), the one it was
- * chosen for, else (rekey's new keys) the Ansible secret with the target's label, or the first.
- */
-async function sealingPassword(target: SealTarget & { kind: 'ansible' }, session: SecretSession): Promise<Uint8Array> {
-  const remembered = openedWith.get(target);
-  if (remembered && remembered.session === session) return remembered.password;
-  const chosen = chosenFor.get(target);
-  if (chosen) return ansiblePasswordOf(chosen);
-  const passwords = (await session.credentials()).filter((c): c is Credential & { kind: 'password' } => c.kind === 'password');
-  const vaultIds = passwords.filter((c) => c.label !== undefined);
-  const pool = vaultIds.length > 0 ? vaultIds : passwords;
-  const wanted = target.label ?? ANSIBLE_DEFAULT_LABEL;
-  const match = pool.find((c) => (c.label ?? ANSIBLE_DEFAULT_LABEL) === wanted) ?? pool[0];
-  if (!match) {
-    throw new NoKeyError('writing an ansible vault needs a password (key files cannot); pass --vault-id LABEL@FILE or --password-file FILE');
-  }
-  return ansiblePasswordOf(match);
-}
-
-/** The session's credentials for an Ansible file; with none at all, a hint in Ansible's words. */
-async function ansibleCredentials(session: SecretSession): Promise<Credential[]> {
-  try {
-    return await session.credentials();
-  } catch (error) {
-    // "no key given" is named after the file by SecretSession.open; add what Ansible users set.
-    if (error instanceof NoKeyError && error.message.startsWith('no key given')) {
-      throw new NoKeyError(
-        'no key given; this is an ansible vault: pass --vault-id LABEL@FILE or --vault-password-file FILE (or set ANSIBLE_VAULT_PASSWORD_FILE)',
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-function textOf(bytes: Uint8Array): string | null {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
-/** BYTES opened with the Ansible password of the keyring the file belongs to, or null to try Ansible's secrets. */
-async function openWithKeyringPassword(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret | null> {
-  const header = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0x0a) < 0 ? Math.min(bytes.length, 256) : bytes.indexOf(0x0a))).split(';');
-  const path = origin === 'standard input' ? resolve(session.keys.io.cwd, '-') : origin;
-  const keyring = await ansibleKeyringOf(path, header[1] === '1.2' && header[3] ? header[3].trim() : null);
-  if (!keyring) return null;
-  const credentials = await tryKeyringAnsibleCredentials(session, keyring);
-  if (!credentials) return null;
-  try {
-    const opened = await openAnsibleVault(bytes, credentials, origin);
-    return { plaintext: opened.plaintext, target: keyringAnsibleTarget(keyring.root, keyring.name) };
-  } catch (error) {
-    // Sealed with another password (a team's Ansible password from before the keyring): try Ansible's secrets.
-    if (error instanceof AuthError) return null;
-    throw error;
-  }
-}
-
-/** Whole-file `$ANSIBLE_VAULT` files: opened label-first, sealed again with the same header. */
-export const ansibleVaultCodec: SecretCodec = {
-  detect: isAnsibleVault,
-  async open(bytes, origin, session) {
-    // A file of a keyring (format: ansible) opens with the keyring's password, through any key.
-    const byKeyring = await openWithKeyringPassword(bytes, origin, session);
-    if (byKeyring) return byKeyring;
-    const opened = await openAnsibleVault(bytes, await ansibleCredentials(session), origin, undefined, openOptions(session));
-    const target: SealTarget =
-      opened.version === '1.2' ? { kind: 'ansible', version: '1.2', label: opened.headerLabel ?? ANSIBLE_DEFAULT_LABEL } : { kind: 'ansible', version: '1.1' };
-    openedWith.set(target, { session, password: opened.password });
-    return { plaintext: opened.plaintext, target };
-  },
-  handles: (target) => target.kind === 'ansible',
-  async seal(plaintext, target, session) {
-    if (target.kind !== 'ansible') throw new UsageError('internal: not an ansible target');
-    const password = target.keyring
-      ? currentAnsiblePassword(await session.unlockKeyring(target.keyring.root, target.keyring.name))
-      : await sealingPassword(target, session);
-    const options = target.label === undefined ? { version: target.version } : { version: target.version, label: target.label };
-    return sealAnsibleVault(plaintext, password, { ...options, ...encryptSalt(session.keys.env) }, systemRandom);
-  },
-};
-
-/** YAML with inline `!vault` values: shown decrypted, sealed again value by value. */
-/** Vars files are small; above this a file is not parsed as YAML looking for inline values. */
-export const MAX_INLINE_YAML_BYTES = 16 * 1024 * 1024;
-
-/** An Ansible `!vault` tag as ansible-inline.ts recognises it. */
-const INLINE_VAULT_TAG = /!vault(?:-encrypted)?(?=[\s|>"'])/;
-
-export const ansibleInlineCodec: SecretCodec = {
-  isWholeFileVault: false,
-  detect(bytes) {
-    // Cheap checks first: every file a command reads passes through here.
-    if (bytes.length > MAX_INLINE_YAML_BYTES) return false;
-    if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('!vault') < 0) return false;
-    // The YAML parse that confirms it happens in open(): the yaml package loads only for such files.
-    const text = textOf(bytes);
-    return text !== null && INLINE_VAULT_TAG.test(text);
-  },
-  async open(bytes, origin, session) {
-    const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
-    if (!hasInlineVaultValues(textOf(bytes)!)) {
-      throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
-    }
-    // Values no key opens stay sealed; SecretSession.open refuses that unless the caller accepts it.
-    const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
-    return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
-  },
-  handles: (target) => target.kind === 'ansible-inline',
-  async seal(plaintext, target, session) {
-    if (target.kind !== 'ansible-inline') throw new UsageError('internal: not an inline target');
-    const edited = textOf(plaintext);
-    if (edited === null) throw new UsageError('the edited YAML is not UTF-8 text; save it as UTF-8');
-    const { reencryptChangedInlineValues } = await import('../core/ansible-inline.js');
-    const result = await reencryptChangedInlineValues(
-      textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
-    );
-    for (const path of result.dropped) {
-      session.keys.io.stderr.write(
-        `vault: warning: the encrypted value at ${path} is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n`,
-      );
-    }
-    return new TextEncoder().encode(result.text);
-  },
-};
-
-let registered = false;
-/** Plug Ansible's formats and --vault-id semantics into the shell (once per process). */
-export function registerAnsible(): void {
-  if (registered) return;
-  registered = true;
-  registerSecretCodec(ansibleVaultCodec);
-  registerSecretCodec(ansibleInlineCodec);
-  setAnsibleSecretsResolver((request, io) => resolveAnsibleSecrets(request, { env: io.env, terminal: io }));
-}

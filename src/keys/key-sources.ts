@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Context } from '../context.js';
-import type { Credential } from '../core/credential.js';
+import { wipeCredentials, type Credential } from '../core/credential.js';
 import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
@@ -15,6 +15,7 @@ import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
 import { resolveIdentities } from './identities.js';
 import { createKmsAccess } from './kms.js';
 import { withAnsibleConfig } from './ansible-config.js';
+import { resolveAnsibleSecrets } from './ansible-secrets.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -46,8 +47,8 @@ export interface KeyContext {
   readonly io: KeyIo;
 }
 
-/** What key sources and the sessions built on them use of the run. */
-export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr'>;
+/** What key sources and the sessions built on them use of the run (atExit: wipe the secrets). */
+export type KeyIo = Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr' | 'atExit'>;
 
 export const NO_KEY_HINT =
   'pass --password-file FILE, --key-file FILE or --identity FILE (or set VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE or VAULTFILE_IDENTITY)';
@@ -57,34 +58,47 @@ export const NO_KEY_HINT =
  * ANSIBLE_CONFIG_FILE is false (vaultfile-client: Ansible's settings name the client itself).
  */
 export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
-  if (ansibleConfigFile) io = { cwd: io.cwd, env: withAnsibleConfig(io.env, io.cwd), stdin: io.stdin, stderr: io.stderr };
+  if (ansibleConfigFile) io = { ...io, env: withAnsibleConfig(io.env, io.cwd) };
   let pending: Promise<Credential[]> | null = null;
   let ambient: Promise<Credential[]> | null = null;
-  const maxLogN = options.maxWorkFactor ?? MAX_READ_LOG_N;
+  const kdf = new KdfCache({ maxLogN: options.maxWorkFactor ?? MAX_READ_LOG_N });
+  // When the run ends, the passwords, key files and derived keys it read are zeroed (best effort:
+  // the bytes a library copied are out of reach).
+  io.atExit(() => {
+    void pending?.then(wipeCredentials, () => undefined);
+    void kdf.wipe();
+  });
   return {
     options,
     env: io.env,
     io,
-    kdf: new KdfCache({ maxLogN }),
+    kdf,
     credentials() {
       pending ??= resolveCredentials(options, io);
       return pending;
     },
     ambient() {
-      ambient ??= resolveAmbient(options, io, hasKeySource(options, io.env));
+      ambient ??= resolveAmbient(options, io, namedKeySources(options, io.env).any);
       return ambient;
     },
   };
 }
 
-/** True when the user named any key source (an option or a key variable); else the prompt is next. */
-export function hasKeySource(options: KeySourceOptions, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
+/**
+ * The one rule for "did the user name a key?": `byOption` when a key option was given (then
+ * vaultfile's own variables are ignored), `any` when an option or a key variable was (else a
+ * repository's stored data key, the default identities, or the prompt, are next).
+ */
+export function namedKeySources(options: KeySourceOptions, env: NodeJS.ProcessEnv): { byOption: boolean; any: boolean } {
+  const byOption = Boolean(
     options.passwordFile || (options.keyFile?.length ?? 0) > 0 || options.passwordStdin || options.passwordCommand ||
-      (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE ||
-      env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST || env.VAULTFILE_PASSWORD ||
-      (options.identity?.length ?? 0) > 0 || env.VAULTFILE_IDENTITY,
+      (options.vaultId?.length ?? 0) > 0 || (options.vaultPasswordFile?.length ?? 0) > 0 || (options.identity?.length ?? 0) > 0,
   );
+  const byVariable = Boolean(
+    env.VAULTFILE_PASSWORD_FILE || env.VAULTFILE_KEY_FILE || env.ANSIBLE_VAULT_PASSWORD_FILE || env.ANSIBLE_VAULT_IDENTITY_LIST ||
+      env.VAULTFILE_PASSWORD || env.VAULTFILE_IDENTITY,
+  );
+  return { byOption, any: byOption || byVariable };
 }
 
 /** Strip exactly one trailing "\n" or "\r\n"; refuse an empty password. */
@@ -163,20 +177,10 @@ export interface AnsibleKeyRequest {
 }
 
 /**
- * Hook for Ansible's secrets, filled in by src/keys/ansible-secrets.ts: ANSIBLE_VAULT_IDENTITY_LIST,
- * the vault-ids, the password files, then ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
+ * No key source at all was given (no option, no variable, no terminal to prompt on). A type of its
+ * own so that whoever knows the file that needed the key can name it.
  */
-export type AnsibleSecretsResolver = (request: AnsibleKeyRequest, io: KeyIo) => Promise<Credential[]>;
-let ansibleSecretsResolver: AnsibleSecretsResolver | null = null;
-export function setAnsibleSecretsResolver(resolver: AnsibleSecretsResolver): void {
-  ansibleSecretsResolver = resolver;
-}
-
-async function resolveAnsible(request: AnsibleKeyRequest, io: KeyIo): Promise<Credential[]> {
-  // The CLI registers the resolver at start; anything else that opens files gets the same rules.
-  if (!ansibleSecretsResolver) (await import('./ansible-secrets.js')).registerAnsible();
-  return ansibleSecretsResolver!(request, io);
-}
+export class NoKeyGivenError extends NoKeyError {}
 
 /**
  * All credentials the user gave, in order; NoKeyError when there are none. vaultfile's own options
@@ -201,7 +205,7 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   }
   credentials.push(...(await resolveIdentities(options.identity, io, { ambient: false })));
   const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
-  const named = credentials.length > 0 || request.vaultIds.length > 0 || request.vaultPasswordFiles.length > 0;
+  const named = namedKeySources(options, env).byOption;
   if (!named && env.VAULTFILE_PASSWORD_FILE) {
     credentials.push(await passwordFromFile(env.VAULTFILE_PASSWORD_FILE, 'VAULTFILE_PASSWORD_FILE'));
   }
@@ -209,7 +213,9 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
     credentials.push(await keyFromFile(env.VAULTFILE_KEY_FILE, 'VAULTFILE_KEY_FILE'));
   }
   try {
-    credentials.push(...(await resolveAnsible(request, io)));
+    // Ansible's: ANSIBLE_VAULT_IDENTITY_LIST, the vault-ids, the password files, then
+    // ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
+    credentials.push(...(await resolveAnsibleSecrets(request, { env, terminal: io })));
   } catch (error) {
     // Ansible's sources that cannot be read are warnings while other keys were given (ansible-vault does so).
     if (credentials.length === 0 || !(error instanceof VaultError) || error.name === 'InterruptedError') throw error;
@@ -225,7 +231,7 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   if (credentials.length > 0) return credentials;
 
   if (io.stdin.isTTY && io.stderr.isTTY) return [await promptPassword(io)];
-  throw new NoKeyError(`no key given; ${NO_KEY_HINT}`);
+  throw new NoKeyGivenError(`no key given; ${NO_KEY_HINT}`);
 }
 
 /** The default identity files when nothing is named, and KMS unless --no-kms; all marked ambient. */
@@ -233,11 +239,4 @@ async function resolveAmbient(options: KeySourceOptions, io: KeyIo, named: boole
   const identities = named ? [] : await resolveIdentities(undefined, io, { ambient: true });
   const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: createKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
   return [...identities, ...kms];
-}
-
-/** Parse --max-work-factor. */
-export function parseWorkFactor(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 10 || n > 30) throw new UsageError(`--max-work-factor ${value}: give a whole number from 10 to 30 (log2 of scrypt N)`);
-  return n;
 }

@@ -10,7 +10,7 @@ import { openKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring
 import { appliesTo } from '../core/public-open.js';
 import type { KmsAccess, PublicEntry } from '../core/public-entry.js';
 import { AuthError, NoKeyError } from '../errors.js';
-import { hasKeySource, type KeyContext } from './key-sources.js';
+import { NoKeyGivenError, namedKeySources, type KeyContext } from './key-sources.js';
 
 function applicable(keyring: Keyring, credentials: Credential[]): Credential[] {
   const publicEntries = keyring.entries.filter((e): e is PublicEntry => e.kind === 'age' || e.kind === 'ssh' || e.kind === 'kms');
@@ -25,7 +25,7 @@ export async function openWithKeys(keyring: Keyring, keys: KeyContext): Promise<
 /** The same, with the credentials that were tried (what `vault rotate` re-wraps secret entries for). */
 export async function openWithKeysUsing(keyring: Keyring, keys: KeyContext): Promise<{ unlocked: UnlockedKeyring; credentials: Credential[] }> {
   const ambient = await keys.ambient();
-  if (hasKeySource(keys.options, keys.env)) {
+  if (namedKeySources(keys.options, keys.env).any) {
     const credentials = [...(await keys.credentials()), ...applicable(keyring, ambient)];
     return { unlocked: await openKeyring(keyring, credentials, keys.kdf), credentials };
   }
@@ -44,7 +44,7 @@ export async function openWithKeysUsing(keyring: Keyring, keys: KeyContext): Pro
     return { unlocked: await openKeyring(keyring, credentials, keys.kdf), credentials: [...credentials, ...matching] };
   } catch (error) {
     // Nothing named and nothing ambient opened it: the ambient failure says what was tried.
-    if (failure !== null && error instanceof NoKeyError && error.message.startsWith('no key given')) throw failure;
+    if (failure !== null && error instanceof NoKeyGivenError) throw failure;
     throw error;
   }
 }

@@ -7,11 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import type { KdfCache, ScryptParams } from '../core/kdf.js';
-import { addEntry, createKeyring, serializeKeyring, type UnlockedKeyring } from '../core/keyring.js';
+import { addEntry, createKeyring, type UnlockedKeyring } from '../core/keyring.js';
 import { systemRandom } from '../core/random.js';
 import { addPublicEntry, type DistributiveOmit } from '../core/keyring-public.js';
 import type { PublicEntryFields } from '../core/public-entry.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { writeKeyring } from './repo.js';
 
 export async function createKeyringFile(
   path: string,
@@ -28,6 +28,6 @@ export async function createKeyringFile(
   }
   for (const fields of recipients) unlocked = await addPublicEntry(unlocked, fields, systemRandom);
   mkdirSync(dirname(path), { recursive: true });
-  await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: true });
+  await writeKeyring(path, unlocked, { exclusive: true });
   return unlocked;
 }

@@ -7,8 +7,9 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
-import { parseKeyring, type Keyring } from '../core/keyring.js';
+import { parseKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readCommittedText } from '../fs/safe-read.js';
 
 export const VAULTFILE_DIR = '.vaultfile';
@@ -192,14 +193,29 @@ export function matchRule(policy: Policy, relPath: string): PolicyRule | null {
   return null;
 }
 
+/**
+ * The one reader of keyring files: the keyring NAME of the repository at ROOT, parsed (no key
+ * needed); null when the file does not exist. A damaged file is a FormatError, an unreadable one
+ * a FileSystemError; each caller says what a missing keyring means for it.
+ */
+export function readKeyring(root: string, name: string): Keyring | null {
+  const path = keyringPath(root, name);
+  const text = readCommittedText(path, 'a keyring');
+  return text === null ? null : parseKeyring(text, path);
+}
+
+/** The one writer of keyring files (0644: they are committed); EXCLUSIVE never replaces one. */
+export async function writeKeyring(path: string, unlocked: UnlockedKeyring, options: { exclusive?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(path, new TextEncoder().encode(serializeKeyring(unlocked)), { newFileMode: 0o644, exclusive: options.exclusive === true });
+}
+
 /** The keyring NAME of the repository around CWD, parsed (no key needed). */
 export async function readRepoKeyring(name: string, cwd: string): Promise<{ root: string; path: string; keyring: Keyring }> {
   const root = findRepoRoot(cwd);
   if (!root) throw new UsageError('no .vaultfile/ directory here or above; run "vault init" first');
-  const path = keyringPath(root, name);
-  const text = readCommittedText(path, 'a keyring');
-  if (text === null) {
+  const keyring = readKeyring(root, name);
+  if (keyring === null) {
     throw new UsageError(`keyring ${quotePath(name)} does not exist; run "vault keys list" or "vault init --keyring ${name}"`);
   }
-  return { root, path, keyring: parseKeyring(text, path) };
+  return { root, path: keyringPath(root, name), keyring };
 }

@@ -21,7 +21,7 @@ export const CLIENT_NAME = 'vaultfile-client';
 export const EXIT_NO_SUCH_VAULT_ID = 2;
 
 /** The client's process as run() sees it: directory, environment, the terminal for a prompt. */
-export interface ClientContext extends Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr'> {
+export interface ClientContext extends Pick<Context, 'cwd' | 'env' | 'stdin' | 'stderr' | 'atExit'> {
   writeOut(bytes: Uint8Array): Promise<void>;
   writeErr(line: string): void;
 }
