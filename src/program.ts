@@ -1,8 +1,8 @@
 /**
  * Commander wiring only: each command lives in its own file under src/commands/ and registers
  * itself. Only the command being run is loaded (start-up time is most of a small command's cost,
- * and `vault view` of one file should not load git or AWS code); --help and unknown commands load
- * them all. No logic, no I/O.
+ * and `vault view` of one file should not load git or AWS code); --help and --version load none
+ * (src/command-summaries.ts), `vault help` and unknown commands load them all. No logic, no I/O.
  */
 import { Command, Option } from 'commander';
 import type { Context } from './context.js';
@@ -34,6 +34,7 @@ const COMMANDS: [string, Loader][] = [
   ['unlock', () => import('./commands/unlock.js')],
   ['lock', () => import('./commands/lock.js')],
   ['git', () => import('./commands/git.js')],
+  ['completion', () => import('./commands/completion.js')],
 ];
 
 /** The subcommand named in ARGS (the first argument that is not an option), if any. */
@@ -42,6 +43,7 @@ function commandName(args: string[]): string | undefined {
 }
 
 export async function buildProgram(args: string[], context: Context): Promise<Command> {
+  const name = commandName(args);
   const program = new Command('vault')
     .description('keep deployment secrets encrypted in git')
     .version(VERSION, '-V, --version')
@@ -54,10 +56,16 @@ export async function buildProgram(args: string[], context: Context): Promise<Co
       // One line: commander's message and where to read the usage.
       outputError: (text, write) => write(`vault: ${text.replace(/^error: /, '').trimEnd()}; see "vault --help"\n`),
     });
-  const name = commandName(args);
-  const selected = COMMANDS.filter(([command]) => command === name);
+  if (name === undefined) {
+    // --version, --help or nothing: list the commands without loading them (src/command-summaries.ts).
+    (await import('./command-summaries.js')).registerSummaries(program);
+    return program;
+  }
+  // completion describes every command; help and unknown commands list them all.
+  const selected = name === 'completion' ? [] : COMMANDS.filter(([command]) => command === name);
   for (const [, load] of selected.length === 1 ? selected : COMMANDS) (await load()).register(program, context);
   addDebugOption(program);
+  if (name === 'help' || args.includes('--help') || args.includes('-h')) (await import('./commands/examples.js')).addExamples(program);
   return program;
 }
 

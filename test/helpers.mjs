@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'dist', 'cli.js');
+export const CLI = join(ROOT, 'bundle', 'cli.js');
 export const FIXTURES = join(ROOT, 'fixtures');
 
 /** Environment for children: no user git config, no inherited vaultfile variables. */

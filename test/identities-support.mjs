@@ -100,10 +100,20 @@ export function runVaultAsync(args, options = {}) {
  */
 export function sdkTracer(dir, log) {
   const hooks = join(dir, 'hooks.mjs');
-  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';
+  writeFileSync(hooks, `import { appendFileSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+const seen = new Set();
 export async function resolve(specifier, context, next) {
   if (specifier.startsWith('@aws-sdk/')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
-  return next(specifier, context);
+  const result = await next(specifier, context);
+  // In the bundle the SDK has no specifier of its own: a chunk's module comments name its packages.
+  if (result.url.startsWith('file:') && result.url.includes('/bundle/chunks/') && !seen.has(result.url)) {
+    seen.add(result.url);
+    const text = readFileSync(fileURLToPath(result.url), 'utf8');
+    const names = new Set([...text.matchAll(/^\\/\\/ node_modules\\/(@aws-sdk\\/client-[\\w-]+)\\//gm)].map((match) => match[1]));
+    for (const name of names) appendFileSync(${JSON.stringify(log)}, name + '\\n');
+  }
+  return result;
 }
 `);
   const register = join(dir, 'register.mjs');

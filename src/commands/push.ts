@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createPushStore } from '../runtime/aws-writes.js';
-import { parseEnvFile } from '../runtime/env-file.js';
+import { parseEnvFile, sealedVariablesError } from '../runtime/env-file.js';
+import type { SealedVariables } from '../runtime/env-map.js';
 import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
@@ -47,11 +48,14 @@ export function register(program: Command, io: Context): void {
     const target = parsePushTarget(options.to);
     const plaintext = await createSecretReader(keySourceOptions(options), io)(file);
     let vars;
+    const sealed: SealedVariables = new Map();
     try {
-      vars = parseEnvFile(plaintext, file);
+      vars = parseEnvFile(plaintext, file, sealed);
     } finally {
       plaintext.fill(0);
     }
+    // Every variable of the file is pushed: one whose value no key opened stops the push.
+    if (sealed.size > 0) throw sealedVariablesError(file, sealed, 'nothing was pushed');
     const dryRun = options.dryRun === true;
     const report = await push(vars, target, createPushStore(io.env), {
       dryRun,

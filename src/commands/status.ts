@@ -70,13 +70,19 @@ function keyringOfContent(file: PolicyFile): string {
   return side.keyring === null ? '(inline)' : `(${side.keyring})`;
 }
 
+/** One side (index or tree) in `status --json`: its state, and for an envelope its keyring and key id. */
+function sideJson(side: Side): Record<string, unknown> {
+  return side.kind === 'encrypted' ? { state: 'encrypted', keyring: side.keyring, keyId: side.dataKeyId ?? null } : { state: side.kind };
+}
+
 export function register(program: Command, io: Context): void {
   program
     .command('status')
     .description('files under the policy: keyring and key id, encrypted in the index? plaintext in the work tree? key here?')
     .option('--staged', 'only files in the index')
     .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
-    .action(async (options: { staged?: boolean; all?: boolean }) => {
+    .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .action(async (options: { staged?: boolean; all?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);
       const staged = options.staged === true;
       const files = await listPolicyFiles(ctx, { staged, all: options.all === true });
@@ -85,6 +91,14 @@ export function register(program: Command, io: Context): void {
         if (!cache.has(name)) cache.set(name, readKeyIds(ctx.root, name));
         return cache.get(name)!;
       };
+      if (options.json) {
+        const json = files.map((file) => ({
+          path: file.path, keyring: file.keyring, filtered: file.filtered, index: sideJson(file.index), tree: sideJson(file.tree), key: file.key, format: file.format ?? null,
+        }));
+        io.stdout.write(`${JSON.stringify({ version: 1, filterConfigured: hasFilterConfig(ctx.top), files: json }, null, 2)}\n`);
+        for (const leftover of await findLeftoverTemps(ctx.top)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
+        return;
+      }
       const rows = [['PATH', 'KEYRING', 'KEY ID', 'INDEX', 'TREE', 'KEY', 'FORMAT']];
       for (const file of files) {
         rows.push([

@@ -2,8 +2,8 @@
  * `vault git setup`: the repository-local git configuration for the vault filter, diff and merge
  * drivers (written with simple-git, which asks for an explicit opt-in to set such commands), the
  * `.gitattributes` block generated from the policy, and a pre-commit hook running
- * `vault check --staged`. The commands point at the running node and this package's cli.js by
- * absolute path, so they work from npx, GUIs and tests whatever PATH holds. Returns what it did;
+ * `vault check --staged`. The commands point at the running node and this package's cli.js (or at
+ * the single executable) by absolute path, so they work from npx, GUIs and tests whatever PATH holds. Returns what it did;
  * printing is the command's job. Never touches the work tree's secret files.
  */
 import { mkdirSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { readCommittedText } from '../fs/safe-read.js';
 import { writeFileNoFollow } from '../fs/safe-write.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isSea } from 'node:sea';
 import { simpleGit } from 'simple-git';
 import { FileSystemError, quotePath } from '../errors.js';
 import { readPolicy } from '../repo/repo.js';
@@ -24,19 +25,29 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The program that runs the vault entry ENTRY with NODE: in the single executable the binary
+ * itself (it serves every entry, src/binary.ts), otherwise NODE and ENTRY beside this module's
+ * parent folder (dist/ for the tsc build, bundle/ for the npm package: its chunks sit one level down).
+ */
+function ownProgram(node: string, entry: 'cli.js' | 'git-filter.js'): string {
+  if (isSea()) return shellQuote(node);
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', entry);
+  return `${shellQuote(node)} ${shellQuote(file)}`;
+}
+
 /** `node /abs/dist/cli.js`, quoted: the vault command (for the pre-commit hook). NODE runs it. */
 export function vaultCommand(node: string): string {
-  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
-  return `${shellQuote(node)} ${shellQuote(cli)}`;
+  return ownProgram(node, 'cli.js');
 }
 
 /**
  * `node /abs/dist/git-filter.js`, quoted: the program git should run. It is the drivers' own light
  * entry point (src/git-filter.ts), not cli.js: git starts it on every checkout, status and add.
+ * The single executable takes the drivers' arguments after the word `git`.
  */
 export function driverCommand(node: string): string {
-  const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'git-filter.js');
-  return `${shellQuote(node)} ${shellQuote(entry)}`;
+  return isSea() ? `${ownProgram(node, 'git-filter.js')} git` : ownProgram(node, 'git-filter.js');
 }
 
 /** The config entries of the vault drivers, in the order they are written. */

@@ -26,9 +26,10 @@ export async function unsealSshPrivateKey(key: Extract<SshPrivateKey, { encrypte
   if (saltLength < 0 || 4 + saltLength + 4 !== key.kdfOptions.length) throw new FormatError(`${quotePath(path)}: damaged SSH key (kdf options)`);
   const salt = key.kdfOptions.subarray(4, 4 + saltLength);
   const rounds = options.getUint32(4 + saltLength);
-  const { pbkdf } = await import('bcrypt-pbkdf');
+  // A CommonJS package: only its default export (module.exports) exists under both Node and esbuild.
+  const { default: bcrypt } = await import('bcrypt-pbkdf');
   const okm = new Uint8Array(cipher.keyLength + cipher.ivLength);
-  if (pbkdf(passphrase, passphrase.length, salt, salt.length, okm, okm.length, rounds) !== 0) {
+  if (bcrypt.pbkdf(passphrase, passphrase.length, salt, salt.length, okm, okm.length, rounds) !== 0) {
     throw new AuthError(`${quotePath(path)}: the passphrase is empty or the key is damaged`);
   }
   const decipher = createDecipheriv(cipher.name, okm.subarray(0, cipher.keyLength), okm.subarray(cipher.keyLength)).setAutoPadding(false);

@@ -1,0 +1,89 @@
+// `npm run build:binary`: the single executable dist/vault-<os>-<arch> for the platform this runs
+// on (Node's single-executable applications). On Node 20 the application must be one CommonJS
+// file: esbuild bundles src/binary.ts with every dependency into dist/sea/vault.cjs; Node turns it
+// into a blob with a V8 code cache (start-up skips compiling the bundle); postject injects the blob
+// into a copy of this node binary. Build on each target OS with the Node version to ship: the blob
+// only runs in the Node that made it. macOS and Windows steps follow Node's documentation.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMMON } from './build-bundle.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(ROOT, 'dist', 'sea');
+/** @type {Record<string, string>} */
+const OS_NAMES = { linux: 'linux', darwin: 'macos', win32: 'win' };
+const OS = OS_NAMES[process.platform] ?? process.platform;
+export const BINARY = join(ROOT, 'dist', `vault-${OS}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
+// The fuse Node's binary carries for postject (Node's single-executable documentation).
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/**
+ * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
+ * they cost nothing until used. The single executable has no node_modules and no import.meta.url: dropping the declaration leaves a plain `require('yaml')`, which esbuild
+ * bundles as a module evaluated on the first call — the same laziness.
+ */
+/** @type {import('esbuild').Plugin} */
+const bundleLocalRequires = {
+  name: 'bundle-local-requires',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
+      if (!declaration.test(source)) return undefined;
+      return { contents: source.replace(declaration, ''), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * Run a build step; its chatter (postject warns about ELF notes it skips) shows only on failure.
+ * @param {string} command @param {string[]} args
+ */
+function run(command, args) {
+  try {
+    execFileSync(command, args, { stdio: 'pipe' });
+  } catch (error) {
+    const failed = /** @type {{stdout?: Buffer, stderr?: Buffer}} */ (error);
+    process.stderr.write(`${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+    throw error;
+  }
+}
+
+export async function buildBinary() {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const main = join(WORK, 'vault.cjs');
+  await build({
+    ...COMMON,
+    entryPoints: [join(ROOT, 'src/binary.ts')],
+    outfile: main,
+    format: 'cjs',
+    plugins: [bundleLocalRequires],
+    // Smaller source is less code cache to read at every start; names are kept for error classes.
+    minify: true,
+    keepNames: true,
+    // import.meta.url is only read outside the binary (src/git/setup.ts asks isSea() first).
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  const config = join(WORK, 'sea-config.json');
+  const blob = join(WORK, 'sea-prep.blob');
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  run(process.execPath, ['--experimental-sea-config', config]);
+
+  rmSync(BINARY, { force: true });
+  copyFileSync(process.execPath, BINARY);
+  chmodSync(BINARY, 0o755);
+  if (process.platform === 'darwin') run('codesign', ['--remove-signature', BINARY]);
+  const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
+  const macho = process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
+  run(process.execPath, [postject, BINARY, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...macho]);
+  if (process.platform === 'darwin') run('codesign', ['--sign', '-', BINARY]);
+  return BINARY;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stderr.write(`built ${await buildBinary()}\n`);
+}

@@ -1,0 +1,75 @@
+// Start-up: `vault --version` and `vault --help` load no command module, and a command loads only
+// what it uses (`vault view` of a vaultfile envelope with a key file: no YAML parser, no prompts,
+// no git library, no AWS SDK). Runs the tsc build, where every source file is its own module.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
+
+const work = tempDir('vaultfile-startup-');
+const LOG = join(work, 'modules.log');
+const PRELOAD = join(ROOT, 'test', 'support', 'log-modules.mjs');
+
+/** The modules `node ENTRY ARGS` loads (ENTRY: dist/cli.js unless told). @param {string[]} args */
+function modulesOf(args, entry = join(ROOT, 'dist', 'cli.js')) {
+  rmSync(LOG, { force: true });
+  const result = spawnSync(process.execPath, ['--import', PRELOAD, entry, ...args], {
+    cwd: work,
+    env: cleanEnv({ VAULTFILE_TEST_MODULE_LOG: LOG }),
+    encoding: 'utf8',
+  });
+  assert.is(result.status, 0, result.stderr);
+  return readFileSync(LOG, 'utf8').split('\n').filter(Boolean);
+}
+
+/** @param {string[]} modules */
+const commandModules = (modules) => modules.filter((url) => /\/dist\/commands\//.test(url));
+
+test.after(() => removeDir(work));
+
+test('--version and --help load no command module', () => {
+  for (const flag of ['--version', '--help']) {
+    const modules = modulesOf([flag]);
+    assert.ok(modules.some((url) => url.endsWith('/dist/program.js')), 'the log records modules');
+    assert.equal(commandModules(modules), [], `${flag} loads ${commandModules(modules).join(', ')}`);
+    assert.not.ok(modules.some((url) => /node_modules\/(yaml|@inquirer|simple-git|@aws-sdk)\//.test(url)), flag);
+  }
+});
+
+test('--help lists every command as the command modules describe them', () => {
+  const quick = runVaultBinary(['--help']);
+  const full = runVaultBinary(['help']);
+  assert.is(quick.code, 0);
+  // A command added or re-described in its module must be listed in src/command-summaries.ts too.
+  assert.is(quick.stdout, full.stdout, 'src/command-summaries.ts differs from the commands: run node scripts/command-summaries.mjs');
+  assert.match(quick.stdout, /^  completion \[options\] <shell> +print a shell completion script/m);
+});
+
+test('view of an envelope with a key file loads view alone: no YAML, prompts, git library or AWS SDK', () => {
+  assert.is(runVaultBinary(['keygen', 'k.key'], { cwd: work }).code, 0);
+  writeFileSync(join(work, 'notes.txt'), 'x'.repeat(2048));
+  assert.is(runVaultBinary(['encrypt', 'notes.txt', '--key-file', 'k.key'], { cwd: work }).code, 0);
+  const modules = modulesOf(['view', 'notes.txt', '--key-file', 'k.key']);
+  // view and the key-source options it shares with every command that takes a key.
+  assert.equal(commandModules(modules).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/options.js', 'commands/view.js']);
+  for (const unwanted of ['yaml', '@inquirer', 'simple-git', '@aws-sdk', 'picomatch']) {
+    assert.not.ok(modules.some((url) => url.includes(`/node_modules/${unwanted}/`)), `view loads ${unwanted}`);
+  }
+});
+
+test('the bundle: view reads no chunk holding YAML, prompts, simple-git or the AWS SDK', () => {
+  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'cli.js')).filter((url) => url.includes('/bundle/'));
+  assert.ok(chunks.length > 1, 'the log records chunks');
+  for (const url of chunks) {
+    // esbuild's unminified output opens each bundled module with a comment naming its path.
+    const packages = [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ node_modules\/((?:@[\w-]+\/)?[\w.-]+)\//gm)].map((m) => m[1]);
+    // (picomatch shares a chunk with the policy code; it is evaluated only when a policy is matched.)
+    for (const unwanted of ['yaml', '@inquirer/prompts', 'simple-git', '@aws-sdk/client-ssm']) {
+      assert.not.ok(packages.includes(unwanted), `view reads ${unwanted} (${url})`);
+    }
+  }
+});
+
+test.run();

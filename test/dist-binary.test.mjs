@@ -1,0 +1,73 @@
+// The single executable (`npm run build:binary`): it runs without node or node_modules beside it,
+// does the tour (encrypt, view, exec), is the git filter `vault git setup` writes when run from
+// it, and dispatches on the name it was started under. Built here when missing or older than src/.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { BINARY, buildBinary } from '../scripts/build-binary.mjs';
+import { ROOT, cleanEnv, git, removeDir, tempDir } from './helpers.mjs';
+import { repositoryTour, runner, standaloneTour } from './dist-support.mjs';
+
+
+/** Newest modification time under DIR. @param {string} dir @returns {number} */
+function newest(dir) {
+  let time = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < newest(join(ROOT, 'src'))) {
+  console.log(`building ${BINARY} (missing or older than src/)`);
+  await buildBinary();
+}
+
+// A copy in a directory of its own, away from the source tree and node_modules: the binary is the product.
+const home = tempDir('vaultfile-bin-');
+const program = join(home, 'vault');
+copyFileSync(BINARY, program);
+/** @type {Record<string, string>} */
+const ENV = {};
+
+test.after(() => removeDir(home));
+
+test('the binary prints its version and runs encrypt, view and exec', () => {
+  const vault = runner(program, ENV);
+  assert.match(vault(home, ['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
+  removeDir(standaloneTour(vault));
+});
+
+test('vault git setup from the binary makes the binary the git filter', () => {
+  const { dir, setup } = repositoryTour(runner(program, ENV));
+  assert.match(setup, new RegExp(`filter\\.vault\\.process = ${program.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} git filter-process\\n`));
+  assert.match(git(dir, ['config', 'merge.vault.driver']), / git merge %O %A %B %L %P\n$/);
+  // textconv through the binary: git diff shows plaintext lines.
+  assert.match(git(dir, ['log', '-p', '-1', '--textconv', '--', 'deploy/vars/prod.yml']), /^\+db_password: s3cret$/m);
+  removeDir(dir);
+});
+
+test('a bad filter invocation gets the filter usage line and exit 2, nothing on stdout', () => {
+  const result = spawnSync(program, ['git', 'clean', 'a', 'b'], { cwd: home, env: cleanEnv(ENV), encoding: 'utf8' });
+  assert.is(result.status, 2);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr, /^vault: usage: git-filter\.js filter-process/);
+});
+
+test('started as vaultfile-client the binary is the Ansible vault password client', () => {
+  const client = join(home, 'vaultfile-client');
+  symlinkSync(program, client);
+  const usage = spawnSync(client, ['--help'], { cwd: home, env: cleanEnv(ENV), encoding: 'utf8' });
+  assert.is(usage.status, 0, usage.stderr);
+  assert.match(usage.stdout, /^usage: vaultfile-client \[--vault-id LABEL\]/);
+  // Outside a repository: Ansible's "no secret for this vault-id" status, one line on stderr.
+  const result = spawnSync(client, ['--vault-id', 'prod'], { cwd: home, env: cleanEnv(ENV), encoding: 'utf8' });
+  assert.is(result.status, 2);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr, /^vaultfile-client: no \.vaultfile\/ directory above /);
+});
+
+test.run();

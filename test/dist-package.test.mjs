@@ -1,0 +1,72 @@
+// The npm package as users get it: `npm pack` of the built tree, `npm install -g` of the tarball
+// into a temporary prefix (its two small dependencies from npm's cache), then `vault` and
+// `vaultfile` from that prefix run the tour from empty directories, git filter included.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDir, tempDir } from './helpers.mjs';
+import { npm, packTarball, repositoryTour, runner, standaloneTour } from './dist-support.mjs';
+
+/** Bytes under DIR. @param {string} dir @returns {number} */
+function sizeOf(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? sizeOf(path) : statSync(path).size;
+  }
+  return total;
+}
+
+const work = tempDir('vaultfile-pack-');
+const prefix = join(work, 'prefix');
+let tarball = '';
+
+test.after(() => removeDir(work));
+
+test('npm pack prints only the tarball name and ships no sources, maps or declarations', () => {
+  const packed = packTarball(work);
+  assert.match(packed.stdout, /^vaultfile-\d+\.\d+\.\d+\S*\.tgz\n$/);
+  tarball = packed.tarball;
+  const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  assert.ok(list.includes('package/bundle/cli.js'));
+  assert.ok(list.includes('package/bundle/git-filter.js'));
+  assert.ok(list.includes('package/package.json'));
+  for (const name of list) {
+    assert.not.match(name, /\.map$|\.d\.ts$|^package\/(src|test|dist|node_modules)\//, `${name} is not shipped`);
+  }
+});
+
+test('npm install -g of the tarball: three packages, under 10 MB', () => {
+  // --prefer-offline: the two dependencies come from the cache `npm install` filled.
+  npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work);
+  const installed = join(prefix, 'lib', 'node_modules', 'vaultfile');
+  assert.ok(existsSync(join(installed, 'bundle', 'cli.js')));
+  // yaml and picomatch, loaded on first use (scripts/build-bundle.mjs); nothing else.
+  const packages = readdirSync(join(installed, 'node_modules')).filter((name) => !name.startsWith('.')).sort();
+  assert.equal(packages, ['picomatch', 'yaml']);
+  const size = sizeOf(installed);
+  assert.ok(size < 10 * 1024 * 1024, `installed size ${size} bytes`);
+  console.log(`installed: ${packages.length + 1} packages, ${(size / 1024 / 1024).toFixed(1)} MB`);
+});
+
+test('vault and vaultfile from the prefix: --version from any directory', () => {
+  const elsewhere = tempDir('vaultfile-empty-');
+  for (const name of ['vault', 'vaultfile']) {
+    const result = runner(join(prefix, 'bin', name))(elsewhere, ['--version']);
+    assert.match(result.stdout, /^\d+\.\d+\.\d+\n$/);
+  }
+  removeDir(elsewhere);
+});
+
+test('the installed vault runs the tour from empty directories, git filter included', () => {
+  const vault = runner(join(prefix, 'bin', 'vault'));
+  removeDir(standaloneTour(vault));
+  const { dir, setup } = repositoryTour(vault);
+  // The filter git runs is the installed package's, not the source tree's.
+  assert.match(setup, new RegExp(`filter\\.vault\\.process = \\S*node\\S* ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/vaultfile/bundle/git-filter\\.js filter-process`));
+  removeDir(dir);
+});
+
+test.run();
