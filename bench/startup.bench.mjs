@@ -73,8 +73,8 @@ writeFileSync(join(repo, 'deploy/vars/prod.yml'), `${text}changed: true\n`);
 git(['commit', '-qam', 'two']);
 const checkout = (/** @type {string} */ name, /** @type {string} */ filter) => ({
   name,
-  command: `git -c filter.vault.process=${filter} checkout -q two`,
-  prepare: `git -c filter.vault.process=${filter} checkout -q one`,
+  command: `git -c filter.vault.process=${filter} checkout -q -f two`,
+  prepare: `git -c filter.vault.process=${filter} checkout -q -f one`,
 });
 const echoFilter = `'${node} ${join(ROOT, 'bench', 'support', 'echo-filter.mjs')}'`;
 const vaultFilter = `'${node} ${join(ROOT, 'bundle', 'git-filter.js')} filter-process'`;

@@ -62,6 +62,9 @@ export async function buildBinary() {
     outfile: main,
     format: 'cjs',
     plugins: [bundleLocalRequires],
+    // Smaller source is less code cache to read at every start; names are kept for error classes.
+    minify: true,
+    keepNames: true,
     // import.meta.url is only read outside the binary (src/git/setup.ts asks isSea() first).
     logOverride: { 'empty-import-meta': 'silent' },
   });

@@ -1,16 +1,17 @@
 // Ansible through any vaultfile key: a keyring's Ansible password (vectors, and a file the real
 // ansible-vault wrote), `format: ansible` files sealed and edited with it, `vaultfile-client`
 // giving it to the real ansible-playbook (key file, password, the key `vault unlock` stored,
-// ansible.cfg's vault_identity_list), rotation changing it, and the git-filter mode where the
+// an age identity, ansible.cfg's vault_identity_list), rotation changing it, and the git-filter mode where the
 // playbook reads the plaintext work tree. The playbook loads deploy/vars/<env>.yml with
 // vars_files and copies deploy/files/.env.<env> with copy, as the ECS quickstart does.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, FIXTURES, ROOT, cleanEnv, git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 import { put, vault } from './git-support.mjs';
+import { ageIdentity, emptyHome } from './identities-support.mjs';
 import { ansiblePasswordFor } from '../dist/core/derive.js';
 import { openAnsibleVault } from '../dist/core/ansible-vault.js';
 import { AuthError } from '../dist/errors.js';
@@ -157,6 +158,48 @@ test('format: ansible files: sealed with the keyring password, read by ansible-p
   const help = client(dir, ['--help']);
   assert.is(help.code, 0);
   assert.match(help.stdout, /^usage: vaultfile-client \[--vault-id LABEL\]/);
+});
+
+test('vaultfile-client opens the keyring with an age identity: VAULTFILE_IDENTITY or the default identity path', async () => {
+  const { dir, keys } = await ansibleRepo();
+  const { home, env: homeEnv } = emptyHome();
+  const member = ageIdentity(keys, 'member.txt');
+  const outsider = ageIdentity(keys, 'outsider.txt');
+  const add = await runVault(['keys', 'add', '--keyring', 'prod', '--recipient', member.recipient, '--label', 'member', '--key-file', join(keys, 'k.key')], { cwd: dir, env: homeEnv });
+  assert.is(add.code, 0, add.stderr);
+  assert.is(add.stderr, 'added age entry "member" (from --recipient)\n');
+  await vault(dir, ['lock']);
+  const byKey = client(dir, ['--vault-id', 'prod'], { ...homeEnv, VAULTFILE_KEY_FILE: join(keys, 'k.key') });
+  assert.is(byKey.code, 0, byKey.stderr);
+
+  // The client: the identity gives the same password as the key file; another identity gives none.
+  const byIdentity = client(dir, ['--vault-id', 'prod'], { ...homeEnv, VAULTFILE_IDENTITY: member.path });
+  assert.is(byIdentity.code, 0, byIdentity.stderr);
+  assert.is(byIdentity.stdout, byKey.stdout);
+  assert.is(byIdentity.stderr, '');
+  const wrong = client(dir, ['--vault-id', 'prod'], { ...homeEnv, VAULTFILE_IDENTITY: outsider.path });
+  assert.is(wrong.code, 5);
+  assert.is(wrong.stdout, '');
+  assert.match(wrong.stderr, /^vaultfile-client: "[^"]+\/prod\.keyring": no key opens this keyring; its entries: password "password", key-file "key-file-2", age "member" SHA256:\S+; tried: VAULTFILE_IDENTITY "[^"]+outsider\.txt"; /);
+  assert.is(wrong.stderr.split('\n').length, 2, 'one line');
+  assert.not.match(wrong.stderr, new RegExp(byKey.stdout.trim()));
+
+  // ansible-playbook reads the format: ansible files through the client, keyed by the identity only.
+  const run = playbook(dir, ['--vault-id', `prod@${CLIENT}`], { ...homeEnv, VAULTFILE_IDENTITY: member.path });
+  assert.is(run.code, 0, run.out);
+  assert.match(run.out, /"msg": "demo uses ansible-prod-secret"/);
+  assert.is(readFileSync(join(dir, 'env.out'), 'utf8'), 'API_KEY=prod-key\n', 'copy decrypted the .env file');
+  const refused = playbook(dir, ['--vault-id', `prod@${CLIENT}`], { ...homeEnv, VAULTFILE_IDENTITY: outsider.path });
+  assert.is.not(refused.code, 0, refused.out);
+  assert.match(refused.out, /returned non-zero \(5\) when getting secret for vault-id=prod: b'vaultfile-client: "[^"]+": no key opens this keyring/);
+  assert.not.match(refused.out, /ansible-prod-secret/);
+
+  // With no key source named, the default identity path is tried, as vault itself does.
+  mkdirSync(join(home, '.config', 'vaultfile'), { recursive: true });
+  copyFileSync(member.path, join(home, '.config', 'vaultfile', 'identity.txt'));
+  const byDefault = playbook(dir, ['--vault-id', `prod@${CLIENT}`], homeEnv);
+  assert.is(byDefault.code, 0, byDefault.out);
+  assert.match(byDefault.out, /"msg": "demo uses ansible-prod-secret"/);
 });
 
 test('vault edit and rotate: members need no Ansible password; rotate changes it and re-seals', async () => {

@@ -8,6 +8,8 @@ import { parseEnvMap, envNameOf } from '../dist/runtime/env-map.js';
 import { parseEnvFile, envFileFormatOf } from '../dist/runtime/env-file.js';
 import { formatEnv, shellQuote } from '../dist/runtime/env-format.js';
 import { FormatError, UsageError } from '../dist/errors.js';
+import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
+import { systemRandom } from '../dist/core/random.js';
 
 const parse = (/** @type {string} */ text) => Object.fromEntries(parseDotenv(text, 'test.env'));
 /** The dotenv package itself: the reference our reader and writer are held to. */
@@ -211,6 +213,40 @@ test('maps: errors for non-maps, duplicates, collisions, tags and bad YAML, with
   const bad = throwsClass(() => parseEnvMap('a: "unclosed secretpart\n', 'b.yml'), FormatError, /invalid YAML/);
   assert.not.match(bad.message, /secretpart/);
   throwsClass(() => parseEnvMap('? [a, b]\n: 1\n', 'k.yml'), FormatError, /a key is not a plain string/);
+});
+
+test('maps with still-sealed !vault values: reported by variable (nested, aliased, merged), never set', async () => {
+  const enc = new TextEncoder();
+  /** @type {Record<string, string>} */
+  const texts = {};
+  for (const label of ['prod', 'db', 'base', 'gone']) {
+    texts[label] = new TextDecoder().decode(await sealAnsibleVault(enc.encode('s3cret'), enc.encode('pw'), { version: '1.2', label }, systemRandom));
+  }
+  const v12 = (/** @type {string} */ label) => `!vault |\n${texts[label].trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+  const text = [
+    `token: &tok ${v12('prod')}`,
+    `db:\n  user: app\n  password: ${v12('db')}`,
+    'copy: *tok\n',
+    'region: eu-west-1\n',
+    `defaults: &d\n  level: ${v12('base')}`,
+    '<<: *d\n',
+    `legacy: ${v12('gone')}`,
+    'plain_over: kept\n',
+  ].join('');
+  /** @type {Map<string, string | null>} */
+  const sealed = new Map();
+  const vars = parseEnvMap(text, 'v.yml', sealed);
+  assert.equal(Object.fromEntries(vars), { REGION: 'eu-west-1', PLAIN_OVER: 'kept' });
+  assert.equal(Object.fromEntries(sealed), { LEVEL: 'base', TOKEN: 'prod', DB: 'db', COPY: 'prod', DEFAULTS: 'base', LEGACY: 'gone' });
+  // A key written in the map replaces a merged sealed one; an unlabelled (1.1) value has no label.
+  sealed.clear();
+  const v11 = new TextDecoder().decode(await sealAnsibleVault(enc.encode('s3cret'), enc.encode('pw'), { version: '1.1' }, systemRandom));
+  const own = parseEnvMap(`defaults: &d\n  level: ${v12('base')}<<: *d\nlevel: own\nold: !vault |\n${v11.trimEnd().split('\n').map((l) => `  ${l}`).join('\n')}\n`, 'o.yml', sealed);
+  assert.equal(Object.fromEntries(own), { LEVEL: 'own' });
+  assert.equal(Object.fromEntries(sealed), { DEFAULTS: 'base', OLD: null });
+  // Other tags, and a !vault key, are refused as before, collector or not.
+  throwsClass(() => parseEnvMap('a: !foo x\n', 't.yml', new Map()), FormatError, /tagged values .* are not supported here/);
+  throwsClass(() => parseEnvMap(`!vault k: v\n`, 'k.yml', new Map()), FormatError, /a key is not a plain string/);
 });
 
 test('env files: format by extension, UTF-8 required, NUL refused', () => {

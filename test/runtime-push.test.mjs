@@ -1,7 +1,8 @@
 // vault push end to end: an encrypted .env and a YAML file with inline Ansible values pushed to SSM
 // and Secrets Manager through the real SDK clients and the loopback fake; idempotence, --dry-run,
 // --prune, the references it writes, and the round trip: vault exec with only those references
-// resolves the same values as vault exec -f of the original file.
+// resolves the same values as vault exec -f of the original file. An inline value the keys given do
+// not open stops the push, naming its variable.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -138,6 +139,22 @@ test('push reads inline Ansible values; errors are one line with the AWS error n
   assert.is(pushed.code, 0, pushed.stderr);
   assert.is(aws.stored.get('/inline/TOKEN')?.value, 'inline secret');
   assert.is(aws.stored.get('/inline/REGION')?.value, 'eu-west-1');
+  // A value the keys given do not open: push must set every variable, so it stops before any call.
+  const prodPw = writeSecret(join(dir, 'prod.pw'), 'prod only\n');
+  const prod = spawnSync('ansible-vault', ['encrypt_string', 'prod secret', '--name', 'api_key', '--vault-id', `prod@${prodPw}`], { encoding: 'utf8' });
+  assert.is(prod.status, 0, prod.stderr);
+  const mixed = join(dir, 'mixed.yml');
+  writeFileSync(mixed, `${encrypted.stdout}\n${prod.stdout}\nregion: eu-west-1\n`);
+  const mark = aws.requests.length;
+  const unopened = await runAsync(['push', mixed, ...key, '--to', 'ssm:///mixed/'], { env: env() });
+  assert.is(unopened.code, 4);
+  assert.is(unopened.stdout, '');
+  assert.is(unopened.stderr, `vault: ${JSON.stringify(mixed)}: API_KEY cannot be opened with the keys given (sealed for vault-id "prod"); nothing was pushed; add --vault-id prod@FILE\n`);
+  assert.equal(aws.requests.slice(mark), [], 'no AWS call');
+  const both = await runAsync(['push', mixed, '--vault-id', pw, '--vault-id', `prod@${prodPw}`, '--to', 'ssm:///mixed/'], { env: env() });
+  assert.is(both.code, 0, both.stderr);
+  assert.is(aws.stored.get('/mixed/API_KEY')?.value, 'prod secret');
+  assert.is(aws.stored.get('/mixed/TOKEN')?.value, 'inline secret');
 
   const plain = join(dir, 'a.env');
   writeFileSync(plain, 'A=1\n');

@@ -11,8 +11,12 @@ import { FileSystemError, quotePath } from '../errors.js';
 import { editPlaintext, saveEdited } from '../fs/edit-session.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, targetForNewFile } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
+
+interface CreateOptions extends KeyFlags {
+  keyring?: string;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -20,7 +24,7 @@ export function register(program: Command, io: Context): void {
     .description('create a new encrypted file in $EDITOR')
     .argument('<file>', 'the file to create (must not exist)')
     .option('--keyring <name>', "seal under this keyring of the repository instead of the policy's");
-  addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
+  addKeySourceOptions(command).action(async (file: string, options: CreateOptions) => {
     if (existsSync(file)) {
       throw new FileSystemError(`${quotePath(file)}: already exists; use "vault edit ${file}" to change it`);
     }
@@ -29,7 +33,7 @@ export function register(program: Command, io: Context): void {
       throw new FileSystemError(`${quotePath(file)}: the directory ${quotePath(parent)} does not exist; create it first`);
     }
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
-    const target = await targetForNewFile(file, options.keyring as string | undefined, io);
+    const target = await targetForNewFile(file, options.keyring, io);
     await session.unlockedFor(target); // wrong keys fail now, before anything is typed
     const edited = await editPlaintext(file, new Uint8Array(0), io);
     if (edited === null) {

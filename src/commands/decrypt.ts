@@ -12,10 +12,15 @@ import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
 import type { VaultError } from '../errors.js';
+
+interface DecryptOptions extends KeyFlags {
+  output?: string;
+  followSymlinks?: boolean;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -24,8 +29,8 @@ export function register(program: Command, io: Context): void {
     .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
     .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
-  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
-    const output = options.output as string | undefined;
+  addKeySourceOptions(command).action(async (files: string[], options: DecryptOptions) => {
+    const output = options.output;
     files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));

@@ -17,8 +17,12 @@ import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
 import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
 import { assertStaysInRepository } from '../repo/link-guard.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
+
+interface EditOptions extends KeyFlags {
+  followSymlinks?: boolean;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -26,7 +30,7 @@ export function register(program: Command, io: Context): void {
     .description('edit an encrypted file in $EDITOR (unchanged content is not rewritten)')
     .argument('<file>', 'the encrypted file')
     .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
-  addKeySourceOptions(command).action(async (file: string, options: Record<string, unknown>) => {
+  addKeySourceOptions(command).action(async (file: string, options: EditOptions) => {
     assertStaysInRepository(file, options.followSymlinks === true);
     await checkInputFile(file);
     for (const leftover of leftoverTempsOf(file)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);

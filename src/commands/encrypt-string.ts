@@ -13,10 +13,10 @@ import { chooseEncryptCredential, encryptSalt } from '../keys/ansible-secrets.js
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readStdin, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
-interface EncryptStringOptions extends Record<string, unknown> {
+interface EncryptStringOptions extends KeyFlags {
   name?: string[];
   stdinName?: string;
   prompt?: boolean;

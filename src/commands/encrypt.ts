@@ -18,9 +18,17 @@ import { createProgress } from '../fs/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
+
+interface EncryptOptions extends KeyFlags {
+  output?: string;
+  keyring?: string;
+  format: string;
+  encryptVaultId?: string;
+  followSymlinks?: boolean;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -32,8 +40,8 @@ export function register(program: Command, io: Context): void {
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with')
     .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
-  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
-    const output = options.output as string | undefined;
+  addKeySourceOptions(command).action(async (files: string[], options: EncryptOptions) => {
+    const output = options.output;
     files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     if (options.format !== 'vaultfile' && options.format !== 'ansible') {
@@ -62,8 +70,8 @@ export function register(program: Command, io: Context): void {
       }
       const target: SealTarget =
         options.format === 'ansible'
-          ? await ansibleTarget(session, options.encryptVaultId as string | undefined)
-          : await targetForNewFile(file, options.keyring as string | undefined, io);
+          ? await ansibleTarget(session, options.encryptVaultId)
+          : await targetForNewFile(file, options.keyring, io);
       const destination = outputFor(file, output);
       const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
       const plaintext = large && !streams ? await readInput(file, io.stdin) : head;

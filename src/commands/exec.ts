@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
 import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
 import { runChild } from '../runtime/spawn.js';
 import type { Context } from '../context.js';
 
@@ -26,21 +26,37 @@ export function addEnvironmentOptions(command: Command): Command {
     .option('--no-resolve', 'pass ssm:// values and *_FOR_VAULT_TO_RESOLVE variables through untouched');
 }
 
+/** The options of exec and export (addEnvironmentOptions and the key options). */
+export interface EnvironmentFlags extends KeyFlags {
+  file?: string[];
+  ssmPath?: string[];
+  overload?: boolean;
+  pristine?: boolean;
+  /** false with --no-path. */
+  path?: boolean;
+  /** false with --no-resolve. */
+  resolve?: boolean;
+  strict?: boolean;
+  allowUnresolved?: boolean;
+  keepKeySources?: boolean;
+  allowVariable?: string[];
+}
+
 /** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
-export function environmentOptions(options: Record<string, unknown>, read: SourceReader, io: Context): EnvironmentOptions {
+export function environmentOptions(options: EnvironmentFlags, read: SourceReader, io: Context): EnvironmentOptions {
   if (options.strict === true && options.allowUnresolved === true) {
     throw new UsageError('--strict and --allow-unresolved contradict each other; keep one');
   }
   return {
-    files: (options.file as string[] | undefined) ?? [],
-    ssmPaths: (options.ssmPath as string[] | undefined) ?? [],
+    files: options.file ?? [],
+    ssmPaths: options.ssmPath ?? [],
     overload: options.overload === true,
     pristine: options.pristine === true,
     keepPath: options.path !== false,
     resolve: options.resolve !== false,
     allowUnresolved: options.allowUnresolved === true,
     keepKeySources: options.keepKeySources === true,
-    allowedVariables: (options.allowVariable as string[] | undefined) ?? [],
+    allowedVariables: options.allowVariable ?? [],
     read,
     warn: (line) => io.stderr.write(`vault: ${line}\n`),
   };
@@ -57,7 +73,7 @@ export function register(program: Command, io: Context): void {
     .option('--pristine', 'start from an empty environment: only PATH and the variables read')
     .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
   addKeySourceOptions(command);
-  command.action(async (name: string, args: string[], options: Record<string, unknown>) => {
+  command.action(async (name: string, args: string[], options: EnvironmentFlags) => {
     if (options.path === false && options.pristine !== true) {
       throw new UsageError('--no-path only applies with --pristine (without it the whole environment is kept); add --pristine');
     }

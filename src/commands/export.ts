@@ -8,7 +8,7 @@ import { buildEnvironment } from '../runtime/environment.js';
 import { createSecretReader } from '../runtime/secret-source.js';
 import { addKeySourceOptions, keySourceOptions } from './options.js';
 import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
-import { addEnvironmentOptions, environmentOptions } from './exec.js';
+import { addEnvironmentOptions, environmentOptions, type EnvironmentFlags } from './exec.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -19,13 +19,13 @@ export function register(program: Command, io: Context): void {
     new Option('--format <format>', 'output syntax').choices(EXPORT_FORMATS).default('dotenv'),
   );
   addKeySourceOptions(command);
-  command.action(async (options: Record<string, unknown>) => {
+  command.action(async (options: EnvironmentFlags & { format: ExportFormat }) => {
     const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
     const selected = new Map<string, string>();
     for (const name of built.defined) {
       const value = built.env.get(name);
       if (value !== undefined) selected.set(name, value);
     }
-    io.stdout.write(formatEnv(selected, options.format as ExportFormat));
+    io.stdout.write(formatEnv(selected, options.format));
   });
 }

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { proposeRules } from '../repo/policy-proposal.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
-import { addKeySourceOptions, keySourceOptions, parseWorkFactorOption, workFactorOption } from './options.js';
+import { addKeySourceOptions, keySourceOptions, parseWorkFactorOption, workFactorOption, type KeyFlags } from './options.js';
 import { entryLabel } from './keyring-options.js';
 import type { Context } from '../context.js';
 
@@ -31,6 +31,12 @@ export function projectRoot(start: string): string {
   }
 }
 
+interface InitOptions extends KeyFlags {
+  keyring: string;
+  label?: string;
+  workFactor?: string;
+}
+
 export function register(program: Command, io: Context): void {
   const command = program
     .command('init')
@@ -38,8 +44,8 @@ export function register(program: Command, io: Context): void {
     .option('--keyring <name>', 'name of the keyring', DEFAULT_KEYRING)
     .option('--label <label>', 'label of the first key entry')
     .addOption(workFactorOption());
-  addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
-    const name = checkKeyringName(options.keyring as string);
+  addKeySourceOptions(command).action(async (options: InitOptions) => {
+    const name = checkKeyringName(options.keyring);
     const root = findRepoRoot(io.cwd) ?? projectRoot(io.cwd);
     const path = keyringPath(root, name);
     if (existsSync(path)) {

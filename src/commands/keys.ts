@@ -16,7 +16,7 @@ import { accessWarnings, listEntries } from './keys-list.js';
 import { labelEntries, parseKmsKey, parseRecipient, readRecipientsFile } from './recipients.js';
 import { DEFAULT_KEYRING, readRepoKeyring, writeKeyring } from '../repo/repo.js';
 import { entryLabel } from './keyring-options.js';
-import { addKeySourceOptions, collect, keySourceOptions, parseWorkFactorOption, workFactorOption } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, parseWorkFactorOption, workFactorOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 
@@ -46,6 +46,20 @@ async function splitCredentials(context: KeyContext, keyring: UnlockedKeyring['k
   return { unlocked, opening, others };
 }
 
+interface KeysAddOptions extends KeyFlags {
+  keyring: string;
+  newPasswordFile?: string;
+  newKeyFile?: string[];
+  recipient?: string[];
+  recipientsFile?: string[];
+  label?: string;
+  workFactor?: string;
+}
+
+interface KeysRemoveOptions extends KeyFlags {
+  keyring: string;
+}
+
 export function register(program: Command, io: Context): void {
   const keys = program.command('keys').description('list, add and remove the keys of a keyring');
 
@@ -70,13 +84,13 @@ export function register(program: Command, io: Context): void {
     .option('--kms <arn>', 'an AWS KMS key or alias ARN (needs kms:Encrypt on it; repeatable)', collect)
     .option('--label <label>', 'label of the new entry')
     .addOption(workFactorOption());
-  addKeySourceOptions(add).action(async (options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+  addKeySourceOptions(add).action(async (options: KeysAddOptions) => {
+    const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
     const recipients = [
-      ...((options.recipient as string[] | undefined) ?? []).map((r) => parseRecipient(r, '--recipient')),
-      ...((options.recipientsFile as string[] | undefined) ?? []).flatMap((file) => readRecipientsFile(resolve(io.cwd, file))),
-      ...(Array.isArray(options.kms) ? (options.kms as string[]) : []).map(parseKmsKey),
+      ...(options.recipient ?? []).map((r) => parseRecipient(r, '--recipient')),
+      ...(options.recipientsFile ?? []).flatMap((file) => readRecipientsFile(resolve(io.cwd, file))),
+      ...(Array.isArray(options.kms) ? options.kms : []).map(parseKmsKey),
     ];
     if (recipients.length > 0) {
       // Only public data goes in: the keyring is opened with a key it already has.
@@ -95,7 +109,7 @@ export function register(program: Command, io: Context): void {
     if (typeof options.newPasswordFile === 'string') {
       explicit.push(await passwordFromFile(options.newPasswordFile, `--new-password-file ${quotePath(options.newPasswordFile)}`));
     }
-    for (const file of (options.newKeyFile as string[] | undefined) ?? []) {
+    for (const file of options.newKeyFile ?? []) {
       explicit.push(await keyFromFile(file, `--new-key-file ${quotePath(file)}`));
     }
     const given = await context.credentials();
@@ -126,8 +140,8 @@ export function register(program: Command, io: Context): void {
     .description('remove an entry (by id or label); then run "vault rotate"')
     .argument('<entry>', 'entry id or label (see "vault keys list")')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING);
-  addKeySourceOptions(remove).action(async (entry: string, options: Record<string, unknown>) => {
-    const { path, keyring } = await loadKeyring(options.keyring as string, io.cwd);
+  addKeySourceOptions(remove).action(async (entry: string, options: KeysRemoveOptions) => {
+    const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
     const unlocked = await openWithKeys(keyring, context);
     const remaining = removeEntry(unlocked, entry);

@@ -20,11 +20,11 @@ import { ansibleTargetFor } from '../formats/ansible-formats.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import { entryLabel } from './keyring-options.js';
 import type { Context } from '../context.js';
 
-interface MigrateOptions extends Record<string, unknown> {
+interface MigrateOptions extends KeyFlags {
   keyring?: string;
   to?: string;
   from?: string;

@@ -55,18 +55,32 @@ export function addKeySourceOptions(command: Command): Command {
   return command;
 }
 
+/** The key options as commander parses them (addKeySourceOptions); each command's options extend these. */
+export interface KeyFlags {
+  passwordFile?: string;
+  vaultPasswordFile?: string[];
+  keyFile?: string[];
+  passwordStdin?: boolean;
+  passwordCommand?: string;
+  vaultId?: string[];
+  identity?: string[];
+  /** false with --no-kms (`keys add --kms KEY` uses the name for its own repeatable option). */
+  kms?: boolean | string[];
+  maxWorkFactor?: number;
+}
+
 /** The key-source part of a command's parsed options. */
-export function keySourceOptions(options: Record<string, unknown>): KeySourceOptions {
+export function keySourceOptions(options: KeyFlags): KeySourceOptions {
   return {
-    passwordFile: options.passwordFile as string | undefined,
-    keyFile: options.keyFile as string[] | undefined,
+    passwordFile: options.passwordFile,
+    keyFile: options.keyFile,
     passwordStdin: options.passwordStdin === true,
-    passwordCommand: options.passwordCommand as string | undefined,
-    vaultId: (options.vaultId as string[] | undefined) ?? [],
+    passwordCommand: options.passwordCommand,
+    vaultId: options.vaultId ?? [],
     // Ansible's --vault-password-file: the vault-id rules with the label "default" (a script runs).
-    vaultPasswordFile: (options.vaultPasswordFile as string[] | undefined) ?? [],
-    maxWorkFactor: options.maxWorkFactor as number | undefined,
-    identity: (options.identity as string[] | undefined) ?? [],
+    vaultPasswordFile: options.vaultPasswordFile ?? [],
+    maxWorkFactor: options.maxWorkFactor,
+    identity: options.identity ?? [],
     kms: options.kms !== false,
   };
 }

@@ -8,10 +8,11 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createPushStore } from '../runtime/aws-writes.js';
-import { parseEnvFile } from '../runtime/env-file.js';
+import { parseEnvFile, sealedVariablesError } from '../runtime/env-file.js';
+import type { SealedVariables } from '../runtime/env-map.js';
 import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 function summary(report: PushReport, dryRun: boolean): string {
@@ -20,6 +21,15 @@ function summary(report: PushReport, dryRun: boolean): string {
   const parts = ['added', 'changed', 'unchanged', 'removed', 'extra'].filter((c) => counts.has(c)).map((c) => `${counts.get(c)} ${c}`);
   const tail = dryRun ? '; dry run, nothing written' : report.wrote ? '' : '; nothing to write';
   return `${report.target.text}: ${parts.join(', ') || 'no variables'}${tail}\n`;
+}
+
+interface PushOptions extends KeyFlags {
+  to: string;
+  kmsKeyId?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  ecsSecrets?: string;
+  procWrapper?: string;
 }
 
 export function register(program: Command, io: Context): void {
@@ -34,15 +44,18 @@ export function register(program: Command, io: Context): void {
     .option('--ecs-secrets <file>', 'write the task definition\'s "secrets" array (name, valueFrom) to FILE')
     .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE');
   addKeySourceOptions(command);
-  command.action(async (file: string, options: Record<string, unknown>) => {
-    const target = parsePushTarget(options.to as string);
+  command.action(async (file: string, options: PushOptions) => {
+    const target = parsePushTarget(options.to);
     const plaintext = await createSecretReader(keySourceOptions(options), io)(file);
     let vars;
+    const sealed: SealedVariables = new Map();
     try {
-      vars = parseEnvFile(plaintext, file);
+      vars = parseEnvFile(plaintext, file, sealed);
     } finally {
       plaintext.fill(0);
     }
+    // Every variable of the file is pushed: one whose value no key opened stops the push.
+    if (sealed.size > 0) throw sealedVariablesError(file, sealed, 'nothing was pushed');
     const dryRun = options.dryRun === true;
     const report = await push(vars, target, createPushStore(io.env), {
       dryRun,

@@ -20,20 +20,28 @@ import { resolveNewAnsibleSecrets } from '../keys/ansible-secrets.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, type SealTarget } from '../formats/secrets.js';
-import { addKeySourceOptions, collect, keySourceOptions } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
 import { moveToKeyring } from './rekey-keyring.js';
 import type { Context } from '../context.js';
 
+
+interface RekeyOptions extends KeyFlags {
+  newPasswordFile?: string;
+  newKeyFile?: string[];
+  newVaultId?: string[];
+  newVaultPasswordFile?: string[];
+  toKeyring?: string;
+}
 
 /**
  * The new keys, read from the --new-* options only (never from the environment or a prompt), and
  * named after those options in messages.
  */
-async function newKeyContext(options: Record<string, unknown>, io: Context): Promise<KeyContext> {
-  const passwordFile = options.newPasswordFile as string | undefined;
-  const keyFiles = (options.newKeyFile as string[] | undefined) ?? [];
-  const vaultIds = (options.newVaultId as string[] | undefined) ?? [];
-  const vaultPasswordFiles = (options.newVaultPasswordFile as string[] | undefined) ?? [];
+async function newKeyContext(options: RekeyOptions, io: Context): Promise<KeyContext> {
+  const passwordFile = options.newPasswordFile;
+  const keyFiles = options.newKeyFile ?? [];
+  const vaultIds = options.newVaultId ?? [];
+  const vaultPasswordFiles = options.newVaultPasswordFile ?? [];
   if (vaultIds.length > 0 && vaultPasswordFiles.length > 0) {
     // As ansible-vault: the two name the new secret in different ways; one at a time.
     throw new UsageError('--new-vault-id and --new-vault-password-file cannot be used together; give one of them');
@@ -99,7 +107,7 @@ export function register(program: Command, io: Context): void {
     .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect)
     .option('--to-keyring <name>', 'move the files to this keyring of the repository (the policy must name it)')
     .addOption(new Option('--new-vault-password-file <file>', 'Ansible\'s option: the new password file or script').argParser(collect).hideHelp());
-  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
+  addKeySourceOptions(command).action(async (files: string[], options: RekeyOptions) => {
     if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
     if (typeof options.toKeyring === 'string') {
       const moved = await moveToKeyring(files, options.toKeyring, createKeyContext(keySourceOptions(options), io));

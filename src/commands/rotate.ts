@@ -26,7 +26,7 @@ import { openWithKeysUsing } from '../keys/open-keyring.js';
 import { createProgress } from '../fs/progress.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring, writeKeyring } from '../repo/repo.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -73,14 +73,19 @@ async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKey
   });
 }
 
+interface RotateOptions extends KeyFlags {
+  keyring: string;
+  dropUnopened?: boolean;
+}
+
 export function register(program: Command, io: Context): void {
   const command = program
     .command('rotate')
     .description('new data key for a keyring; re-encrypt every file under it (resumable)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
     .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)');
-  addKeySourceOptions(command).action(async (options: Record<string, unknown>) => {
-    const name = checkKeyringName(options.keyring as string);
+  addKeySourceOptions(command).action(async (options: RotateOptions) => {
+    const name = checkKeyringName(options.keyring);
     const { root, path, keyring } = await readRepoKeyring(name, io.cwd);
     const keys = createKeyContext(keySourceOptions(options), io);
     const { unlocked: current, credentials } = await openWithKeysUsing(keyring, keys);

@@ -9,8 +9,13 @@ import { unlockRepository } from '../git/lock.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
+
+interface UnlockOptions extends KeyFlags {
+  keyring?: string;
+  force?: boolean;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -19,13 +24,13 @@ export function register(program: Command, io: Context): void {
     .argument('[keyfile]', 'a key file made by "vault keygen" (same as --key-file)')
     .option('--keyring <name>', 'unlock only this keyring')
     .option('--force', 'check files out again even if they have uncommitted changes');
-  addKeySourceOptions(command).action(async (keyfile: string | undefined, options: Record<string, unknown>) => {
+  addKeySourceOptions(command).action(async (keyfile: string | undefined, options: UnlockOptions) => {
     const ctx = await openRepoContext(io.cwd, io.env);
     const sources = keySourceOptions(options);
     if (keyfile !== undefined) sources.keyFile = [...(sources.keyFile ?? []), keyfile];
     const keys = createKeyContext(sources, io);
     const report = await unlockRepository(ctx, (keyring) => openWithKeys(keyring, keys), {
-      keyring: options.keyring as string | undefined,
+      keyring: options.keyring,
       force: options.force === true,
       node: io.execPath,
     });

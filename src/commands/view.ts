@@ -10,8 +10,13 @@ import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import type { VaultError } from '../errors.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
 import { explainFilterPlaintext } from '../git/plaintext-hint.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
+
+interface ViewOptions extends KeyFlags {
+  pager?: boolean;
+  gitCryptKey?: string;
+}
 
 export function register(program: Command, io: Context): void {
   const command = program
@@ -20,7 +25,7 @@ export function register(program: Command, io: Context): void {
     .argument('<files...>', 'files to show ("-" for standard input)')
     .option('--no-pager', 'never start a pager')
     .option('--git-crypt-key <file>', 'open files git-crypt encrypted with this key (from "git-crypt export-key")');
-  addKeySourceOptions(command).action(async (files: string[], options: Record<string, unknown>) => {
+  addKeySourceOptions(command).action(async (files: string[], options: ViewOptions) => {
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     // Open (and so authenticate) every file before showing any.
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];

@@ -15,6 +15,10 @@ import { AuthError, FormatError, NoKeyError, VaultError, quotePath } from '../er
 
 /** Both spellings Ansible's YAML constructor registers. */
 const VAULT_TAGS = new Set(['!vault', '!vault-encrypted']);
+/** True for the tag of an inline Ansible vault value (`!vault`, `!vault-encrypted`). */
+export function isVaultTag(tag: unknown): boolean {
+  return typeof tag === 'string' && VAULT_TAGS.has(tag);
+}
 /** `encrypt_string` indents vault lines by 10 spaces (`format_ciphertext_yaml`). */
 export const ANSIBLE_INLINE_INDENT = 10;
 
@@ -131,7 +135,7 @@ function site(text: string, node: Scalar, path: string, flow: boolean): ValueSit
     comment,
     replaceEnd,
     anchors,
-    vault: typeof node.tag === 'string' && VAULT_TAGS.has(node.tag),
+    vault: isVaultTag(node.tag),
     flow,
     contentIndent,
     ownerIndent: lead[1]!.length + lead[2]!.length,

@@ -5,7 +5,8 @@
  * exit 2 as "no secret for this vault-id". LABEL names a keyring of the repository around the
  * working directory; the password is that keyring's Ansible password (docs/FORMAT.md §13),
  * obtained through any way into the keyring the common key sources know (VAULTFILE_KEY_FILE,
- * VAULTFILE_PASSWORD_FILE, the key `vault unlock` stored, a prompt on a terminal, ...). Nothing is
+ * VAULTFILE_PASSWORD_FILE, an age or SSH identity in VAULTFILE_IDENTITY or at the default paths,
+ * the key `vault unlock` stored, a prompt on a terminal, ...). Nothing is
  * written to disk; the password goes to stdout only, never to stderr or a message.
  */
 import { EXIT, UsageError, VaultError, exitCodeOf, quotePath } from '../errors.js';

@@ -3,10 +3,14 @@
  * key becomes a name (upper-cased, other characters than A-Z, 0-9 and "_" turned into "_", as
  * chamber does), scalars keep the text the author wrote (`1.0` stays "1.0", not "1"), null is "",
  * nested maps and lists are JSON-encoded (as proc_wrapper projects them).
+ * A value holding an inline `!vault` value is refused, or, when the caller asks, left out and
+ * reported as sealed (the values no key opened, for `vault exec` and `vault push` to judge).
  * Messages carry line numbers and names only: the yaml package's own messages quote the source line,
  * which may be a secret, so they are never passed on.
  */
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import { isVaultTag } from '../core/ansible-inline.js';
+import { parseAnsibleVault } from '../core/ansible-vault.js';
 import { FormatError, quotePath } from '../errors.js';
 import type { EnvVars } from './dotenv.js';
 import { compactJson } from './json-value.js';
@@ -48,10 +52,39 @@ function mergedPairs(doc: Document, value: unknown): Pair[] {
   return pairs;
 }
 
-/** Parse a YAML (or JSON, which YAML 1.2 contains) document holding one flat map. */
-export function parseEnvMap(text: string, origin: string): EnvVars {
+/** Variables whose value holds a `!vault` value still sealed: name -> its vault-id label (null: none). */
+export type SealedVariables = Map<string, string | null>;
+
+/** The vault-id label of the first `!vault` value NODE holds (aliases followed); undefined for none. */
+function sealedLabelOf(doc: Document, node: unknown, seen = new Set<unknown>()): string | null | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
+  if (resolved === null || resolved === undefined || seen.has(resolved)) return undefined;
+  seen.add(resolved);
+  if (isScalar(resolved)) {
+    if (!isVaultTag(resolved.tag)) return undefined;
+    try {
+      return parseAnsibleVault(new TextEncoder().encode(String(resolved.value)), '').label;
+    } catch {
+      return null; // a damaged value was refused when the file was opened; no label to name
+    }
+  }
+  const children = isMap(resolved) ? (resolved.items as Pair[]).flatMap((pair) => [pair.key, pair.value]) : isSeq(resolved) ? resolved.items : [];
+  for (const child of children) {
+    const label = sealedLabelOf(doc, child, seen);
+    if (label !== undefined) return label;
+  }
+  return undefined;
+}
+
+/**
+ * Parse a YAML (or JSON, which YAML 1.2 contains) document holding one flat map. With SEALED, a
+ * variable whose value holds a `!vault` value is not returned but added to SEALED; without it,
+ * such a file is refused.
+ */
+export function parseEnvMap(text: string, origin: string, sealed?: SealedVariables): EnvVars {
   const doc = parseDocument(text, { uniqueKeys: true, merge: true, intAsBigInt: true });
-  const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  const isSealedTag = (pos: [number, number]): boolean => sealed !== undefined && isVaultTag(text.slice(pos[0], pos[1]));
+  const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED' && !isSealedTag(w.pos));
   if (problem) {
     const line = problem.linePos?.[0]?.line;
     const where = line === undefined ? '' : ` line ${line}:`;
@@ -78,7 +111,7 @@ export function parseEnvMap(text: string, origin: string): EnvVars {
   const keyOf = new Map<string, string>();
   const add = (pair: Pair, mergedIn: boolean): void => {
     const key = isScalar(pair.key) ? (pair.key as Scalar).value : undefined;
-    if (typeof key !== 'string' && typeof key !== 'number') {
+    if ((typeof key !== 'string' && typeof key !== 'number') || isVaultTag((pair.key as Scalar).tag)) {
       throw new FormatError(`${quotePath(origin)}: a key is not a plain string; use names like db_password`);
     }
     const name = envNameOf(String(key));
@@ -87,7 +120,14 @@ export function parseEnvMap(text: string, origin: string): EnvVars {
       throw new FormatError(`${quotePath(origin)}: keys ${quotePath(earlier)} and ${quotePath(String(key))} both become ${name}; rename one`);
     }
     keyOf.set(name, String(key));
-    vars.set(name, valueText(doc, pair.value));
+    const label = sealed ? sealedLabelOf(doc, pair.value) : undefined;
+    if (label !== undefined) {
+      sealed!.set(name, label);
+      vars.delete(name);
+    } else {
+      sealed?.delete(name);
+      vars.set(name, valueText(doc, pair.value));
+    }
   };
   for (const pair of merged) add(pair, true);
   keyOf.clear();

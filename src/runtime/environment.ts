@@ -4,7 +4,9 @@
  * file; a later source overrides an earlier one; the base wins over sources unless --overload),
  * then references resolved (see references.ts). It fails closed: a reference that cannot be
  * resolved is an error before anything runs, unless --allow-unresolved makes it a warning that
- * leaves the variable unset. A source that sets a loader variable (child-guards.ts) is refused.
+ * leaves the variable unset. An inline `!vault` value no key opens is held to the same rule, but only
+ * when its variable would be set from it (not replaced by a later source or kept from the base).
+ * A source that sets a loader variable (child-guards.ts) is refused.
  * Messages name the variable, the location and the AWS error, never a value.
  */
 import { promises as fs } from 'node:fs';
@@ -12,8 +14,8 @@ import { VaultError, quotePath } from '../errors.js';
 import { AwsCallError, createAwsBackend, type Outcome, type SecretBackend } from './aws.js';
 import { isWithheld, refuseLoaderVariable, type LoaderCheck } from './child-guards.js';
 import type { EnvVars } from './dotenv.js';
-import { parseEnvFile, readPlainFile, type SourceReader } from './env-file.js';
-import { envNameOf } from './env-map.js';
+import { parseEnvFile, readPlainFile, sealedVariablesError, type SourceReader } from './env-file.js';
+import { envNameOf, type SealedVariables } from './env-map.js';
 import { describeReference, findReferences } from './references.js';
 import { isRemoteLocation, readRemoteEnv } from './remote-source.js';
 import { resolveReferences } from './resolve.js';
@@ -61,6 +63,29 @@ async function readLocationFile(path: string): Promise<Outcome> {
   }
 }
 
+interface Unopened {
+  path: string;
+  label: string | null;
+}
+
+/**
+ * The variables of UNOPENED that would be set from their sealed value (not kept from the base
+ * environment): refused, naming them, or with --allow-unresolved left unset with a warning each.
+ */
+function refuseUnopened(unopened: ReadonlyMap<string, Unopened>, env: EnvVars, options: EnvironmentOptions): void {
+  const needed = [...unopened].filter(([name]) => options.overload || !env.has(name));
+  if (needed.length === 0) return;
+  if (!options.allowUnresolved) {
+    const { path } = needed[0]![1];
+    const inFile: SealedVariables = new Map(needed.filter(([, from]) => from.path === path).map(([name, { label }]) => [name, label]));
+    throw sealedVariablesError(path, inFile, 'nothing was run', `, or --allow-unresolved to run without ${inFile.size === 1 ? 'it' : 'them'}`);
+  }
+  for (const [name, { path }] of needed) {
+    options.warn(`warning: ${quotePath(path)}: ${name} cannot be opened with the keys given; left unset (--allow-unresolved)`);
+    env.delete(name);
+  }
+}
+
 export async function buildEnvironment(base: NodeJS.ProcessEnv, options: EnvironmentOptions): Promise<BuiltEnvironment> {
   const env: EnvVars = new Map();
   if (options.pristine) {
@@ -99,22 +124,32 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
   const read = options.read ?? readPlainFile;
   const procWrapperRegion = base.PROC_WRAPPER_SECRETS_AWS_REGION || undefined;
   const context = { env, readFile: readLocationFile, ...(procWrapperRegion ? { procWrapperRegion } : {}) };
+  /** Variables whose last source holds a `!vault` value no key opened: that file and the value's label. */
+  const unopened = new Map<string, Unopened>();
   for (const path of options.files) {
     if (isRemoteLocation(path)) {
       for (const [name, value] of await readRemoteEnv(path, getBackend(), context)) {
         sourced.set(name, value);
         origins.set(name, `-f ${quotePath(path)}`);
+        unopened.delete(name);
       }
       continue;
     }
     const plaintext = await read(path);
+    const sealed: SealedVariables = new Map();
     try {
-      for (const [name, value] of parseEnvFile(plaintext, path)) {
+      for (const [name, value] of parseEnvFile(plaintext, path, sealed)) {
         sourced.set(name, value);
         origins.set(name, quotePath(path));
+        unopened.delete(name);
       }
     } finally {
       plaintext.fill(0);
+    }
+    // This file's value would replace an earlier source's: that one must not stand in for it.
+    for (const [name, label] of sealed) {
+      sourced.delete(name);
+      unopened.set(name, { path, label });
     }
   }
   const defined = new Set<string>();
@@ -124,6 +159,7 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     defined.add(name);
     if (options.overload || !env.has(name)) env.set(name, value);
   }
+  refuseUnopened(unopened, env, options);
   if (!options.resolve) return { env, defined };
 
   // A file's NAME_FOR_VAULT_TO_RESOLVE obeys the file rule: it does not replace a NAME the
