@@ -77,6 +77,12 @@ test('item 9: after the installation moved, git add fails with one line naming "
     assert.is(git(repo.dir, ['diff', '--cached', '--name-only']), '', 'nothing was staged');
     assert.is(git(repo.dir, ['ls-files', 'deploy/vars/b.yml']), '');
   }
+  // The pre-commit hook names the same fix (run as git runs it: any commit would first meet the
+  // filters above, which fail the same way).
+  const commit = spawnSync(join(repo.dir, '.git', 'hooks', 'pre-commit'), [], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
+  assert.is(commit.status, 6, commit.stderr);
+  assert.ok(commit.stderr.startsWith(`vault: the git filter's program "${prefix}/bundle/cli.js" is gone (moved or upgraded installation); run "vault git setup" again\n`), commit.stderr);
+  assert.not.match(commit.stderr, /not found|Error:|    at /);
   assert.is((await runVault(['git', 'setup'], { cwd: repo.dir })).code, 0);
   git(repo.dir, ['add', 'deploy/vars/b.yml']);
   assert.ok(blob(repo.dir, ':deploy/vars/b.yml').startsWith(MAGIC));

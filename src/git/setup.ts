@@ -115,7 +115,8 @@ export async function installHook(top: string, node: string): Promise<SetupRepor
   const hooksDir = (await simpleGit({ baseDir: top }).raw(['rev-parse', '--git-path', 'hooks'])).trim();
   const path = join(top, hooksDir);
   const file = join(path, 'pre-commit');
-  const script = `#!/bin/sh\n${HOOK_MARKER}\nexec ${vaultCommand(node)} check --staged --quiet\n`;
+  // Guarded like the drivers: after a moved installation the commit stops with one line naming the fix.
+  const script = `#!/bin/sh\n${HOOK_MARKER}\n${guardedCommand(vaultCommand(node), 'check --staged --quiet')}\n`;
   const existing = readCommittedText(file, 'the pre-commit hook');
   if (existing !== null) {
     if (!existing.includes(HOOK_MARKER)) {
