@@ -43,7 +43,7 @@ test('the binary prints its version and runs encrypt, view and exec', () => {
 
 test('vault git setup from the binary makes the binary the git filter', () => {
   const { dir, setup } = repositoryTour(runner(program, ENV));
-  assert.match(setup, new RegExp(`filter\\.vault\\.process = ${program.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} git filter-process\\n`));
+  assert.match(setup, new RegExp(`filter\\.vault\\.process = .* ; exec ${program.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} git filter-process\\n`));
   assert.match(git(dir, ['config', 'merge.vault.driver']), / git merge %O %A %B %L %P\n$/);
   // textconv through the binary: git diff shows plaintext lines.
   assert.match(git(dir, ['log', '-p', '-1', '--textconv', '--', 'deploy/vars/prod.yml']), /^\+db_password: s3cret$/m);

@@ -65,7 +65,7 @@ test('the installed vault runs the tour from empty directories, git filter inclu
   removeDir(standaloneTour(vault));
   const { dir, setup } = repositoryTour(vault);
   // The filter git runs is the installed package's, not the source tree's.
-  assert.match(setup, new RegExp(`filter\\.vault\\.process = \\S*node\\S* ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/vaultfile/bundle/git-filter\\.js filter-process`));
+  assert.match(setup, new RegExp(`filter\\.vault\\.process = .* ; exec \\S*node\\S* ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/vaultfile/bundle/git-filter\\.js filter-process`));
   removeDir(dir);
 });
 

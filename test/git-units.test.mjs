@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   attributesBlock,
@@ -165,6 +166,25 @@ test('shellQuote and the driver commands', () => {
   assert.is(config['filter.vault.clean'], "'n' 'c' clean -- %f");
   assert.is(config['merge.vault.driver'], "'n' 'c' merge %O %A %B %L %P");
   assert.is(config['filter.vault.required'], 'true');
+});
+
+test('the driver commands check their programs first; quoting and the arguments git appends survive', () => {
+  const dir = tempDir();
+  const script = join(dir, "it's a script.mjs");
+  writeFileSync(script, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
+  /** @param {string} program @param {string} key */
+  const runAsGit = (program, key) => {
+    const command = Object.fromEntries(driverConfig(`${shellQuote(process.execPath)} ${shellQuote(program)}`))[key];
+    // As git runs a command with arguments: sh -c 'COMMAND "$@"' COMMAND ARG...
+    return spawnSync('sh', ['-c', `${command} "$@"`, command, 'a file'], { encoding: 'utf8' });
+  };
+  const ran = runAsGit(script, 'diff.vault.textconv');
+  assert.is(ran.status, 0, ran.stderr);
+  assert.equal(JSON.parse(ran.stdout), ['textconv', 'a file']);
+  const gone = runAsGit(join(dir, 'gone', 'git-filter.js'), 'diff.vault.textconv');
+  assert.is(gone.status, 6);
+  assert.is(gone.stdout, '');
+  assert.is(gone.stderr, `vault: the git filter's program "${join(dir, 'gone', 'git-filter.js')}" is gone (moved or upgraded installation); run "vault git setup" again\n`);
 });
 
 test('hasConflictMarkers needs both an opening and a closing marker at line starts', () => {

@@ -7,7 +7,8 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, s
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { CLI, git, runVault, tempDir } from './helpers.mjs';
+import { randomBytes } from 'node:crypto';
+import { CLI, ROOT, git, runVault, tempDir } from './helpers.mjs';
 import { MAGIC, put, vault, vaultRepo } from './git-support.mjs';
 
 /** A standalone envelope of TEXT sealed with a key file, in a fresh directory. @param {string} text */
@@ -123,6 +124,45 @@ test('item 14: view of a huge plaintext answers from its first bytes, in bounded
     const kilobytes = Number(piped.stderr.trim().split('\n').pop());
     assert.ok(kilobytes < 300 * 1024, `max RSS ${kilobytes} KiB reading standard input`);
   }
+});
+
+test('item 14: an envelope on standard input streams past 8 MiB, each chunk verified before release', async () => {
+  const dir = tempDir();
+  await vault(dir, ['keygen', 'k.key']);
+  const plaintext = randomBytes(9 * 1024 * 1024 + 123);
+  writeFileSync(join(dir, 's.bin'), plaintext);
+  await vault(dir, ['encrypt', 's.bin', '--key-file', 'k.key']);
+  const envelope = readFileSync(join(dir, 's.bin'));
+  for (const command of ['view', 'decrypt']) {
+    const result = await runVault([command, '-', '--key-file', 'k.key'], { cwd: dir, input: envelope });
+    assert.is(result.code, 0, result.stderr);
+    assert.ok(result.stdoutBytes.equals(plaintext), `${command} -: the same bytes`);
+  }
+  // A chunk changed near the end: what came before it is shown, nothing of it or after it.
+  const text = envelope.toString('latin1');
+  const at = text.lastIndexOf('\n', Math.floor(text.length * 0.9)) + 10;
+  const tampered = Buffer.from(text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1), 'latin1');
+  const broken = await runVault(['view', '-', '--key-file', 'k.key'], { cwd: dir, input: tampered });
+  assert.is(broken.code, 4, broken.stderr);
+  assert.match(broken.stderr, /^vault: "standard input": authentication failed in chunk \d+: the file was modified or damaged; restore it from version control\n$/);
+  assert.ok(broken.stdoutBytes.length % (64 * 1024) === 0 && broken.stdoutBytes.length < plaintext.length * 0.95);
+  assert.ok(broken.stdoutBytes.equals(plaintext.subarray(0, broken.stdoutBytes.length)));
+});
+
+test('item 14: a 300 MB envelope piped into view stays within the bound of a file', async () => {
+  const dir = tempDir();
+  await vault(dir, ['keygen', 'k.key']);
+  const size = 300 * 1024 * 1024;
+  writeFileSync(join(dir, 'big.bin'), '');
+  truncateSync(join(dir, 'big.bin'), size);
+  const sealed = spawnSync(process.execPath, [CLI, 'encrypt', 'big.bin', '--key-file', 'k.key'], { cwd: dir, encoding: 'utf8' });
+  assert.is(sealed.status, 0, sealed.stderr);
+  const time = existsSync('/usr/bin/time') ? `/usr/bin/time -f %M ` : '';
+  const rss = time ? '' : `--import "${join(ROOT, 'test/support/report-rss.mjs')}" `;
+  const piped = spawnSync('bash', ['-c', `set -o pipefail; cat big.bin | ${time}"${process.execPath}" ${rss}"${CLI}" view - --key-file k.key | cmp - <(head -c ${size} /dev/zero)`], { cwd: dir, encoding: 'utf8' });
+  assert.is(piped.status, 0, piped.stderr + piped.stdout);
+  const kilobytes = Number(/(\d+)\n$/.exec(piped.stderr)?.[1]);
+  assert.ok(kilobytes < 300 * 1024, `max RSS ${kilobytes} KiB for a ${size >> 20} MiB input`);
 });
 
 test.run();

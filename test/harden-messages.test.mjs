@@ -5,10 +5,11 @@
 // are printed escaped.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, git, runVault, tempDir } from './helpers.mjs';
-import { put, vaultRepo } from './git-support.mjs';
+import { spawnSync } from 'node:child_process';
+import { FIXTURES, ROOT, cleanEnv, git, runVault, tempDir } from './helpers.mjs';
+import { MAGIC, blob, gitResult, put, vaultRepo } from './git-support.mjs';
 
 test('item 8: a git-crypt file is named as such, and never encrypted again', async () => {
   const dir = tempDir();
@@ -45,6 +46,40 @@ test('item 9: status and check report a filter command that no longer runs', asy
   assert.match(check.stderr, /which no longer exists .*run "vault git setup"/);
   assert.is((await runVault(['git', 'setup'], { cwd: repo.dir })).code, 0);
   assert.is((await runVault(['check', '--staged'], { cwd: repo.dir })).code, 0);
+});
+
+test('item 9: after the installation moved, git add fails with one line naming "vault git setup"', async () => {
+  const repo = await vaultRepo();
+  // The built package copied to a prefix whose path needs quoting, set up from there, then deleted.
+  const prefix = join(tempDir(), "it's a prefix");
+  mkdirSync(prefix);
+  cpSync(join(ROOT, 'bundle'), join(prefix, 'bundle'), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(prefix, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(prefix, 'node_modules'));
+  const setup = spawnSync(process.execPath, [join(prefix, 'bundle/cli.js'), 'git', 'setup'], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
+  assert.is(setup.status, 0, setup.stderr);
+  put(repo.dir, 'deploy/vars/a.yml', 'a: 1\n');
+  git(repo.dir, ['add', 'deploy/vars/a.yml']);
+  assert.ok(blob(repo.dir, ':deploy/vars/a.yml').startsWith(MAGIC), 'the filter runs from the quoted prefix');
+  git(repo.dir, ['commit', '-q', '-m', 'a']);
+  rmSync(prefix, { recursive: true });
+  const status = await runVault(['status'], { cwd: repo.dir });
+  assert.match(status.stdout, /runs ".*it's a prefix\/bundle\/git-filter\.js", which no longer exists .*run "vault git setup"/);
+  const line = `vault: the git filter's program "${prefix}/bundle/git-filter.js" is gone (moved or upgraded installation); run "vault git setup" again\n`;
+  put(repo.dir, 'deploy/vars/b.yml', 'b: secret\n');
+  // The long-running filter, then the single-shot clean git uses without one (its %f is expanded).
+  for (const unset of [false, true]) {
+    if (unset) git(repo.dir, ['config', '--unset', 'filter.vault.process']);
+    const add = gitResult(repo.dir, ['add', 'deploy/vars/b.yml']);
+    assert.is.not(add.code, 0);
+    assert.ok(add.stderr.startsWith(line), add.stderr);
+    assert.not.match(add.stderr, /not found|Error:|    at /);
+    assert.is(git(repo.dir, ['diff', '--cached', '--name-only']), '', 'nothing was staged');
+    assert.is(git(repo.dir, ['ls-files', 'deploy/vars/b.yml']), '');
+  }
+  assert.is((await runVault(['git', 'setup'], { cwd: repo.dir })).code, 0);
+  git(repo.dir, ['add', 'deploy/vars/b.yml']);
+  assert.ok(blob(repo.dir, ':deploy/vars/b.yml').startsWith(MAGIC));
 });
 
 test('item 16: stdin cannot carry file and password; bad --max-work-factor is usage; names escaped', async () => {

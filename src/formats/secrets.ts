@@ -24,11 +24,11 @@ import {
 import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { acceptKeyringForSealing } from '../repo/keyring-history.js';
 import { Placement } from '../repo/placement.js';
-import { toHex } from '../core/bytes.js';
+import { concatBytes, toHex } from '../core/bytes.js';
 import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
-import { STDIO, checkInputFile, readInput } from '../fs/files.js';
+import { STDIO, checkInputFile, readInput, readStdinHead } from '../fs/files.js';
 import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
 import { ansibleInlineCodec, ansibleVaultCodec } from './ansible-formats.js';
@@ -285,10 +285,20 @@ export async function readPrefix(path: string): Promise<Uint8Array> {
  * verified; a truncated file throws at the end (so an atomic write of it never lands).
  */
 export async function openEnvelopeStream(session: SecretSession, path: string): Promise<AsyncIterable<Uint8Array>> {
-  const info = inspectEnvelope(await readPrefix(path), path);
-  const opener = new EnvelopeOpener(await session.keyringFor(info, path), path);
+  return openEnvelopeFrom(session, await readPrefix(path), createReadStream(path, { highWaterMark: 1 << 20 }), path, path);
+}
+
+/**
+ * The same for an envelope read from SOURCE, whose first bytes are HEAD (enough for its header);
+ * PATH finds its repository, ORIGIN names it in messages.
+ */
+async function openEnvelopeFrom(
+  session: SecretSession, head: Uint8Array, source: AsyncIterable<Uint8Array>, path: string, origin: string,
+): Promise<AsyncIterable<Uint8Array>> {
+  const info = inspectEnvelope(head, origin);
+  const opener = new EnvelopeOpener(await session.keyringFor(info, path), origin);
   return (async function* () {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield* opener.push(chunk as Buffer);
+    for await (const chunk of source) yield* opener.push(chunk);
     yield* opener.finish();
   })();
 }
@@ -313,15 +323,28 @@ export async function openPlaintext(
     // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
     if (!FORMATS.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
+  let bytes: Uint8Array;
+  if (file === STDIO) {
+    // Standard input has no size to look at first: up to the streaming threshold it is read whole
+    // (and so authenticated whole before anything is shown, as a small file is); past it an
+    // envelope streams like a large file, and anything of no known format is refused at once.
+    const { head, rest } = await readStdinHead(session.keys.io.stdin, STREAM_THRESHOLD);
+    if (rest !== null && isEnvelope(head)) {
+      const source = (async function* () {
+        yield head;
+        yield* rest;
+      })();
+      return openEnvelopeFrom(session, head, source, `${session.keys.io.cwd}/-`, 'standard input');
+    }
+    if (rest !== null && !FORMATS.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
+    const parts = [head];
+    if (rest !== null) for await (const piece of rest) parts.push(piece);
+    bytes = parts.length === 1 ? head : concatBytes(...parts);
+  } else {
+    bytes = await readInput(file, session.keys.io.stdin);
+  }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
-  // Standard input past the streaming threshold with no known format: refused from its first bytes.
-  const sniff = {
-    after: STREAM_THRESHOLD,
-    check: (head: Uint8Array) => {
-      if (!FORMATS.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
-    },
-  };
-  const opened = await session.open(await readInput(file, session.keys.io.stdin, sniff), file, { partial: partial !== undefined });
+  const opened = await session.open(bytes, file, { partial: partial !== undefined });
   for (const error of opened.unopened ?? []) partial!(error);
   return opened.plaintext;
 }

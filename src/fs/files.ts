@@ -9,24 +9,36 @@ import { fileSystemError } from './atomic-write.js';
 
 export const STDIO = '-';
 
+/** All of standard input. */
+export async function readStdin(stdin: Input): Promise<Uint8Array> {
+  return (await readStdinHead(stdin, Infinity)).head;
+}
+
 /**
- * All of standard input. With SNIFF, once more than SNIFF.after bytes arrived, SNIFF.check sees
- * them and may throw: a huge input of no known format is refused without being read whole.
+ * Standard input up to just past LIMIT bytes: all of it when it ends before (REST null), else its
+ * first bytes and REST, the part not read yet, so that a huge input is never held whole here.
  */
-export async function readStdin(stdin: Input, sniff?: { after: number; check: (head: Uint8Array) => void }): Promise<Uint8Array> {
+export async function readStdinHead(
+  stdin: Input, limit: number,
+): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> | null }> {
+  const iterator = (stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let total = 0;
-  let sniffed = sniff === undefined;
-  for await (const chunk of stdin) {
-    const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { head: new Uint8Array(Buffer.concat(chunks)), rest: null };
+    const piece = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
     chunks.push(piece);
     total += piece.length;
-    if (!sniffed && total > sniff!.after) {
-      sniffed = true;
-      sniff!.check(new Uint8Array(Buffer.concat(chunks)));
+    if (total > limit) {
+      const rest = (async function* () {
+        for (let more = await iterator.next(); !more.done; more = await iterator.next()) {
+          yield Buffer.isBuffer(more.value) ? more.value : Buffer.from(more.value);
+        }
+      })();
+      return { head: new Uint8Array(Buffer.concat(chunks)), rest };
     }
   }
-  return new Uint8Array(Buffer.concat(chunks));
 }
 
 function checkStat(stat: { isDirectory(): boolean; isFile(): boolean }, path: string): void {
@@ -51,8 +63,8 @@ export async function checkInputFile(path: string): Promise<number> {
  * reads hundreds of small files, and a thread-pool round trip per call was most of its time.
  * The bytes land in memory of our own (not Node's shared Buffer pool), so they can be wiped.
  */
-export async function readInput(path: string, stdin: Input, sniff?: Parameters<typeof readStdin>[1]): Promise<Uint8Array> {
-  if (path === STDIO) return readStdin(stdin, sniff);
+export async function readInput(path: string, stdin: Input): Promise<Uint8Array> {
+  if (path === STDIO) return readStdin(stdin);
   let fd: number | null = null;
   try {
     fd = openSync(path, 'r');

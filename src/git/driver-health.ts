@@ -19,8 +19,10 @@ export function brokenDriver(top: string): string | null {
   } catch {
     return 'the vault filter command in .git/config does not parse; run "vault git setup" to write it again';
   }
-  // node, then the entry script (driverCommand in setup.ts); a custom command is not second-guessed.
-  for (const [index, word] of words.slice(0, 2).entries()) {
+  // The program runs after the guard's `exec` (guardedCommand in setup.ts; older setups wrote it
+  // bare): node, then the entry script (driverCommand); a custom command is not second-guessed.
+  const exec = words.indexOf('exec');
+  for (const [index, word] of words.slice(exec + 1, exec + 3).entries()) {
     if (!word.startsWith('/')) break;
     try {
       accessSync(word, index === 0 ? constants.X_OK : constants.R_OK);

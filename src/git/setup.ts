@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSea } from 'node:sea';
 import { simpleGit } from 'simple-git';
-import { FileSystemError, quotePath } from '../errors.js';
+import { EXIT, FileSystemError, quotePath } from '../errors.js';
+import { splitCommandLine } from '../fs/editor.js';
 import { readPolicy } from '../repo/repo.js';
 import { attributesBlock, attributesUpToDate, mergeAttributes } from './attributes.js';
 
@@ -50,16 +51,31 @@ export function driverCommand(node: string): string {
   return isSea() ? `${ownProgram(node, 'git-filter.js')} git` : ownProgram(node, 'git-filter.js');
 }
 
+/**
+ * COMMAND ARGS behind a check that every program COMMAND names by absolute path still exists. git
+ * runs driver commands through `sh -c`: after a Node upgrade or a moved installation the bare
+ * command dies with the shell's "not found" or a Node stack trace, so the check prints one line
+ * naming the fix instead and fails (docs/SECURITY.md §4). git appends `"$@"` (textconv's file) to
+ * the whole line, which lands after the `exec`. driver-health.ts reads the words after `exec`.
+ */
+export function guardedCommand(command: string, args: string): string {
+  const programs = splitCommandLine(command, 'the driver command').filter((word) => word.startsWith('/'));
+  if (programs.length === 0) return `${command} ${args}`;
+  // printf, not echo: a path with a backslash is printed as it is. No other % for git to expand.
+  const gone = `printf '%s\\n' "vault: the git filter's program \\"$p\\" is gone (moved or upgraded installation); run \\"vault git setup\\" again" >&2`;
+  return `for p in ${programs.map(shellQuote).join(' ')} ; do [ -e "$p" ] || { ${gone}; exit ${EXIT.FILESYSTEM}; } ; done ; exec ${command} ${args}`;
+}
+
 /** The config entries of the vault drivers, in the order they are written. */
 export function driverConfig(command: string): Array<[string, string]> {
   return [
-    ['filter.vault.process', `${command} filter-process`],
-    ['filter.vault.clean', `${command} clean -- %f`],
-    ['filter.vault.smudge', `${command} smudge -- %f`],
+    ['filter.vault.process', guardedCommand(command, 'filter-process')],
+    ['filter.vault.clean', guardedCommand(command, 'clean -- %f')],
+    ['filter.vault.smudge', guardedCommand(command, 'smudge -- %f')],
     ['filter.vault.required', 'true'],
-    ['diff.vault.textconv', `${command} textconv`],
+    ['diff.vault.textconv', guardedCommand(command, 'textconv')],
     ['merge.vault.name', 'vaultfile: decrypt, git merge-file, encrypt'],
-    ['merge.vault.driver', `${command} merge %O %A %B %L %P`],
+    ['merge.vault.driver', guardedCommand(command, 'merge %O %A %B %L %P')],
   ];
 }
 
