@@ -11,7 +11,7 @@ import { secretArn, startFakeAws } from './aws-fake-server.mjs';
 import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 
 const dir = tempDir('vaultfile-aws-');
-const DB_DOC = JSON.stringify({ host: 'db.internal', port: 5432, 'user-name': 'app', replicas: ['r1', 'r2'], tls: { ca: 'CA' } });
+const DB_DOC = JSON.stringify({ host: 'db.internal', port: 5432, 'user-name': 'app', replicas: ['r1', 'r2'], tls: { ca: 'test-ca-bundle' } });
 /** @type {Record<string, string>} */
 const parameters = {
   '/prod/db/password': 'ssm-db-password-value',
@@ -27,7 +27,7 @@ const secrets = {
   'prod/bin': { binary: new Uint8Array([0, 1, 2, 250, 255]) },
   'prod/nul': 'nul-secret\u0000tail-value',
 };
-const ALL_SECRET_VALUES = [...Object.values(parameters), 'plain-secret-value', 'db.internal', 'CA', 'nul-secret', 'tail-value'];
+const ALL_SECRET_VALUES = [...Object.values(parameters), 'plain-secret-value', 'db.internal', 'test-ca-bundle', 'nul-secret', 'tail-value'];
 
 const aws = await startFakeAws({ parameters, secrets, denied: ['/prod/denied', 'prod/denied-secret', '/svc/denied'] });
 
@@ -130,8 +130,8 @@ test('Secrets Manager: one fetch per secret document, JSONPath subset, ARN regio
       DB_PORT: '5432',
       DB_USER: 'app',
       DB_REPLICA: 'r2',
-      DB_CA: 'CA',
-      DB_TLS: '{"ca":"CA"}',
+      DB_CA: 'test-ca-bundle',
+      DB_TLS: '{"ca":"test-ca-bundle"}',
       DB_DOC: DB_DOC,
       PLAIN: 'plain-secret-value',
       BIN: Buffer.from([0, 1, 2, 250, 255]).toString('base64'),
