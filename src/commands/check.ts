@@ -9,6 +9,7 @@ import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
 import { findStagedHazards } from '../git/staged-hazards.js';
 import { brokenDriver } from '../git/driver-health.js';
+import { quietOption } from './options.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -16,7 +17,7 @@ export function register(program: Command, io: Context): void {
     .command('check')
     .description('exit non-zero if a file that must be encrypted is not')
     .option('--staged', 'check the index (what the next commit holds); for pre-commit hooks')
-    .option('-q, --quiet', 'print nothing when all is well')
+    .addOption(quietOption('print nothing when all is well'))
     .option('--json', 'print the verdict as one JSON object (fields in docs/install.md)')
     .action(async (options: { staged?: boolean; quiet?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);

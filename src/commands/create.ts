@@ -11,11 +11,12 @@ import { FileSystemError, quotePath } from '../errors.js';
 import { editPlaintext, saveEdited } from '../fs/edit-session.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, targetForNewFile } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface CreateOptions extends KeyFlags {
   keyring?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -23,8 +24,10 @@ export function register(program: Command, io: Context): void {
     .command('create')
     .description('create a new encrypted file in $EDITOR')
     .argument('<file>', 'the file to create (must not exist)')
-    .option('--keyring <name>', "seal under this keyring of the repository instead of the policy's");
+    .option('--keyring <name>', "seal under this keyring of the repository instead of the policy's")
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (file: string, options: CreateOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     if (existsSync(file)) {
       throw new FileSystemError(`${quotePath(file)}: already exists; use "vault edit ${file}" to change it`);
     }
@@ -35,14 +38,14 @@ export function register(program: Command, io: Context): void {
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const target = await targetForNewFile(file, options.keyring, io);
     await session.unlockedFor(target); // wrong keys fail now, before anything is typed
-    const edited = await editPlaintext(file, new Uint8Array(0), io);
+    const edited = await editPlaintext(file, new Uint8Array(0), io, undefined, { quiet: options.quiet });
     if (edited === null) {
-      io.stderr.write(`${quotePath(file)}: empty; nothing was created\n`);
+      notes.write(`${quotePath(file)}: empty; nothing was created\n`);
       return;
     }
     const sealed = await session.seal(edited, target);
     edited.fill(0);
     await saveEdited(file, null, sealed, io);
-    io.stderr.write(`${quotePath(file)}: created\n`);
+    notes.write(`${quotePath(file)}: created\n`);
   });
 }

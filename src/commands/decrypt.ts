@@ -12,7 +12,7 @@ import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
 import type { VaultError } from '../errors.js';
@@ -20,6 +20,7 @@ import type { VaultError } from '../errors.js';
 interface DecryptOptions extends KeyFlags {
   output?: string;
   followSymlinks?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -28,14 +29,15 @@ export function register(program: Command, io: Context): void {
     .description('decrypt files in place ("-" reads standard input and writes standard output)')
     .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
     .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
-    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (files: string[], options: DecryptOptions) => {
     const output = options.output;
     files = inputsOrStdin(files, output);
     checkOutputOption(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const directories = new Set<string>();
-    const progress = createProgress(files.length, 'decrypt', io.stderr);
+    const progress = createProgress(files.length, 'decrypt', notesStream(io.stderr, options.quiet));
     try {
       for (const file of files) {
         const target = outputFor(file, output);

@@ -17,11 +17,12 @@ import { createKeyContext, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
 import { SecretSession, isSealedByAnyCodec, type OpenedSecret } from '../formats/secrets.js';
 import { assertStaysInRepository } from '../repo/link-guard.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface EditOptions extends KeyFlags {
   followSymlinks?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -29,8 +30,10 @@ export function register(program: Command, io: Context): void {
     .command('edit')
     .description('edit an encrypted file in $EDITOR (unchanged content is not rewritten)')
     .argument('<file>', 'the encrypted file')
-    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (file: string, options: EditOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     assertStaysInRepository(file, options.followSymlinks === true);
     await checkInputFile(file);
     for (const leftover of leftoverTempsOf(file)) io.stderr.write(`${leftoverTempWarning(leftover)}\n`);
@@ -48,14 +51,14 @@ export function register(program: Command, io: Context): void {
       } finally {
         edited.fill(0);
       }
-    });
+    }, { quiet: options.quiet });
     opened.plaintext.fill(0);
     if (sealed === null) {
-      io.stderr.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
+      notes.write(`${quotePath(file)}: no changes; the file was left as it was\n`);
       return;
     }
     await saveEdited(file, before, sealed, io);
-    io.stderr.write(`${quotePath(file)}: saved\n`);
+    notes.write(`${quotePath(file)}: saved\n`);
   });
 }
 

@@ -18,7 +18,7 @@ import { createProgress } from '../fs/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
 import type { Context } from '../context.js';
 
@@ -28,6 +28,7 @@ interface EncryptOptions extends KeyFlags {
   format: string;
   encryptVaultId?: string;
   followSymlinks?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -39,7 +40,8 @@ export function register(program: Command, io: Context): void {
     .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
     .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
     .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with')
-    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it');
+    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (files: string[], options: EncryptOptions) => {
     const output = options.output;
     files = inputsOrStdin(files, output);
@@ -49,7 +51,7 @@ export function register(program: Command, io: Context): void {
     }
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const directories = new Set<string>();
-    const progress = createProgress(files.length, 'encrypt', io.stderr);
+    const progress = createProgress(files.length, 'encrypt', notesStream(io.stderr, options.quiet));
     try {
       for (const file of files) {
         await encryptOne(file);

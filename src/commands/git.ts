@@ -12,6 +12,7 @@ import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
 import { listStoredKeyrings } from '../repo/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { listKeyrings } from '../repo/repo.js';
+import { notesStream, quietOption } from './options.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -23,7 +24,9 @@ export function register(program: Command, io: Context): void {
     .command('setup')
     .description('configure the vault filter, diff and merge drivers, .gitattributes and the pre-commit hook')
     .option('--check', 'only check that .gitattributes matches the policy (exit 1 if not)')
-    .action(async (options: { check?: boolean }) => {
+    .addOption(quietOption())
+    .action(async (options: { check?: boolean; quiet?: boolean }) => {
+      const out = notesStream(io.stdout, options.quiet);
       // Loaded here: simple-git is for setup, and the filter plumbing below should start fast.
       const { plannedAttributes, setupRepository } = await import('../git/setup.js');
       const ctx = await openRepoContext(io.cwd, io.env);
@@ -33,23 +36,23 @@ export function register(program: Command, io: Context): void {
         if (!planned.upToDate) {
           throw new UsageError(`${quotePath(show(planned.path))} does not match .vaultfile/policy.yml; run "vault git setup"`);
         }
-        io.stdout.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
+        out.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
         return;
       }
       const report = await setupRepository(ctx.root, ctx.top, io.execPath);
-      io.stdout.write('wrote git config (local):\n');
-      for (const [key, value] of report.config) io.stdout.write(`  ${key} = ${value}\n`);
-      io.stdout.write(
+      out.write('wrote git config (local):\n');
+      for (const [key, value] of report.config) out.write(`  ${key} = ${value}\n`);
+      out.write(
         report.attributesChanged
           ? `wrote ${show(report.attributesFile)} (block generated from .vaultfile/policy.yml); commit it\n`
           : `${show(report.attributesFile)} already matches .vaultfile/policy.yml\n`,
       );
-      if (report.hook.written) io.stdout.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
-      else io.stdout.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
+      if (report.hook.written) out.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
+      else out.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
       const stored = new Set(listStoredKeyrings(ctx.dirs.commonDir));
       const locked = (await listKeyrings(ctx.root)).filter((name) => !stored.has(name));
       if (locked.length > 0) {
-        io.stdout.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
+        out.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
       }
     });
 

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { proposeRules } from '../repo/policy-proposal.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
-import { addKeySourceOptions, keySourceOptions, parseWorkFactorOption, workFactorOption, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags } from './options.js';
 import { entryLabel } from './keyring-options.js';
 import type { Context } from '../context.js';
 
@@ -35,6 +35,7 @@ interface InitOptions extends KeyFlags {
   keyring: string;
   label?: string;
   workFactor?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -43,8 +44,10 @@ export function register(program: Command, io: Context): void {
     .description('create a keyring (and the policy file) in this repository')
     .option('--keyring <name>', 'name of the keyring', DEFAULT_KEYRING)
     .option('--label <label>', 'label of the first key entry')
-    .addOption(workFactorOption());
+    .addOption(workFactorOption())
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (options: InitOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     const name = checkKeyringName(options.keyring);
     const root = findRepoRoot(io.cwd) ?? projectRoot(io.cwd);
     const path = keyringPath(root, name);
@@ -76,12 +79,12 @@ export function register(program: Command, io: Context): void {
     const dirs = findGitDirs(root, io.env);
     if (dirs) recordKeyring(dirs.commonDir, unlocked);
     if (stored) wrote.push(stored);
-    for (const file of wrote) io.stderr.write(`wrote ${relative(io.cwd, file) || file}\n`);
+    for (const file of wrote) notes.write(`wrote ${relative(io.cwd, file) || file}\n`);
     if (policyText !== null) {
       const rules = policyText.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
-      io.stderr.write(`${rules}edit ${relative(io.cwd, policy) || policy} to fit the repository, then run "vault git setup"\n`);
+      notes.write(`${rules}edit ${relative(io.cwd, policy) || policy} to fit the repository, then run "vault git setup"\n`);
     }
-    io.stderr.write(
+    notes.write(
       `keyring ${quotePath(name)} created with ${unlocked.keyring.entries.length} key ${unlocked.keyring.entries.length === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
     );

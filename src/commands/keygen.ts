@@ -9,6 +9,8 @@ import { systemRandom } from '../core/random.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { writeStdout } from '../fs/files.js';
 import { unignoredSecretWarning } from '../git/ignored.js';
+import type { ProgressStream } from '../fs/progress.js';
+import { notesStream, quietOption } from './options.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -18,9 +20,11 @@ export function register(program: Command, io: Context): void {
     .argument('[file]', 'where to write the key (default: standard output)')
     .option('--age', 'make an age identity instead (X25519); prints its age1… recipient')
     .option('--pq', 'with --age: a post-quantum hybrid identity (age1pq1…; needs age 1.3 or later to use with the age CLI)')
-    .action(async (file: string | undefined, options: { age?: boolean; pq?: boolean }) => {
+    .addOption(quietOption())
+    .action(async (file: string | undefined, options: { age?: boolean; pq?: boolean; quiet?: boolean }) => {
+      const notes = notesStream(io.stderr, options.quiet);
       if (options.age || options.pq) {
-        await writeAgeIdentity(file, options.pq === true, io);
+        await writeAgeIdentity(file, options.pq === true, io, notes);
         return;
       }
       const key = systemRandom(32);
@@ -30,8 +34,9 @@ export function register(program: Command, io: Context): void {
         await writeStdout(io.stdout, text);
       } else {
         await writeFileAtomic(file, text, { newFileMode: 0o600, exclusive: true });
-        io.stderr.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
+        notes.write(`wrote ${file} (mode 0600); keep it secret, add it with "vault keys add --key-file ${file}"\n`);
         const warning = unignoredSecretWarning(file);
+        // A key file git would commit is a leak waiting to happen: printed with --quiet too.
         if (warning) io.stderr.write(`${warning}\n`);
       }
       text.fill(0);
@@ -39,7 +44,7 @@ export function register(program: Command, io: Context): void {
 }
 
 /** `vault keygen --age [FILE]`: an age identity file as age-keygen writes it; the recipient on stdout. */
-async function writeAgeIdentity(file: string | undefined, pq: boolean, io: Context): Promise<void> {
+async function writeAgeIdentity(file: string | undefined, pq: boolean, io: Context, notes: ProgressStream): Promise<void> {
   const { generateHybridIdentity, generateIdentity, identityToRecipient } = await import('age-encryption');
   const identity = pq ? await generateHybridIdentity() : await generateIdentity();
   const recipient = await identityToRecipient(identity);
@@ -47,11 +52,11 @@ async function writeAgeIdentity(file: string | undefined, pq: boolean, io: Conte
   const text = new TextEncoder().encode(`# created: ${created}\n# public key: ${recipient}\n${identity}\n`);
   if (file === undefined || file === '-') {
     await writeStdout(io.stdout, text);
-    io.stderr.write(`public key: ${recipient}\n`);
+    notes.write(`public key: ${recipient}\n`);
   } else {
     await writeFileAtomic(resolve(io.cwd, file), text, { newFileMode: 0o600, exclusive: true });
     io.stdout.write(`${recipient}\n`);
-    io.stderr.write(`wrote ${file} (mode 0600); give the recipient above to a teammate: "vault keys add --recipient ${recipient.slice(0, 12)}…"\n`);
+    notes.write(`wrote ${file} (mode 0600); give the recipient above to a teammate: "vault keys add --recipient ${recipient.slice(0, 12)}…"\n`);
   }
   text.fill(0);
 }

@@ -16,7 +16,9 @@ import { accessWarnings, listEntries } from './keys-list.js';
 import { labelEntries, parseKmsKey, parseRecipient, readRecipientsFile } from './recipients.js';
 import { DEFAULT_KEYRING, readRepoKeyring, writeKeyring } from '../repo/repo.js';
 import { entryLabel } from './keyring-options.js';
-import { addKeySourceOptions, collect, keySourceOptions, parseWorkFactorOption, workFactorOption, type KeyFlags } from './options.js';
+import {
+  addKeySourceOptions, collect, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags,
+} from './options.js';
 import type { Context } from '../context.js';
 
 
@@ -53,11 +55,13 @@ interface KeysAddOptions extends KeyFlags {
   recipient?: string[];
   recipientsFile?: string[];
   label?: string;
+  quiet?: boolean;
   workFactor?: string;
 }
 
 interface KeysRemoveOptions extends KeyFlags {
   keyring: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -83,8 +87,10 @@ export function register(program: Command, io: Context): void {
     .option('--recipients-file <file>', 'recipients, one a line (age -R files, authorized_keys; repeatable)', collect)
     .option('--kms <arn>', 'an AWS KMS key or alias ARN (needs kms:Encrypt on it; repeatable)', collect)
     .option('--label <label>', 'label of the new entry')
-    .addOption(workFactorOption());
+    .addOption(workFactorOption())
+    .addOption(quietOption());
   addKeySourceOptions(add).action(async (options: KeysAddOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
     const recipients = [
@@ -100,7 +106,7 @@ export function register(program: Command, io: Context): void {
       for (const entry of labelEntries(recipients, unlocked.keyring.entries.map((e) => e.label), label)) {
         const { origin, ...fields } = entry;
         unlocked = await addPublicEntry(unlocked, fields, systemRandom, kms);
-        io.stderr.write(`added ${entry.kind} entry ${quotePath(entry.label)} (from ${origin})\n`);
+        notes.write(`added ${entry.kind} entry ${quotePath(entry.label)} (from ${origin})\n`);
       }
       await saveKeyring(path, unlocked);
       return;
@@ -130,7 +136,7 @@ export function register(program: Command, io: Context): void {
     for (const [index, credential] of adding.entries()) {
       const label = index === 0 && typeof options.label === 'string' ? options.label : entryLabel(credential, unlocked.keyring.entries.length);
       unlocked = await addEntry(unlocked, credential, label, context.kdf, systemRandom, params);
-      io.stderr.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
+      notes.write(`added ${credential.kind} entry ${quotePath(label)} (from ${credential.origin})\n`);
     }
     await saveKeyring(path, unlocked);
   });
@@ -139,7 +145,8 @@ export function register(program: Command, io: Context): void {
     .command('remove')
     .description('remove an entry (by id or label); then run "vault rotate"')
     .argument('<entry>', 'entry id or label (see "vault keys list")')
-    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING);
+    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .addOption(quietOption());
   addKeySourceOptions(remove).action(async (entry: string, options: KeysRemoveOptions) => {
     const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
     const context = createKeyContext(keySourceOptions(options), io);
@@ -147,7 +154,7 @@ export function register(program: Command, io: Context): void {
     const remaining = removeEntry(unlocked, entry);
     if (remaining.keyring.entries.length === 0) throw new NoKeyError('that is the last entry; add another key first so the files stay readable');
     await saveKeyring(path, remaining);
-    io.stderr.write(
+    notesStream(io.stderr, options.quiet).write(
       `removed entry ${quotePath(entry)} from keyring ${quotePath(keyring.name)}.\n` +
         'the removed key can still open the current data key from git history: run "vault rotate" now, ' +
         'and change the secrets themselves upstream (whoever held it could already read everything up to now)\n',

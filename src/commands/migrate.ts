@@ -20,11 +20,12 @@ import { ansibleTargetFor } from '../formats/ansible-formats.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import { entryLabel } from './keyring-options.js';
 import type { Context } from '../context.js';
 
 interface MigrateOptions extends KeyFlags {
+  quiet?: boolean;
   keyring?: string;
   to?: string;
   from?: string;
@@ -43,7 +44,8 @@ export function register(program: Command, io: Context): void {
     .option('--git-crypt-key <file>', 'with --from git-crypt: the key "git-crypt export-key" wrote (else the one "git-crypt unlock" stored)')
     .option('--keyring <name>', 'seal under this keyring instead of the policy\'s')
     .option('--to <format>', 'target format: vaultfile (default) or ansible', 'vaultfile')
-    .option('--encrypt-vault-id <label>', 'with --to ansible and several --vault-id, the label to encrypt with');
+    .option('--encrypt-vault-id <label>', 'with --to ansible and several --vault-id, the label to encrypt with')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (paths: string[], options: MigrateOptions) => {
     if (options.from !== undefined) return fromTool(paths, options, io);
     if (paths.length === 0) throw new UsageError('give the files to migrate, or --from git-crypt; see "vault migrate --help"');
@@ -52,18 +54,20 @@ export function register(program: Command, io: Context): void {
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const counts: Record<Outcome | 'failed', number> = { migrated: 0, 'done already': 0, skipped: 0, failed: 0 };
     let firstError: VaultError | null = null;
-    const progress = createProgress(files.length, 'migrate', io.stderr);
+    const progress = createProgress(files.length, 'migrate', notesStream(io.stderr, options.quiet));
     try {
       for (const file of files) {
         try {
           const { outcome, detail } = options.to === 'ansible' ? await toAnsible(file, session, options) : await toVaultfile(file, session, options, io);
           counts[outcome] += 1;
-          progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
+          if (options.quiet !== true) progress.print(`${quotePath(file)}: ${outcome === 'migrated' ? 'converted' : outcome === 'skipped' ? 'skipped' : 'unchanged'} (${detail})\n`);
         } catch (error) {
           if (!(error instanceof VaultError)) throw error;
           counts.failed += 1;
           firstError ??= error;
-          progress.print(`vault: ${error.message}\n`);
+          // Errors print with --quiet too (the progress stream is silent then).
+          progress.done();
+          io.stderr.write(`vault: ${error.message}\n`);
         }
         progress.tick(file);
       }
@@ -76,7 +80,7 @@ export function register(program: Command, io: Context): void {
       const Kind = firstError.constructor as new (message: string) => VaultError;
       throw new Kind(`${summary}; fix the errors above and run the same command again (converted files are skipped)`);
     }
-    io.stderr.write(`${summary}\n`);
+    if (options.quiet !== true) io.stderr.write(`${summary}\n`);
   });
 }
 
@@ -92,10 +96,10 @@ async function fromTool(paths: string[], options: MigrateOptions, io: Context): 
     labelOf: entryLabel,
     node: io.execPath,
   });
-  const out = io.stderr;
+  const out = notesStream(io.stderr, options.quiet);
   out.write(`${report.createdKeyring ? 'created' : 'used'} keyring ${quotePath(report.keyring)}; policy rules from git-crypt's .gitattributes:\n`);
   for (const rule of report.rules) out.write(`  ${rule.path}${rule.exclude ? ` (except ${rule.exclude.join(', ')})` : ''}\n`);
-  for (const line of report.skipped) out.write(`vault: warning: left as it is: ${line}\n`);
+  for (const line of report.skipped) io.stderr.write(`vault: warning: left as it is: ${line}\n`);
   if (report.decrypted.length > 0) out.write(`opened ${report.decrypted.length} git-crypt file(s) in the work tree with the git-crypt key\n`);
   out.write(
     `migrate: ${report.sealed.length} file(s) staged as vaultfile envelopes; git-crypt's filter is removed from .git/config\n` +

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
 import { UsageError } from '../errors.js';
 import type { KeySourceOptions } from '../keys/key-sources.js';
+import type { ProgressStream } from '../fs/progress.js';
 
 /** Parser of a repeatable option: every value, in order. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -83,4 +84,23 @@ export function keySourceOptions(options: KeyFlags): KeySourceOptions {
     identity: options.identity ?? [],
     kms: options.kms !== false,
   };
+}
+
+/**
+ * -q/--quiet of every command that prints progress or notes. What stays is named here, once: the
+ * command's own output (stdout, --json), errors, and the warnings that guard against a silent loss
+ * or a leak (a leftover plaintext temp file, a key file git would commit, values left sealed, a
+ * file not converted or rotated, a keyring that no offline key opens).
+ */
+export function quietOption(description?: string): Option {
+  return new Option(
+    '-q, --quiet',
+    description ??
+      'print no progress bar or notes; errors still print, and so do the warnings of a possible leak or loss: a leftover plaintext temp file, a key file git would commit, values left encrypted, a file not converted or rotated, a keyring no offline key opens',
+  );
+}
+
+/** The stream a command's progress and notes go to: STREAM, or nowhere with --quiet. */
+export function notesStream(stream: ProgressStream, quiet: boolean | undefined): ProgressStream {
+  return quiet === true ? { write: () => true } : stream;
 }

@@ -20,7 +20,7 @@ import { resolveNewAnsibleSecrets } from '../keys/ansible-secrets.js';
 import { createKeyContext, keyFromFile, passwordFromFile, type KeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, type SealTarget } from '../formats/secrets.js';
-import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import { moveToKeyring } from './rekey-keyring.js';
 import type { Context } from '../context.js';
 
@@ -31,6 +31,7 @@ interface RekeyOptions extends KeyFlags {
   newVaultId?: string[];
   newVaultPasswordFile?: string[];
   toKeyring?: string;
+  quiet?: boolean;
 }
 
 /**
@@ -106,12 +107,14 @@ export function register(program: Command, io: Context): void {
     .option('--new-key-file <file>', 'a new key file (repeatable)', collect)
     .option('--new-vault-id <label@file>', 'the new Ansible vault id (repeatable)', collect)
     .option('--to-keyring <name>', 'move the files to this keyring of the repository (the policy must name it)')
-    .addOption(new Option('--new-vault-password-file <file>', 'Ansible\'s option: the new password file or script').argParser(collect).hideHelp());
+    .addOption(new Option('--new-vault-password-file <file>', 'Ansible\'s option: the new password file or script').argParser(collect).hideHelp())
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (files: string[], options: RekeyOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     if (files.includes('-')) throw new UsageError('rekey works on files in place; "-" (standard input) is not accepted');
     if (typeof options.toKeyring === 'string') {
       const moved = await moveToKeyring(files, options.toKeyring, createKeyContext(keySourceOptions(options), io));
-      io.stderr.write(`moved ${moved.length} ${moved.length === 1 ? 'file' : 'files'} to keyring ${quotePath(options.toKeyring)}; "git add" and commit them\n`);
+      notes.write(`moved ${moved.length} ${moved.length === 1 ? 'file' : 'files'} to keyring ${quotePath(options.toKeyring)}; "git add" and commit them\n`);
       return;
     }
     const fresh = await newKeyContext(options, io);
@@ -119,7 +122,7 @@ export function register(program: Command, io: Context): void {
     const newSession = new SecretSession(fresh);
     const labelled = (await fresh.credentials()).find((c) => c.kind === 'password' && c.label);
     const newLabel = labelled?.kind === 'password' ? labelled.label : undefined;
-    const progress = createProgress(files.length * 2, 'rekey', io.stderr);
+    const progress = createProgress(files.length * 2, 'rekey', notes);
     // Phase 1: open and seal everything in memory; nothing is written if any file fails. A file the
     // old keys refuse but the new keys open was re-keyed by an earlier, interrupted run: skipped.
     const pending: Array<{ file: string; sealed: Uint8Array }> = [];
@@ -155,7 +158,7 @@ export function register(program: Command, io: Context): void {
     }
     const keys = (await fresh.credentials()).map((c) => c.origin).join(', ');
     const skipped = already === 0 ? '' : ` (${already} already under the new keys, left as they were)`;
-    io.stderr.write(
+    notes.write(
       `rekeyed ${written} ${written === 1 ? 'file' : 'files'} for ${keys}${skipped}; older copies (git history, backups) still open with the old keys\n`,
     );
   });

@@ -26,7 +26,7 @@ import { openWithKeysUsing } from '../keys/open-keyring.js';
 import { createProgress } from '../fs/progress.js';
 import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, readRepoKeyring, writeKeyring } from '../repo/repo.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -76,6 +76,7 @@ async function rotateFile(root: string, file: KeyringFile, unlocked: UnlockedKey
 interface RotateOptions extends KeyFlags {
   keyring: string;
   dropUnopened?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -83,8 +84,10 @@ export function register(program: Command, io: Context): void {
     .command('rotate')
     .description('new data key for a keyring; re-encrypt every file under it (resumable)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
-    .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)');
+    .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (options: RotateOptions) => {
+    const notes = notesStream(io.stderr, options.quiet);
     const name = checkKeyringName(options.keyring);
     const { root, path, keyring } = await readRepoKeyring(name, io.cwd);
     const keys = createKeyContext(keySourceOptions(options), io);
@@ -109,7 +112,7 @@ export function register(program: Command, io: Context): void {
       io.step?.('rotate:marker');
       await writeKeyring(path, unlocked);
       io.step?.('rotate:keyring');
-      for (const entry of rotated.dropped) io.stderr.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
+      for (const entry of rotated.dropped) notes.write(`removed entry ${quotePath(entry.label)} (its key was not given)\n`);
     }
     if (dirs) recordKeyring(dirs.commonDir, unlocked);
     const filtered = refreshStoredKeys(root, name, unlocked, io.env);
@@ -117,7 +120,7 @@ export function register(program: Command, io: Context): void {
     const scan = await findKeyringFiles(root, name);
     const currentId = hex(unlocked.keyring.dataKeyId);
     const pending = scan.files.filter((file) => hex(file.info.dataKeyId) !== currentId);
-    const progress = createProgress(pending.length, 'rotate', io.stderr);
+    const progress = createProgress(pending.length, 'rotate', notes);
     const failed: string[] = [];
     let rotatedCount = 0;
     try {
@@ -151,7 +154,7 @@ export function register(program: Command, io: Context): void {
     await fs.rm(marker, { force: true });
     const done = pending.length;
     const skipped = scan.files.length - done;
-    io.stderr.write(
+    notes.write(
       `${resuming ? 'finished rotating' : 'rotated'} keyring ${quotePath(name)} (${where}): new data key ${currentId.slice(0, 16)}; ` +
         `${done} ${done === 1 ? 'file' : 'files'} re-encrypted${skipped > 0 ? `, ${skipped} already under the new key` : ''}` +
         `${ansible.rotated.length > 0 ? `; ${ansible.rotated.length} Ansible-format ${ansible.rotated.length === 1 ? 'file' : 'files'} sealed with the new Ansible password` : ''}\n` +

@@ -9,12 +9,13 @@ import { unlockRepository } from '../git/lock.js';
 import { openRepoContext } from '../git/policy-files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface UnlockOptions extends KeyFlags {
   keyring?: string;
   force?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -23,7 +24,8 @@ export function register(program: Command, io: Context): void {
     .description('store the data keys for the git filters and decrypt the work tree')
     .argument('[keyfile]', 'a key file made by "vault keygen" (same as --key-file)')
     .option('--keyring <name>', 'unlock only this keyring')
-    .option('--force', 'check files out again even if they have uncommitted changes');
+    .option('--force', 'check files out again even if they have uncommitted changes')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (keyfile: string | undefined, options: UnlockOptions) => {
     const ctx = await openRepoContext(io.cwd, io.env);
     const sources = keySourceOptions(options);
@@ -34,9 +36,10 @@ export function register(program: Command, io: Context): void {
       force: options.force === true,
       node: io.execPath,
     });
+    const notes = notesStream(io.stdout, options.quiet);
     const names = (list: string[]) => list.map((name) => quotePath(name)).join(', ');
-    if (report.configured) io.stdout.write('configured the vault filter in .git/config (run "vault git setup" for the hook too)\n');
-    io.stdout.write(`unlocked keyring ${names(report.unlocked)}: ${report.decrypted.length} file${report.decrypted.length === 1 ? '' : 's'} decrypted\n`);
+    if (report.configured) notes.write('configured the vault filter in .git/config (run "vault git setup" for the hook too)\n');
+    notes.write(`unlocked keyring ${names(report.unlocked)}: ${report.decrypted.length} file${report.decrypted.length === 1 ? '' : 's'} decrypted\n`);
     if (report.failed.length > 0) io.stdout.write(`still locked (the key does not open them): ${names(report.failed)}\n`);
   });
 }

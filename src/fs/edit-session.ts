@@ -91,12 +91,15 @@ async function askReopen(message: string, host: EditHost): Promise<boolean> {
  * With FINISH (sealing, say), its result is returned instead; a FormatError from it counts as a
  * result that does not parse, so the user can fix the edit in the editor rather than lose it.
  */
-export async function editPlaintext(path: string, plaintext: Uint8Array, host: EditHost): Promise<Uint8Array | null>;
+/** quiet: no note about an editor that returned at once (the command's --quiet). */
+export interface EditOptions { quiet?: boolean }
+
+export async function editPlaintext(path: string, plaintext: Uint8Array, host: EditHost, finish?: undefined, options?: EditOptions): Promise<Uint8Array | null>;
 export async function editPlaintext<T>(
-  path: string, plaintext: Uint8Array, host: EditHost, finish: (edited: Uint8Array) => Promise<T>,
+  path: string, plaintext: Uint8Array, host: EditHost, finish: (edited: Uint8Array) => Promise<T>, options?: EditOptions,
 ): Promise<T | null>;
 export async function editPlaintext<T>(
-  path: string, plaintext: Uint8Array, host: EditHost, finish?: (edited: Uint8Array) => Promise<T>,
+  path: string, plaintext: Uint8Array, host: EditHost, finish?: (edited: Uint8Array) => Promise<T>, options: EditOptions = {},
 ): Promise<T | Uint8Array | null> {
   reportLeftovers(host.env, host.stderr);
   const editor = resolveEditor(host.env);
@@ -126,7 +129,7 @@ export async function editPlaintext<T>(
         }
         if (Buffer.compare(edited, plaintext) === 0) {
           edited.fill(0);
-          if (Date.now() - started < QUICK_RETURN_MS) {
+          if (options.quiet !== true && Date.now() - started < QUICK_RETURN_MS) {
             host.stderr.write(
               `vault: warning: the editor ${JSON.stringify(editor.argv[0])} returned within a second without a change; it may not have waited for you (give it its wait option in ${editor.source}, such as "code --wait" or "subl -w")\n`,
             );
