@@ -4,10 +4,9 @@
  * stderr and an exit code (src/errors.ts); stack traces only with --debug. Touches nothing of the
  * process but what HOST gives it, and keeps nothing between two runs.
  */
-import { CommanderError } from 'commander';
 import { openContext, type Host } from './context.js';
 import { EXIT, VaultError, exitCodeOf } from './errors.js';
-import { buildProgram } from './program.js';
+import { VERSION } from './version.js';
 
 /** Messages of unexpected errors can carry anything; show only the class unless --debug. */
 function describe(error: unknown): string {
@@ -19,13 +18,22 @@ function describe(error: unknown): string {
 }
 
 export async function run(args: string[], host: Host): Promise<number> {
+  // `vault --version` alone is answered before commander and the command table load: for so small
+  // an answer, loading them is most of the cost (docs/benchmarks.md). Any other use goes through
+  // commander, which prints the same line.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    host.stdout.write(`${VERSION}\n`);
+    return EXIT.OK;
+  }
   const debug = args.includes('--debug') || host.env.VAULTFILE_DEBUG === '1';
   const { context, close } = openContext(host);
   try {
+    const { buildProgram } = await import('./program.js');
     const program = await buildProgram(args, context);
     await program.parseAsync(args, { from: 'user' });
     return context.exitCode ?? EXIT.OK;
   } catch (error) {
+    const { CommanderError } = await import('commander');
     if (error instanceof CommanderError) {
       // help and version are "errors" to commander; usage mistakes get our usage code.
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
