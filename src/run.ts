@@ -6,7 +6,6 @@
  */
 import { openContext, type Host } from './context.js';
 import { EXIT, VaultError, exitCodeOf } from './errors.js';
-import { VERSION } from './version.js';
 
 /** Messages of unexpected errors can carry anything; show only the class unless --debug. */
 function describe(error: unknown): string {
@@ -18,16 +17,10 @@ function describe(error: unknown): string {
 }
 
 export async function run(args: string[], host: Host): Promise<number> {
-  // `vault --version` alone is answered before commander and the command table load: for so small
-  // an answer, loading them is most of the cost (docs/benchmarks.md). Any other use goes through
-  // commander, which prints the same line.
-  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-    host.stdout.write(`${VERSION}\n`);
-    return EXIT.OK;
-  }
   const debug = args.includes('--debug') || host.env.VAULTFILE_DEBUG === '1';
   const { context, close } = openContext(host);
   try {
+    // Loaded here rather than at the top: what `run` costs before a command starts stays with it.
     const { buildProgram } = await import('./program.js');
     const program = await buildProgram(args, context);
     await program.parseAsync(args, { from: 'user' });

@@ -32,7 +32,7 @@ test.after(() => removeDir(work));
 test('--version and --help load no command module', () => {
   for (const flag of ['--version', '--help']) {
     const modules = modulesOf([flag]);
-    assert.ok(modules.some((url) => url.endsWith('/dist/run.js')), 'the log records modules');
+    assert.ok(modules.some((url) => url.endsWith('/dist/version.js')), 'the log records modules');
     assert.equal(commandModules(modules), [], `${flag} loads ${commandModules(modules).join(', ')}`);
     assert.not.ok(modules.some((url) => /node_modules\/(yaml|@inquirer|simple-git|@aws-sdk)\//.test(url)), flag);
   }
