@@ -177,9 +177,9 @@ export function readRawCoverage(tempDir, dirs) {
       if (!script.url.startsWith('file:')) continue;
       const path = fileURLToPath(script.url);
       const build = path.startsWith(dirs.dist + sep) ? 'dist' : path.startsWith(dirs.bundle + sep) ? 'bundle' : null;
-      // The scripts c8 reports on (dist/**/*.js): not the single executable's build, which the
-      // binary tests make under dist/ and remove.
-      if (build === null || !path.endsWith('.js') || dirs.skip.includes(path) || !existsSync(path)) continue;
+      // The scripts of the two builds (not the single executable's, which the binary tests make
+      // under dist/ and remove).
+      if (build === null || !isBuildScript(build, path) || dirs.skip.includes(path) || !existsSync(path)) continue;
       if (build === 'bundle') kept.push(script);
       let entry = scripts.get(path);
       if (!entry) {
@@ -196,14 +196,23 @@ export function readRawCoverage(tempDir, dirs) {
 }
 
 /**
+ * Whether a file is a script of the build: tsc writes .js; esbuild also the CommonJS launcher
+ * bundle/bin/vault.cjs.
+ * @param {'dist' | 'bundle'} build
+ * @param {string} path
+ */
+const isBuildScript = (build, path) => path.endsWith('.js') || (build === 'bundle' && path.endsWith('.cjs'));
+
+/**
  * Every generated file of a build: its code positions, whether or not a process loaded it.
+ * @param {'dist' | 'bundle'} build
  * @param {string} dir
  * @param {string[]} skip
  * @returns {string[]}
  */
-function generatedFiles(dir, skip) {
+function generatedFiles(build, dir, skip) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .filter((e) => e.isFile() && isBuildScript(build, e.name))
     .map((e) => join(e.parentPath, e.name))
     .filter((path) => !skip.includes(path));
 }
@@ -218,7 +227,7 @@ export function sourcePositions(scripts, dirs) {
   /** @type {{ dist: Map<string, Positions>, bundle: Map<string, Positions> }} */
   const out = { dist: new Map(), bundle: new Map() };
   for (const build of /** @type {const} */ (['dist', 'bundle'])) {
-    for (const file of generatedFiles(dirs[build], dirs.skip)) {
+    for (const file of generatedFiles(build, dirs[build], dirs.skip)) {
       const entry = scripts.get(file) ?? { code: codePositions(file, dirs.src), ran: null };
       entry.code.where.forEach(({ source, line, column }, i) => {
         const path = entry.code.sources[source];
@@ -417,7 +426,11 @@ export const percent = (count) => (count.total === 0 ? 100 : Math.floor((10000 *
 export function measure(options = {}) {
   const root = options.root ?? ROOT;
   const tempDir = options.tempDir ?? join(root, 'coverage', 'tmp');
-  const dirs = { dist: join(root, 'dist'), bundle: join(root, 'bundle'), src: join(root, 'src'), skip: [join(root, 'dist', 'binary.js')] };
+  // What c8's report of dist/ leaves out (.c8rc.json: the single executable's entry point).
+  const config = join(root, '.c8rc.json');
+  /** @type {string[]} */
+  const excluded = existsSync(config) ? JSON.parse(readFileSync(config, 'utf8')).exclude ?? [] : [];
+  const dirs = { dist: join(root, 'dist'), bundle: join(root, 'bundle'), src: join(root, 'src'), skip: excluded.map((path) => join(root, path)) };
   const raw = readRawCoverage(tempDir, dirs);
   const positions = sourcePositions(raw.scripts, dirs);
 
@@ -428,7 +441,7 @@ export function measure(options = {}) {
   rmSync(bundleTemp, { recursive: true, force: true });
   mkdirSync(bundleTemp, { recursive: true });
   raw.bundleResults.forEach((result, i) => writeFileSync(join(bundleTemp, `coverage-${i}.json`), JSON.stringify(result)));
-  const bundleReport = c8Report(root, ['--include', 'bundle/**/*.js', '--no-all'], bundleTemp, join(root, 'coverage', 'bundle'));
+  const bundleReport = c8Report(root, ['--include', 'bundle/**/*.js', '--include', 'bundle/**/*.cjs', '--no-all'], bundleTemp, join(root, 'coverage', 'bundle'));
 
   /** @type {Map<string, Counts & { uncoveredLines: number[] }>} */
   const files = new Map();

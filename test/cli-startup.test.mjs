@@ -6,14 +6,15 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
 
 const work = tempDir('vaultfile-startup-');
 const LOG = join(work, 'modules.log');
 const PRELOAD = join(ROOT, 'test', 'support', 'log-modules.mjs');
 
-/** The modules `node ENTRY ARGS` loads (ENTRY: dist/cli.js unless told). @param {string[]} args */
-function modulesOf(args, entry = join(ROOT, 'dist', 'cli.js')) {
+/** The modules `node ENTRY ARGS` loads (ENTRY: dist/bin/cli.js unless told). @param {string[]} args */
+function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js')) {
   rmSync(LOG, { force: true });
   const result = spawnSync(process.execPath, ['--import', PRELOAD, entry, ...args], {
     cwd: work,
@@ -38,6 +39,21 @@ test('--version and --help load no command module', () => {
   }
 });
 
+test('the launcher `vault` links to answers --version alone, -V too, and reads no other file of the package', () => {
+  const launcher = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+  for (const flag of ['--version', '-V']) {
+    // (The log names an entry file twice: as the URL the loader resolved and as the path Node's
+    // CommonJS loader cached.)
+    const files = new Set(modulesOf([flag], launcher).map((url) => (url.startsWith('file:') ? fileURLToPath(url) : url)));
+    assert.equal([...files].filter((file) => file.includes('/bundle/')), [launcher], `${flag} loads ${[...files].join(', ')}`);
+  }
+  // Anything else goes to the program, as before: the same version line through commander.
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  assert.is(runVaultBinary(['--version']).stdout, `${version}\n`);
+  assert.is(runVaultBinary(['--debug', '--version']).stdout, `${version}\n`);
+  assert.ok(modulesOf(['--debug', '--version'], launcher).some((url) => url.endsWith('/bundle/bin/cli.js')), 'the program answers --debug --version');
+});
+
 test('--help lists every command as the command modules describe them', () => {
   const quick = runVaultBinary(['--help']);
   const full = runVaultBinary(['help']);
@@ -60,7 +76,7 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
 });
 
 test('the bundle: view reads no chunk holding YAML, prompts, simple-git or the AWS SDK', () => {
-  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'cli.js')).filter((url) => url.includes('/bundle/'));
+  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'bin', 'cli.js')).filter((url) => url.includes('/bundle/'));
   assert.ok(chunks.length > 1, 'the log records chunks');
   for (const url of chunks) {
     // esbuild's unminified output opens each bundled module with a comment naming its path.
