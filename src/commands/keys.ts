@@ -72,6 +72,7 @@ export function register(program: Command, io: Context): void {
     .description('list the entries of a keyring (no key needed)')
     .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
     .option('--json', 'print the entries as JSON (fields in docs/install.md)')
+    .addOption(quietOption())
     .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await loadKeyring(options.keyring, io.cwd);
       listEntries(keyring, relative(io.cwd, path), options.json === true, io);
