@@ -21,7 +21,7 @@ import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, targetForNewFile, type SealTarget } from '../formats/secrets.js';
 import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
-import { entryLabel } from './keyring-options.js';
+import { entryLabel } from '../core/entry-labels.js';
 import type { Context } from '../context.js';
 
 interface MigrateOptions extends KeyFlags {
