@@ -13,10 +13,13 @@ import { addKeyringEntries, removeKeyringEntry } from '../dist/repo/keyring-entr
 import { readRepoKeyring } from '../dist/repo/repo.js';
 import { findGitDirs, removeStoredKeys } from '../dist/repo/key-store.js';
 import { setUpGit } from '../dist/git/setup.js';
-import { buildEnvironment } from '../dist/runtime/environment.js';
+import { UnresolvedReferencesError, buildEnvironment } from '../dist/runtime/environment.js';
 import { DEFAULT_SCRYPT } from '../dist/core/kdf.js';
 
-/** A repository with keyring "default" (fast scrypt) and COUNT envelopes under it. */
+/**
+ * A repository with keyring "default" (fast scrypt) and COUNT envelopes under it.
+ * @param {number} count
+ */
 async function setup(count) {
   const repo = tempRepo();
   const pass = writeSecret(join(repo, '..', `ops-${process.pid}-${Date.now()}.pw`), 'ops password\n');
@@ -31,7 +34,12 @@ async function setup(count) {
   return { repo, pass, files };
 }
 
-/** The context of one run in REPO, and the key context of its --password-file PASS (and --key-file KEYS). */
+/**
+ * The context of one run in REPO, and the key context of its --password-file PASS (and --key-file KEYS).
+ * @param {string} repo
+ * @param {string | undefined} pass
+ * @param {string[]} [keyFile]
+ */
 function contexts(repo, pass, keyFile = []) {
   const io = testContext({ cwd: repo, env: cleanEnv() });
   return { io, keys: createKeyContext({ passwordFile: pass, keyFile, vaultId: [], vaultPasswordFile: [], identity: [], kms: false }, io) };
@@ -42,6 +50,7 @@ test('rotation: the report lists what was re-encrypted, damaged, left over, and 
   writeFileSync(join(s.repo, 'damaged.yml'), '$VAULTFILE;1;AES256\n!!!!\n');
   writeFileSync(join(s.repo, '.app-0.yml.vaultfile-0a1b2c3d4e5f.tmp'), 'secret_0: value\n');
   const { io, keys } = contexts(s.repo, s.pass);
+  /** @type {string[]} */
   const ticks = [];
   const report = await rotateRepoKeyring(
     { keyring: 'default', keys, dropUnopened: false, progress: (total) => ({ tick: (path) => ticks.push(`${path}/${total}`), done() {}, print() {} }) },
@@ -107,6 +116,7 @@ test('keys: add reports each entry with its label and origin; remove reports the
 test('git setup: the report names the keyrings the filters have no key for', async () => {
   const s = await setup(0);
   const dirs = findGitDirs(s.repo, cleanEnv());
+  if (!dirs) throw new Error('a git repository');
   const repo = { root: s.repo, top: s.repo, dirs };
   const first = await setUpGit(repo, process.execPath);
   assert.equal(first.locked, [], 'init stored the key');
@@ -135,8 +145,8 @@ test('environment: with --allow-unresolved the unset variables are warnings of t
     await buildEnvironment({}, { ...options, allowUnresolved: false });
     assert.unreachable('fails closed');
   } catch (error) {
-    assert.instance(error, VaultError);
-    assert.equal(error.unresolved, ['B: cannot resolve "ENV:NOT_SET_ANYWHERE" (VariableNotSet NOT_SET_ANYWHERE)']);
+    assert.instance(error, UnresolvedReferencesError);
+    assert.equal(/** @type {UnresolvedReferencesError} */ (error).unresolved, ['B: cannot resolve "ENV:NOT_SET_ANYWHERE" (VariableNotSet NOT_SET_ANYWHERE)']);
   }
 });
 
