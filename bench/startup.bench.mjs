@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { BINARY } from '../scripts/build-binary.mjs';
 import { ROOT, benchEnv, fmt } from './common.mjs';
 
-const BUNDLE = join(ROOT, 'bundle', 'cli.js');
+const BUNDLE = join(ROOT, 'bundle', 'bin', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const has = (/** @type {string} */ tool, /** @type {string[]} */ args = ['--version']) => spawnSync(tool, args).status === 0;
 if (!has('hyperfine')) {
@@ -77,7 +77,7 @@ const checkout = (/** @type {string} */ name, /** @type {string} */ filter) => (
   prepare: `git -c filter.vault.process=${filter} checkout -q -f one`,
 });
 const echoFilter = `'${node} ${join(ROOT, 'bench', 'support', 'echo-filter.mjs')}'`;
-const vaultFilter = `'${node} ${join(ROOT, 'bundle', 'git-filter.js')} filter-process'`;
+const vaultFilter = `'${node} ${join(ROOT, 'bundle', 'bin', 'git-filter.js')} filter-process'`;
 
 /** @type {Array<{name: string, command: string, prepare?: string, cwd?: string, target?: number}>} */
 const specs = [

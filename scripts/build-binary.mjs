@@ -1,6 +1,6 @@
 // `npm run build:binary`: the single executable dist/vault-<os>-<arch> for the platform this runs
 // on (Node's single-executable applications). On Node 20 the application must be one CommonJS
-// file: esbuild bundles src/binary.ts with every dependency into dist/sea/vault.cjs; Node turns it
+// file: esbuild bundles src/bin/binary.ts with every dependency into dist/sea/vault.cjs; Node turns it
 // into a blob with a V8 code cache (start-up skips compiling the bundle); postject injects the blob
 // into a copy of this node binary. Build on each target OS with the Node version to ship: the blob
 // only runs in the Node that made it. macOS and Windows steps follow Node's documentation.
@@ -58,7 +58,7 @@ export async function buildBinary() {
   const main = join(WORK, 'vault.cjs');
   await build({
     ...COMMON,
-    entryPoints: [join(ROOT, 'src/binary.ts')],
+    entryPoints: [join(ROOT, 'src/bin/binary.ts')],
     outfile: main,
     format: 'cjs',
     plugins: [bundleLocalRequires],

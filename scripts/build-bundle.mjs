@@ -1,4 +1,4 @@
-// Builds what the npm package ships: bundle/cli.js, git-filter.js and vaultfile-client.js, ESM with code
+// Builds what the npm package ships: bundle/bin/cli.js, git-filter.js and vaultfile-client.js, ESM with code
 // splitting (esbuild). Every dependency but yaml and picomatch is bundled, so the installed package
 // has two small runtime dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
 // prompts, the git setup) land in their own chunks under bundle/chunks/ and are read only by the
@@ -31,9 +31,9 @@ export async function buildBundle({ sourcemap = true } = {}) {
   await build({
     ...COMMON,
     entryPoints: {
-      cli: join(ROOT, 'src/cli.ts'),
-      'git-filter': join(ROOT, 'src/git-filter.ts'),
-      'vaultfile-client': join(ROOT, 'src/vaultfile-client.ts'),
+      'bin/cli': join(ROOT, 'src/bin/cli.ts'),
+      'bin/git-filter': join(ROOT, 'src/bin/git-filter.ts'),
+      'bin/vaultfile-client': join(ROOT, 'src/bin/vaultfile-client.ts'),
     },
     outdir: OUT,
     format: 'esm',

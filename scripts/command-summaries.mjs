@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const help = execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'help'], { encoding: 'utf8' });
+const help = execFileSync(process.execPath, [join(ROOT, 'dist', 'bin', 'cli.js'), 'help'], { encoding: 'utf8' });
 const section = help.split('\nCommands:\n')[1] ?? '';
 const rows = [...section.matchAll(/^ {2}(\S.*?) {2,}(.*)$/gm)]
   .map((match) => [match[1], match[2]])

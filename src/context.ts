@@ -1,7 +1,7 @@
 /**
  * What one run of the program may use of the process it runs in: the working directory, the
  * environment, the three standard streams, signals and the end of the run. Only the entry points
- * build a host from `process` (src/cli.ts, src/git-filter.ts); the test harness builds its own, so the program can run
+ * build a host from `process` (src/bin/); the test harness builds its own, so the program can run
  * many times in one process. Holds no state of its own and does no I/O.
  */
 

@@ -1,7 +1,8 @@
 /**
  * Typed errors and the one table that maps them to exit codes (DESIGN.md §8).
  * Every message is one lowercase line naming the file and the next action, and never holds a
- * secret. The core throws these too; only src/cli.ts turns them into text and an exit code.
+ * secret. The core throws these too; only the error boundaries (src/run.ts, and
+ * src/bin/git-filter.ts for the git drivers) turn them into text and an exit code.
  */
 
 export const EXIT = {

@@ -21,15 +21,18 @@ function modules(dir = SRC) {
   return found.sort();
 }
 
-/** The executables: the only modules that may touch `process`. */
-const ENTRY_POINTS = new Set(['cli.ts', 'git-filter.ts', 'vaultfile-client.ts', 'process-host.ts', 'binary.ts']);
+/**
+ * The executables and the host they build from `process`, all in src/bin/: the only modules that
+ * may touch `process`. @param {string} module
+ */
+const isExecutable = (module) => module.startsWith('bin/');
 
 /**
  * Layer of a module: higher layers may import lower ones, never the reverse.
  * @param {string} module
  */
 function layer(module) {
-  if (ENTRY_POINTS.has(module)) return 6;
+  if (isExecutable(module)) return 6;
   if (module === 'run.ts' || module === 'program.ts' || module === 'command-summaries.ts') return 5;
   const top = module.includes('/') ? module.slice(0, module.indexOf('/')) : '';
   if (top === 'commands') return 4;
@@ -126,12 +129,22 @@ const PROCESS_FACTS = /\bprocess\.(pid|platform|getuid)\b|\bprocess\.kill\(pid, 
 const AWS_SDK_SETTING = 'keys/aws-quiet.ts';
 
 test('only the executables touch process: the rest gets cwd, env, streams and signals from the run context', () => {
-  for (const module of all.filter((m) => !ENTRY_POINTS.has(m))) {
+  for (const module of all.filter((m) => !isExecutable(m))) {
     let text = code(readFileSync(join(SRC, module), 'utf8')).replace(PROCESS_FACTS, '');
     if (module === AWS_SDK_SETTING) text = text.replace(/\bprocess\.env\b/g, '');
     const use = /(?<![-\w./])process\.[A-Za-z]+/.exec(text);
     assert.is(use, null, `${module} uses ${use?.[0]}; take it from the run's context (src/context.ts)`);
     assert.not.match(text, /\bfrom 'node:process'/, `${module} imports node:process`);
+  }
+});
+
+test('every executable the package ships is under src/bin/, and nothing else starts a program', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  for (const [name, file] of Object.entries(manifest.bin)) {
+    assert.match(file, /^bundle\/bin\/[\w-]+\.c?js$/, `package.json bin ${name} is ${file}, outside bundle/bin/ (built from src/bin/)`);
+  }
+  for (const module of all.filter((m) => !isExecutable(m))) {
+    assert.not.ok(readFileSync(join(SRC, module), 'utf8').startsWith('#!'), `${module} is an executable (#!); move it to src/bin/`);
   }
 });
 

@@ -12,8 +12,8 @@ const work = tempDir('vaultfile-startup-');
 const LOG = join(work, 'modules.log');
 const PRELOAD = join(ROOT, 'test', 'support', 'log-modules.mjs');
 
-/** The modules `node ENTRY ARGS` loads (ENTRY: dist/cli.js unless told). @param {string[]} args */
-function modulesOf(args, entry = join(ROOT, 'dist', 'cli.js')) {
+/** The modules `node ENTRY ARGS` loads (ENTRY: dist/bin/cli.js unless told). @param {string[]} args */
+function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js')) {
   rmSync(LOG, { force: true });
   const result = spawnSync(process.execPath, ['--import', PRELOAD, entry, ...args], {
     cwd: work,
@@ -60,7 +60,7 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
 });
 
 test('the bundle: view reads no chunk holding YAML, prompts, simple-git or the AWS SDK', () => {
-  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'cli.js')).filter((url) => url.includes('/bundle/'));
+  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'bin', 'cli.js')).filter((url) => url.includes('/bundle/'));
   assert.ok(chunks.length > 1, 'the log records chunks');
   for (const url of chunks) {
     // esbuild's unminified output opens each bundled module with a comment naming its path.

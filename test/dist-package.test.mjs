@@ -30,8 +30,8 @@ test('npm pack prints only the tarball name and ships no sources, maps or declar
   assert.match(packed.stdout, /^vaultfile-\d+\.\d+\.\d+\S*\.tgz\n$/);
   tarball = packed.tarball;
   const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  assert.ok(list.includes('package/bundle/cli.js'));
-  assert.ok(list.includes('package/bundle/git-filter.js'));
+  assert.ok(list.includes('package/bundle/bin/cli.js'));
+  assert.ok(list.includes('package/bundle/bin/git-filter.js'));
   assert.ok(list.includes('package/package.json'));
   for (const name of list) {
     assert.not.match(name, /\.map$|\.d\.ts$|^package\/(src|test|dist|node_modules)\//, `${name} is not shipped`);
@@ -42,7 +42,7 @@ test('npm install -g of the tarball: three packages, under 10 MB', () => {
   // --prefer-offline: the two dependencies come from the cache `npm install` filled.
   npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work);
   const installed = join(prefix, 'lib', 'node_modules', 'vaultfile');
-  assert.ok(existsSync(join(installed, 'bundle', 'cli.js')));
+  assert.ok(existsSync(join(installed, 'bundle', 'bin', 'cli.js')));
   // yaml and picomatch, loaded on first use (scripts/build-bundle.mjs); nothing else.
   const packages = readdirSync(join(installed, 'node_modules')).filter((name) => !name.startsWith('.')).sort();
   assert.equal(packages, ['picomatch', 'yaml']);
@@ -65,7 +65,7 @@ test('the installed vault runs the tour from empty directories, git filter inclu
   removeDir(standaloneTour(vault));
   const { dir, setup } = repositoryTour(vault);
   // The filter git runs is the installed package's, not the source tree's.
-  assert.match(setup, new RegExp(`filter\\.vault\\.process = .* ; exec \\S*node\\S* ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/vaultfile/bundle/git-filter\\.js filter-process`));
+  assert.match(setup, new RegExp(`filter\\.vault\\.process = .* ; exec \\S*node\\S* ${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/lib/node_modules/vaultfile/bundle/bin/git-filter\\.js filter-process`));
   removeDir(dir);
 });
 

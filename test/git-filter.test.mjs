@@ -16,7 +16,7 @@ test('git setup writes the drivers, the attributes block and the hook, and says 
   for (const key of ['filter.vault.process', 'filter.vault.clean', 'filter.vault.smudge', 'filter.vault.required', 'diff.vault.textconv', 'merge.vault.driver']) {
     assert.match(setup.stdout, `  ${key} = `);
   }
-  assert.match(git(dir, ['config', 'filter.vault.process']), /node.* .*(dist|bundle)\/git-filter\.js filter-process\n$/);
+  assert.match(git(dir, ['config', 'filter.vault.process']), /node.* .*(dist|bundle)\/bin\/git-filter\.js filter-process\n$/);
   assert.is(git(dir, ['config', 'filter.vault.required']), 'true\n');
   assert.match(git(dir, ['config', 'merge.vault.driver']), /git-filter\.js merge %O %A %B %L %P\n$/);
   assert.match(setup.stdout, /wrote \.gitattributes \(block generated from \.vaultfile\/policy\.yml\); commit it/);

@@ -104,7 +104,7 @@ function holder(base, extra = '') {
   const script = `
     import { createPrivateTemp } from ${JSON.stringify(join(DIST, 'fs', 'private-temp.js'))};
     import { openContext } from ${JSON.stringify(join(DIST, 'context.js'))};
-    import { processHost } from ${JSON.stringify(join(DIST, 'process-host.js'))};
+    import { processHost } from ${JSON.stringify(join(DIST, 'bin', 'process-host.js'))};
     // As the executables do: the run's cleanups also run when the process exits.
     const { context, close } = openContext(processHost());
     process.once('exit', close);

@@ -1,9 +1,9 @@
 /**
  * The host of a real process: this process's directory, environment, standard streams and
- * signals. Used only by the executables (src/cli.ts, src/git-filter.ts); nothing below them
+ * signals. Used only by the executables beside it in src/bin/; nothing below them
  * touches `process`.
  */
-import type { HandledSignal, Host } from './context.js';
+import type { HandledSignal, Host } from '../context.js';
 
 export function processHost(): Host {
   return {

@@ -8,11 +8,11 @@
  * keep older configurations working. Errors: one line on stderr and the exit code of errors.ts.
  */
 import { writeSync } from 'node:fs';
-import { openContext, type Context } from './context.js';
-import { EXIT, UsageError, exitCodeOf } from './errors.js';
-import { fdSink } from './git/fd-io.js';
-import { describeError } from './git/filter-process.js';
-import { serveFilterProcess } from './git/filter.js';
+import { openContext, type Context } from '../context.js';
+import { EXIT, UsageError, exitCodeOf } from '../errors.js';
+import { fdSink } from '../git/fd-io.js';
+import { describeError } from '../git/filter-process.js';
+import { serveFilterProcess } from '../git/filter.js';
 import { processHost } from './process-host.js';
 
 const USAGE = 'usage: git-filter.js filter-process | clean [--] PATH | smudge [--] PATH | textconv FILE | merge O A B L P (run by git; see "vault git setup")';
@@ -32,7 +32,7 @@ async function main(args: string[], io: Context): Promise<number> {
   }
   // The single-shot drivers are not on a hot path (textconv runs once per file shown), so they
   // load their module only when asked for.
-  const drivers = await import('./git/drivers.js');
+  const drivers = await import('../git/drivers.js');
   if ((command === 'clean' || command === 'smudge') && operands.length <= 1) {
     await drivers.runSingleShot(command, operands[0] ?? '', io.stdin, writeOut, log, io);
     return EXIT.OK;

@@ -3,9 +3,9 @@
  * The `vaultfile-client` executable: Ansible's vault password client. A thin entry point, so a
  * single binary can dispatch to src/runtime/ansible-client.ts by the name it was started as.
  */
-import { openContext } from './context.js';
+import { openContext } from '../context.js';
 import { processHost } from './process-host.js';
-import { runAnsibleClient } from './runtime/ansible-client.js';
+import { runAnsibleClient } from '../runtime/ansible-client.js';
 
 const { context, close } = openContext(processHost());
 runAnsibleClient(process.argv.slice(2), {

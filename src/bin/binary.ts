@@ -2,10 +2,10 @@
  * Entry point of the single executable (scripts/build-binary.mjs): one file that is the whole
  * product. It picks the program by how it was started, then loads only that program:
  * - under a name ending in `-client` (a copy or link named `vaultfile-client`): the Ansible vault
- *   password client (src/vaultfile-client.ts);
+ *   password client (src/bin/vaultfile-client.ts);
  * - `git filter-process|clean|smudge|textconv|merge`: the git drivers (what `vault git setup`
- *   writes when run from the binary), without the command-line framework, as src/git-filter.ts;
- * - anything else: the `vault` command line (src/cli.ts).
+ *   writes when run from the binary), without the command-line framework, as src/bin/git-filter.ts;
+ * - anything else: the `vault` command line (src/bin/cli.ts).
  * The npm package has separate entry files instead; this module is not part of it.
  */
 import { basename } from 'node:path';

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `vault` executable: hands this process (its directory, environment, streams and signals) to
- * run() and exits with the code it returns. With git-filter.ts, the only modules that touch `process`.
+ * run() and exits with the code it returns. With the other executables in src/bin/, the only modules
+ * that touch `process`.
  */
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 const args = process.argv.slice(2);
 
@@ -21,7 +22,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Loaded with import() so that the answer above costs none of it (no top-level await: the single
   // executable is a CommonJS bundle).
-  void Promise.all([import('./process-host.js'), import('./run.js')])
+  void Promise.all([import('./process-host.js'), import('../run.js')])
     .then(([{ processHost }, { run }]) => run(args, processHost()))
     .then(
       (code) => {
