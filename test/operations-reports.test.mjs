@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, runVault, tempRepo, testContext, writeSecret } from './helpers.mjs';
+import { cleanEnv, git, runVault, tempRepo, testContext, writeSecret } from './helpers.mjs';
 import { UsageError, VaultError } from '../dist/errors.js';
 import { createKeyContext } from '../dist/keys/key-sources.js';
 import { rotateRepoKeyring } from '../dist/repo/rotation.js';
@@ -13,6 +13,8 @@ import { addKeyringEntries, removeKeyringEntry } from '../dist/repo/keyring-entr
 import { readRepoKeyring } from '../dist/repo/repo.js';
 import { findGitDirs, removeStoredKeys } from '../dist/repo/key-store.js';
 import { setUpGit } from '../dist/git/setup.js';
+import { checkRepository } from '../dist/git/check.js';
+import { openRepoContext } from '../dist/git/policy-files.js';
 import { UnresolvedReferencesError, buildEnvironment } from '../dist/runtime/environment.js';
 import { DEFAULT_SCRYPT } from '../dist/core/kdf.js';
 
@@ -127,6 +129,20 @@ test('git setup: the report names the keyrings the filters have no key for', asy
   assert.equal(second.locked, ['default']);
   assert.is(second.attributesChanged, false);
   assert.equal(second.hook, { path: first.hook.path, written: false, reason: 'already installed' });
+});
+
+test('check --staged: policy problems and staged hazards are reported apart, the verdict left to the command', async () => {
+  const s = await setup(0);
+  mkdirSync(join(s.repo, 'deploy/vars'), { recursive: true });
+  writeFileSync(join(s.repo, 'deploy/vars/prod.yml'), 'db_password: s3cret\n');
+  assert.is((await runVault(['keygen', 'ci.key'], { cwd: s.repo })).code, 0);
+  git(s.repo, ['add', '-A']);
+  const report = await checkRepository(await openRepoContext(s.repo, cleanEnv()), true);
+  assert.is(report.staged, true);
+  assert.is(report.files, 1);
+  assert.equal(report.problems.map(({ path }) => path), ['deploy/vars/prod.yml']);
+  assert.equal(report.hazards.map(({ path }) => path), ['ci.key']);
+  assert.is(report.brokenDriver, null);
 });
 
 test('environment: with --allow-unresolved the unset variables are warnings of the result, in order', async () => {

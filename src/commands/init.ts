@@ -13,8 +13,8 @@ import { labelEntries } from '../core/entry-labels.js';
 import { UsageError, quotePath } from '../errors.js';
 import { initRepositoryKeyring } from '../repo/keyring-create.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath } from '../repo/repo.js';
-import { addKeySourceOptions, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags } from './options.js';
+import { VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath } from '../repo/repo.js';
+import { addKeySourceOptions, keyringOption, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags } from './options.js';
 import { entryLabel } from '../core/entry-labels.js';
 import type { Context } from '../context.js';
 
@@ -40,7 +40,7 @@ export function register(program: Command, io: Context): void {
   const command = program
     .command('init')
     .description('create a keyring (and the policy file) in this repository')
-    .option('--keyring <name>', 'name of the keyring', DEFAULT_KEYRING)
+    .addOption(keyringOption('name of the keyring'))
     .option('--label <label>', 'label of the first key entry')
     .addOption(workFactorOption())
     .addOption(quietOption());

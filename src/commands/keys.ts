@@ -11,10 +11,10 @@ import { quotePath } from '../errors.js';
 import { createKeyContext, keyFromFile, passwordFromFile } from '../keys/key-sources.js';
 import { accessWarnings, listEntries } from './keys-list.js';
 import { parseKmsKey, parseRecipient, readRecipientsFile } from './recipients.js';
-import { DEFAULT_KEYRING, readRepoKeyring } from '../repo/repo.js';
+import { readRepoKeyring } from '../repo/repo.js';
 import { addKeyringEntries, removeKeyringEntry } from '../repo/keyring-entries.js';
 import {
-  addKeySourceOptions, collect, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags,
+  addKeySourceOptions, collect, keyringOption, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags,
 } from './options.js';
 import type { Context } from '../context.js';
 
@@ -40,7 +40,7 @@ export function register(program: Command, io: Context): void {
   keys
     .command('list')
     .description('list the entries of a keyring (no key needed)')
-    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .addOption(keyringOption())
     .option('--json', 'print the entries as JSON (fields in docs/install.md)')
     .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await readRepoKeyring(options.keyring, io.cwd);
@@ -50,7 +50,7 @@ export function register(program: Command, io: Context): void {
   const add = keys
     .command('add')
     .description('add a password or key file to a keyring (opened with a key it already has)')
-    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .addOption(keyringOption())
     .option('--new-password-file <file>', 'the password to add')
     .option('--new-key-file <file>', 'the key file to add (repeatable)', collect)
     .option('--recipient <recipient>', 'an age1… recipient or an ssh-ed25519/ssh-rsa public key (repeatable)', collect)
@@ -90,7 +90,7 @@ export function register(program: Command, io: Context): void {
     .command('remove')
     .description('remove an entry (by id or label); then run "vault rotate"')
     .argument('<entry>', 'entry id or label (see "vault keys list")')
-    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .addOption(keyringOption())
     .addOption(quietOption());
   addKeySourceOptions(remove).action(async (entry: string, options: KeysRemoveOptions) => {
     const report = await removeKeyringEntry(options.keyring, entry, createKeyContext(keySourceOptions(options), io), io.cwd);

@@ -3,7 +3,7 @@
  * vaults into vaultfile envelopes under the repository's keyring (the policy's, or --keyring), or
  * back with `--to ansible` (formats/migrate-files.ts; verified, atomic, resumable), or a git-crypt
  * repository with `--from git-crypt` (git/git-crypt-migrate.ts). This file reads the options and
- * prints the reports: a line per file, then a one-line summary.
+ * prints the reports: a line per file as it is done, then a one-line summary.
  */
 import type { Command } from 'commander';
 import { UsageError, VaultError, quotePath } from '../errors.js';
@@ -47,22 +47,32 @@ export function register(program: Command, io: Context): void {
         ...(options.keyring !== undefined ? { keyring: options.keyring } : {}),
         ...(options.encryptVaultId !== undefined ? { encryptVaultId: options.encryptVaultId } : {}),
         session: new SecretSession(createKeyContext(keySourceOptions(options), io)),
-        progress: (total) => createProgress(total, 'migrate', notes),
+        progress: (total) => {
+          const bar = createProgress(total, 'migrate', notes);
+          return {
+            // Each file's line above the bar as soon as it is known; errors print with --quiet too.
+            file(result) {
+              if (result.outcome !== 'failed') bar.print(`${quotePath(result.path)}: ${SHOWN[result.outcome]} (${result.detail})\n`);
+              else {
+                bar.done();
+                io.stderr.write(`vault: ${result.error.message}\n`);
+              }
+              bar.tick(result.path);
+            },
+            done: () => bar.done(),
+          };
+        },
       },
       io,
     );
-    printReport(report, notes, io);
+    printSummary(report, notes);
   });
 }
 
 const SHOWN = { migrated: 'converted', skipped: 'skipped', 'done already': 'unchanged' } as const;
 
-/** A line per file (errors print with --quiet too), then the summary; a failure ends as the first one's error. */
-function printReport(report: MigrateReport, notes: { write(text: string): unknown }, io: Context): void {
-  for (const result of report.results) {
-    if (result.outcome === 'failed') io.stderr.write(`vault: ${result.error.message}\n`);
-    else notes.write(`${quotePath(result.path)}: ${SHOWN[result.outcome]} (${result.detail})\n`);
-  }
+/** The one-line summary; a failure ends as the first one's error. */
+function printSummary(report: MigrateReport, notes: { write(text: string): unknown }): void {
   const { counts } = report;
   const summary = `migrate: ${counts.migrated} converted, ${counts['done already']} already ${report.to}, ${counts.skipped} skipped, ${counts.failed} failed`;
   const firstError = report.results.find((result) => result.outcome === 'failed');

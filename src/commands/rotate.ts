@@ -12,9 +12,9 @@ import { VaultError, quotePath } from '../errors.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress, type ProgressStream } from '../fs/progress.js';
 import { leftoverTempWarning } from '../repo/keyring-files.js';
-import { DEFAULT_KEYRING, checkKeyringName } from '../repo/repo.js';
+import { checkKeyringName } from '../repo/repo.js';
 import { rotateRepoKeyring, type RotationReport } from '../repo/rotation.js';
-import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keyringOption, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface RotateOptions extends KeyFlags {
@@ -55,7 +55,7 @@ export function register(program: Command, io: Context): void {
   const command = program
     .command('rotate')
     .description('new data key for a keyring; re-encrypt every file under it (resumable)')
-    .option('--keyring <name>', 'keyring name', DEFAULT_KEYRING)
+    .addOption(keyringOption())
     .option('--drop-unopened', 'remove entries whose keys were not given (they cannot get the new data key)')
     .addOption(quietOption());
   addKeySourceOptions(command).action(async (options: RotateOptions) => {

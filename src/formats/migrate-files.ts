@@ -15,7 +15,6 @@ import { isAnsibleVault } from '../core/ansible-vault.js';
 import { isEnvelope } from '../core/envelope.js';
 import { UsageError, VaultError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import type { Progress } from '../fs/progress.js';
 import { chooseEncryptCredential } from '../keys/ansible-secrets.js';
 import { ansibleTargetFor } from './ansible-formats.js';
 import { SecretSession, targetForNewFile, type SealTarget } from './secrets.js';
@@ -34,8 +33,14 @@ export interface MigrateRequest {
   /** With several vault-ids, the label to encrypt with (to ansible). */
   encryptVaultId?: string;
   session: SecretSession;
-  /** A progress display for the TOTAL files; ticked once per file. */
-  progress?: (total: number) => Progress;
+  /** A progress display for the TOTAL files, told each file's result as it is known. */
+  progress?: (total: number) => MigrateProgress;
+}
+
+/** What a long migration tells the command as it goes: a line per file shows while the others wait. */
+export interface MigrateProgress {
+  file(result: MigrateResult): void;
+  done(): void;
 }
 
 export interface MigrateReport {
@@ -52,16 +57,17 @@ export async function migrateFiles(request: MigrateRequest, where: { cwd: string
   const progress = request.progress?.(files.length);
   try {
     for (const file of files) {
+      let result: MigrateResult;
       try {
         const { outcome, detail } = request.to === 'ansible' ? await toAnsible(file, request) : await toVaultfile(file, request, where);
-        results.push({ path: file, outcome, detail });
-        counts[outcome] += 1;
+        result = { path: file, outcome, detail };
       } catch (error) {
         if (!(error instanceof VaultError)) throw error;
-        results.push({ path: file, outcome: 'failed', error });
-        counts.failed += 1;
+        result = { path: file, outcome: 'failed', error };
       }
-      progress?.tick(file);
+      results.push(result);
+      counts[result.outcome] += 1;
+      progress?.file(result);
     }
   } finally {
     progress?.done();
