@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
 
 const work = tempDir('vaultfile-startup-');
@@ -36,6 +37,21 @@ test('--version and --help load no command module', () => {
     assert.equal(commandModules(modules), [], `${flag} loads ${commandModules(modules).join(', ')}`);
     assert.not.ok(modules.some((url) => /node_modules\/(yaml|@inquirer|simple-git|@aws-sdk)\//.test(url)), flag);
   }
+});
+
+test('the launcher `vault` links to answers --version alone, -V too, and reads no other file of the package', () => {
+  const launcher = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+  for (const flag of ['--version', '-V']) {
+    // (The log names an entry file twice: as the URL the loader resolved and as the path Node's
+    // CommonJS loader cached.)
+    const files = new Set(modulesOf([flag], launcher).map((url) => (url.startsWith('file:') ? fileURLToPath(url) : url)));
+    assert.equal([...files].filter((file) => file.includes('/bundle/')), [launcher], `${flag} loads ${[...files].join(', ')}`);
+  }
+  // Anything else goes to the program, as before: the same version line through commander.
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  assert.is(runVaultBinary(['--version']).stdout, `${version}\n`);
+  assert.is(runVaultBinary(['--debug', '--version']).stdout, `${version}\n`);
+  assert.ok(modulesOf(['--debug', '--version'], launcher).some((url) => url.endsWith('/bundle/bin/cli.js')), 'the program answers --debug --version');
 });
 
 test('--help lists every command as the command modules describe them', () => {

@@ -30,6 +30,7 @@ test('npm pack prints only the tarball name and ships no sources, maps or declar
   assert.match(packed.stdout, /^vaultfile-\d+\.\d+\.\d+\S*\.tgz\n$/);
   tarball = packed.tarball;
   const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  assert.ok(list.includes('package/bundle/bin/vault.cjs'));
   assert.ok(list.includes('package/bundle/bin/cli.js'));
   assert.ok(list.includes('package/bundle/bin/git-filter.js'));
   assert.ok(list.includes('package/package.json'));

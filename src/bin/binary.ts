@@ -5,7 +5,7 @@
  *   password client (src/bin/vaultfile-client.ts);
  * - `git filter-process|clean|smudge|textconv|merge`: the git drivers (what `vault git setup`
  *   writes when run from the binary), without the command-line framework, as src/bin/git-filter.ts;
- * - anything else: the `vault` command line (src/bin/cli.ts).
+ * - anything else: the `vault` command line (src/bin/vault.ts, then src/bin/cli.ts).
  * The npm package has separate entry files instead; this module is not part of it.
  */
 import { basename } from 'node:path';
@@ -21,7 +21,7 @@ function start(): Promise<unknown> {
     process.argv.splice(2, 1);
     return import('./git-filter.js');
   }
-  return import('./cli.js');
+  return import('./vault.js');
 }
 
 void start();

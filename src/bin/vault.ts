@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * The `vault` and `vaultfile` executables as the npm package installs them: a launcher that answers
+ * `vault --version` alone itself and otherwise loads the program (./cli.js). The package builds it
+ * as a CommonJS file (bundle/bin/vault.cjs, the version inlined): Node starts a CommonJS entry
+ * faster than an ES module one, and for so small an answer that difference is most of the cost
+ * (docs/benchmarks.md). It imports nothing of the program at its top, so that answer costs none of it.
+ */
+import { VERSION } from '../version.js';
+
+const args = process.argv.slice(2);
+
+// A reader that went away (`vault view f | head -1`): stop quietly with the status a shell gives a
+// program killed by SIGPIPE (128 + 13), as cat does, instead of an unhandled-error stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(128 + 13);
+});
+
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // run() gives the same line through commander.
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  // No top-level await: this is a CommonJS file in the package and part of one in the single
+  // executable.
+  void import('./cli.js');
+}
