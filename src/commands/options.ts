@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
 import { UsageError } from '../errors.js';
 import type { KeySourceOptions } from '../keys/key-sources.js';
+import { DEFAULT_KEYRING } from '../repo/repo.js';
 import type { ProgressStream } from '../fs/progress.js';
 
 /** Parser of a repeatable option: every value, in order. */
@@ -28,6 +29,11 @@ export function workFactorOption(): Option {
 export function parseWorkFactorOption(options: { workFactor?: unknown }): ScryptParams {
   if (options.workFactor === undefined) return DEFAULT_SCRYPT;
   return { ...DEFAULT_SCRYPT, logN: parseWorkFactor(String(options.workFactor), '--work-factor', MAX_WRITE_LOG_N, '17 or more recommended') };
+}
+
+/** --keyring NAME of the commands that work on one keyring of the repository, "default" unless given. */
+export function keyringOption(description = 'keyring name'): Option {
+  return new Option('--keyring <name>', description).default(DEFAULT_KEYRING);
 }
 
 /** The heading the key options are listed under in every command's help. */

@@ -7,6 +7,7 @@
  * Reads only.
  */
 import type { Command } from 'commander';
+import { toHex } from '../core/bytes.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
@@ -41,8 +42,7 @@ function readKeyIds(root: string, name: string): KeyIds {
   try {
     const keyring = readKeyring(root, name);
     if (keyring === null) return null;
-    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-    return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
+    return { current: toHex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => toHex(key.dataKeyId))) };
   } catch {
     return null;
   }

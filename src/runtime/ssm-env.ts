@@ -100,14 +100,14 @@ export function isRunnable(command: string, path: string | undefined): boolean {
 
 /**
  * ENV with every `ssm://NAME` value replaced by the parameter's value, as ssm-env does. Problems are
- * errors, or with -no-fail warnings given to WARN (the literal value stays).
+ * errors, or with -no-fail warnings in the result (the literal value stays). Prints nothing.
  */
 export async function expandSsmEnv(
   env: Map<string, string>,
   flags: Pick<SsmEnvFlags, 'withDecryption' | 'noFail'>,
   backend: () => SecretBackend,
-  warn: (line: string) => void,
-): Promise<Map<string, string>> {
+): Promise<{ env: Map<string, string>; warnings: string[] }> {
+  const warnings: string[] = [];
   const wanted = new Map<string, string>();
   for (const [variable, value] of env) {
     if (!value.startsWith(PREFIX)) continue;
@@ -127,14 +127,14 @@ export async function expandSsmEnv(
     if (callError && !callError.ok) {
       const line = `cannot read SSM parameters (${callError.error})`;
       if (!flags.noFail) throw new VaultError(`${line}; nothing was run; check the region and IAM permissions, or add -no-fail`);
-      warn(`warning: ${line}; ${batch.flatMap(variablesOf).join(', ')} keep their ssm:// values (-no-fail)`);
+      warnings.push(`warning: ${line}; ${batch.flatMap(variablesOf).join(', ')} keep their ssm:// values (-no-fail)`);
       continue;
     }
     const invalid = batch.filter((name) => !outcomes.get(name)?.ok).flatMap(variablesOf);
     if (invalid.length > 0) {
       const line = `invalid parameters for ${invalid.sort().join(', ')}`;
       if (!flags.noFail) throw new VaultError(`${line}; nothing was run; check the parameter names, or add -no-fail`);
-      warn(`warning: ${line}; they keep their ssm:// values (-no-fail)`);
+      warnings.push(`warning: ${line}; they keep their ssm:// values (-no-fail)`);
     }
     for (const [variable, parameter] of wanted) {
       const outcome = outcomes.get(parameter);
@@ -143,5 +143,5 @@ export async function expandSsmEnv(
       out.set(variable, outcome.value);
     }
   }
-  return out;
+  return { env: out, warnings };
 }
