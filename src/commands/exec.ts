@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { UnresolvedReferencesError, buildEnvironment, type BuiltEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
 import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, quietOption, type KeyFlags } from './options.js';
 import { runChild } from '../runtime/spawn.js';
 import type { Context } from '../context.js';
 
@@ -87,7 +87,8 @@ export function register(program: Command, io: Context): void {
     .passThroughOptions();
   addEnvironmentOptions(command)
     .option('--pristine', 'start from an empty environment: only PATH and the variables read')
-    .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
+    .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'))
+    .addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (name: string, args: string[], options: EnvironmentFlags) => {
     if (options.path === false && options.pristine !== true) {

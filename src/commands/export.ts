@@ -4,7 +4,7 @@
  * need a file or `eval "$(vault export --format shell ...)"`. Prints nothing else of the environment.
  */
 import { Command, Option } from 'commander';
-import { addKeySourceOptions } from './options.js';
+import { addKeySourceOptions, quietOption } from './options.js';
 import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
 import { addEnvironmentOptions, commandEnvironment, type EnvironmentFlags } from './exec.js';
 import type { Context } from '../context.js';
@@ -15,7 +15,7 @@ export function register(program: Command, io: Context): void {
     .description('print the resolved variables as dotenv, JSON or shell export lines');
   addEnvironmentOptions(command).addOption(
     new Option('--format <format>', 'output syntax').choices(EXPORT_FORMATS).default('dotenv'),
-  );
+  ).addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (options: EnvironmentFlags & { format: ExportFormat }) => {
     const built = await commandEnvironment(options, io);

@@ -42,6 +42,7 @@ export function register(program: Command, io: Context): void {
     .description('list the entries of a keyring (no key needed)')
     .addOption(keyringOption())
     .option('--json', 'print the entries as JSON (fields in docs/install.md)')
+    .addOption(quietOption())
     .action(async (options: { keyring: string; json?: boolean }) => {
       const { path, keyring } = await readRepoKeyring(options.keyring, io.cwd);
       listEntries(keyring, relative(io.cwd, path), options.json === true, io);

@@ -10,7 +10,7 @@ import { parseEnvFile, sealedVariablesError } from '../runtime/env-file.js';
 import type { SealedVariables } from '../runtime/env-map.js';
 import { parsePushTarget, push, writeReferenceFiles, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 function summary(report: PushReport, dryRun: boolean): string {
@@ -28,6 +28,7 @@ interface PushOptions extends KeyFlags {
   prune?: boolean;
   ecsSecrets?: string;
   procWrapper?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -40,7 +41,8 @@ export function register(program: Command, io: Context): void {
     .option('--dry-run', 'print what would change; write nothing')
     .option('--prune', 'delete what the store has under the target and the file does not (else listed as extra)')
     .option('--ecs-secrets <file>', 'write the task definition\'s "secrets" array (name, valueFrom) to FILE')
-    .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE');
+    .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE')
+    .addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (file: string, options: PushOptions) => {
     const target = parsePushTarget(options.to);
@@ -70,6 +72,6 @@ export function register(program: Command, io: Context): void {
       ...(typeof options.ecsSecrets === 'string' ? { ecsSecrets: options.ecsSecrets } : {}),
       ...(typeof options.procWrapper === 'string' ? { procWrapper: options.procWrapper } : {}),
     }, dryRun);
-    for (const path of files.skipped) io.stderr.write(`vault: ${path} not written (dry run)\n`);
+    for (const path of files.skipped) notesStream(io.stderr, options.quiet).write(`vault: ${path} not written (dry run)\n`);
   });
 }

@@ -14,6 +14,7 @@ import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js
 import { listKeyrings, readKeyring } from '../repo/repo.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
 import { brokenDriver } from '../git/driver-health.js';
+import { quietOption } from './options.js';
 import type { Context } from '../context.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
@@ -82,6 +83,7 @@ export function register(program: Command, io: Context): void {
     .option('--staged', 'only files in the index')
     .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
     .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .addOption(quietOption())
     .action(async (options: { staged?: boolean; all?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);
       const staged = options.staged === true;

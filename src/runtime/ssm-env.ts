@@ -21,21 +21,25 @@ export interface SsmEnvFlags {
   noFail: boolean;
   version: boolean;
   help: boolean;
+  /** vault's -q/-quiet (not ssm-env's): no notes; the -no-fail warnings still print. */
+  quiet: boolean;
   /** The command and its arguments. */
   command: string[];
 }
 
-const BOOLEAN_FLAGS: Record<string, 'withDecryption' | 'noFail' | 'version' | 'help'> = {
+const BOOLEAN_FLAGS: Record<string, 'withDecryption' | 'noFail' | 'version' | 'help' | 'quiet'> = {
   'with-decryption': 'withDecryption',
   'no-fail': 'noFail',
   V: 'version',
   h: 'help',
   help: 'help',
+  q: 'quiet',
+  quiet: 'quiet',
 };
 
 /** Go's flag package: -name or --name, -name=value, a string flag's value in the next argument, "--" ends. */
 export function parseSsmEnvFlags(args: readonly string[]): SsmEnvFlags {
-  const flags: SsmEnvFlags = { template: SSM_ENV_DEFAULT_TEMPLATE, withDecryption: false, noFail: false, version: false, help: false, command: [] };
+  const flags: SsmEnvFlags = { template: SSM_ENV_DEFAULT_TEMPLATE, withDecryption: false, noFail: false, version: false, help: false, quiet: false, command: [] };
   let i = 0;
   for (; i < args.length; i += 1) {
     const arg = args[i]!;
@@ -74,6 +78,7 @@ export const SSM_ENV_USAGE = `usage: vault ssm-env [-template STRING] [-with-dec
   -template string   only ssm-env's default: ${SSM_ENV_DEFAULT_TEMPLATE}
   -with-decryption   decrypt SecureString parameters
   -no-fail           keep the literal ssm:// value of what cannot be read
+  -q, -quiet         print no notes; errors and the -no-fail warnings still print (vault's own flag)
   -V                 print the version and exit
 `;
 
