@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { BINARY } from '../scripts/build-binary.mjs';
 import { ROOT, benchEnv, fmt } from './common.mjs';
 
-const BUNDLE = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+const BUNDLE = join(ROOT, 'bundle', 'bin', 'vault.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const has = (/** @type {string} */ tool, /** @type {string[]} */ args = ['--version']) => spawnSync(tool, args).status === 0;
 if (!has('hyperfine')) {

@@ -6,10 +6,10 @@
 // only runs in the Node that made it. macOS and Windows steps follow Node's documentation.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMON } from './build-bundle.mjs';
+import { COMMON, bundleLocalRequires } from './build-bundle.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist', 'sea');
@@ -19,24 +19,6 @@ const OS = OS_NAMES[process.platform] ?? process.platform;
 export const BINARY = join(ROOT, 'dist', `vault-${OS}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
 // The fuse Node's binary carries for postject (Node's single-executable documentation).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-
-/**
- * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
- * they cost nothing until used. The single executable has no node_modules and no import.meta.url: dropping the declaration leaves a plain `require('yaml')`, which esbuild
- * bundles as a module evaluated on the first call — the same laziness.
- */
-/** @type {import('esbuild').Plugin} */
-const bundleLocalRequires = {
-  name: 'bundle-local-requires',
-  setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
-      if (!declaration.test(source)) return undefined;
-      return { contents: source.replace(declaration, ''), loader: 'ts' };
-    });
-  },
-};
 
 /**
  * Run a build step; its chatter (postject warns about ELF notes it skips) shows only on failure.
