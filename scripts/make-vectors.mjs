@@ -152,6 +152,29 @@ export async function buildVectors() {
   files.set('keyrings/team-rotated.keyring', enc(serializeKeyring(rotated)));
   add('rotated-previous-key', oldFile, { keyring: 'keyrings/team-rotated.keyring', credential: { password: PASSWORD } }, 'success', 'sealed before a rotation, opened through the previous key', yaml);
 
+  // Keyring names (docs/FORMAT.md §3.1, §5.1). Success: the longest name the rule allows, with a
+  // digit first and each of ".", "_" and "-". Failures: envelopes a writer that ignores the rule
+  // would make, sealed whole under "team" (header MAC and tags are valid, only the name is wrong),
+  // so a reader that holds the key still refuses them, and before it looks for a keyring file.
+  const longName = `7.eu-west_1-${'k'.repeat(52)}`;
+  const longRandom = seeded('long name keyring');
+  let long = createKeyring(longName, longRandom);
+  long = await addEntry(long, /** @type {any} */ (pw(PASSWORD)), 'alice', kdf, longRandom, FAST);
+  files.set(`keyrings/${longName}.keyring`, enc(serializeKeyring(long)));
+  add('keyring-name-64', seal('keyring-name-64', yaml, long), { keyring: `keyrings/${longName}.keyring`, credential: { password: PASSWORD }, keyringName: longName }, 'success', 'keyring name of 64 characters, a digit first, with ".", "_" and "-"', yaml);
+  /** @type {[string, string, string][]} */
+  const badNames = [
+    ['keyring-name-leading-dot', '.team', 'keyring name starting with "." (a hidden file)'],
+    ['keyring-name-at', 'ops@team', 'keyring name with "@" (the old header rule allowed it)'],
+    ['keyring-name-dot-dot', 'team..old', 'keyring name holding ".."'],
+    ['keyring-name-65', `${longName}k`, 'keyring name of 65 characters'],
+    ['keyring-name-slash', 'deploy/team', 'keyring name with "/" (a path)'],
+  ];
+  for (const [name, keyringName, comment] of badNames) {
+    const renamed = { ...team, keyring: { ...team.keyring, name: keyringName } };
+    add(name, seal(name, yaml, renamed), { ...TEAM, keyringName }, 'format', comment);
+  }
+
   // Keys that do not open.
   add('wrong-password', inlineBase, { keyring: null, credential: { password: 'not the password' } }, 'auth', 'inline keyring, wrong password');
   add('keyring-wrong-password', base, { ...TEAM, credential: { password: 'not the password' } }, 'auth', 'repository keyring, wrong password');

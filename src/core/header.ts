@@ -7,7 +7,7 @@ import { FormatError, quotePath } from '../errors.js';
 import { concatBytes, decodeUtf8, utf8 } from './bytes.js';
 import { damaged } from './damage.js';
 import { DATA_KEY_ID_LENGTH, FILE_SALT_LENGTH, hmacSha256 } from './derive.js';
-import { LABEL_PATTERN } from './entry.js';
+import { isKeyringName } from './keyring-name.js';
 
 export const FORMAT_VERSION = 1;
 export const FLAG_DETERMINISTIC = 0x01;
@@ -84,7 +84,7 @@ export function parseHeader(binary: Uint8Array, origin: string): { header: Envel
   const nameBytes = take(nameLength);
   if (nameBytes === null) return null;
   const keyringName = decodeUtf8(nameBytes);
-  if (keyringName === null || (!inline && !LABEL_PATTERN.test(keyringName))) {
+  if (keyringName === null || (!inline && !isKeyringName(keyringName))) {
     throw damaged(origin, 'the keyring name is not valid');
   }
   const dataKeyId = take(DATA_KEY_ID_LENGTH);

@@ -8,7 +8,8 @@ import { utf8, wipe } from './bytes.js';
 import { damaged } from './damage.js';
 import { decodeBase64, encodeBase64 } from './armour.js';
 import { DATA_KEY_ID_LENGTH, hmacSha256, keyringMacKey } from './derive.js';
-import { LABEL_PATTERN, WRAPPED_LENGTH, formatEntry, parseEntry, type KeyringEntry } from './entry.js';
+import { KEYRING_NAME_RULE, isKeyringName } from './keyring-name.js';
+import { WRAPPED_LENGTH, formatEntry, parseEntry, type KeyringEntry } from './entry.js';
 import type { Keyring, PreviousKey, UnlockedKeyring } from './keyring.js';
 
 export const KEYRING_HEADER = 'vaultfile-keyring v1';
@@ -60,7 +61,7 @@ export function parseKeyring(text: string, origin: string): Keyring {
     return line.slice(prefix.length);
   };
   const name = field('name: ');
-  if (!LABEL_PATTERN.test(name)) throw bad('line 2: the keyring name may hold only A-Z a-z 0-9 . _ @ - (1 to 64)');
+  if (!isKeyringName(name)) throw bad(`line 2: a keyring name is ${KEYRING_NAME_RULE}`);
   const dataKeyId = decodeBase64(field('data-key-id: '));
   if (dataKeyId === null || dataKeyId.length !== DATA_KEY_ID_LENGTH) throw bad(`line 3: data-key-id must be ${DATA_KEY_ID_LENGTH} bytes of canonical base64`);
   const entries: KeyringEntry[] = [];

@@ -21,6 +21,7 @@ import {
 } from './entry.js';
 import { appliesTo, noEntryOpens, openPublicEntry, type OpenNote } from './public-open.js';
 import { sealPublicEntry, type PublicEntry, type PublicEntryFields } from './public-entry.js';
+import { KEYRING_NAME_RULE, isKeyringName } from './keyring-name.js';
 import { DEFAULT_SCRYPT, checkWriteParams, type KdfCache, type ScryptParams } from './kdf.js';
 
 export type { KeyringEntry, PasswordEntry, KeyFileEntry } from './entry.js';
@@ -39,7 +40,7 @@ export interface PreviousKey {
 }
 
 export interface Keyring {
-  /** [A-Za-z0-9._@-]{1,64}; '' for a keyring carried inline in an envelope. */
+  /** A name by the rule of keyring-name.ts; '' for a keyring carried inline in an envelope. */
   name: string;
   dataKeyId: Uint8Array;
   entries: KeyringEntry[];
@@ -62,8 +63,8 @@ export function isInlineKeyring(keyring: Keyring): boolean {
 }
 
 function checkName(name: string): void {
-  if (name !== '' && !LABEL_PATTERN.test(name)) {
-    throw new UsageError(`keyring name "${name}" is not allowed; use 1 to 64 of A-Z a-z 0-9 . _ @ -`);
+  if (name !== '' && !isKeyringName(name)) {
+    throw new UsageError(`keyring name "${name}" is not allowed; use ${KEYRING_NAME_RULE}`);
   }
 }
 

@@ -9,6 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import { ansiblePasswordFor } from '../core/derive.js';
+import { isKeyringName } from '../core/keyring-name.js';
 import type { UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError } from '../errors.js';
 import { findRepoRoot, hasKeyring, matchRule, readPolicy, repoRelative, ruleFormat } from '../repo/repo.js';
@@ -48,7 +49,7 @@ export async function ansibleKeyringOf(filePath: string, headerLabel: string | n
   const rel = repoRelative(root, filePath);
   const rule = rel === null ? null : matchRule(await readPolicy(root), rel);
   if (rule && ruleFormat(rule) === 'ansible') return { root, name: rule.keyring };
-  if (headerLabel !== null && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(headerLabel) && hasKeyring(root, headerLabel)) {
+  if (headerLabel !== null && isKeyringName(headerLabel) && hasKeyring(root, headerLabel)) {
     return { root, name: headerLabel };
   }
   return null;

@@ -8,6 +8,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { KEYRING_NAME_RULE, isKeyringName } from '../core/keyring-name.js';
 import { FileSystemError, FormatError, quotePath } from '../errors.js';
 
 export interface GitDirs {
@@ -26,13 +27,12 @@ export interface StoredKeys {
 }
 
 const HEADER = '# vaultfile data keys: written by "vault unlock", removed by "vault lock"; never commit or share this file';
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const HEX_ID = /^[0-9a-f]{2,128}$/;
 
 /** Keyring names become file names: refuse anything that could leave the keys directory. */
 export function assertKeyringName(name: string): void {
-  if (!NAME.test(name) || name.includes('..')) {
-    throw new FormatError(`invalid keyring name ${quotePath(name)}; use letters, digits, ".", "_" and "-"`);
+  if (!isKeyringName(name)) {
+    throw new FormatError(`invalid keyring name ${quotePath(name)}; a keyring name is ${KEYRING_NAME_RULE}`);
   }
 }
 
@@ -113,7 +113,7 @@ export function parseStoredKeys(text: string, origin: string): StoredKeys {
     const fields = line.split(' ');
     if (fields[0] === 'keyring' && fields.length === 2 && keyring === null) {
       keyring = fields[1]!;
-      if (!NAME.test(keyring)) throw bad('bad keyring name');
+      if (!isKeyringName(keyring)) throw bad('bad keyring name');
       continue;
     }
     if ((fields[0] === 'current' || fields[0] === 'previous') && fields.length === 3) {
@@ -157,7 +157,7 @@ export function listStoredKeyrings(commonDir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((name) => name.endsWith('.key') && NAME.test(name.slice(0, -4))).map((name) => name.slice(0, -4)).sort();
+  return names.filter((name) => name.endsWith('.key') && isKeyringName(name.slice(0, -4))).map((name) => name.slice(0, -4)).sort();
 }
 
 function ensurePrivateDir(path: string): void {

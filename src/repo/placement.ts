@@ -8,11 +8,11 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isKeyringName } from '../core/keyring-name.js';
 import { AuthError, FileSystemError, quotePath } from '../errors.js';
 import { readBoundedFile } from '../fs/safe-read.js';
 
 const MAX_PLACEMENT_BYTES = 64 * 1024 * 1024;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function placementPath(commonDir: string): string {
   return join(commonDir, 'vaultfile', 'placement');
@@ -31,7 +31,7 @@ export function parsePlacement(text: string): Map<string, string> {
     } catch {
       continue; // a line cut short by a crash: the next record of that path repairs it
     }
-    if (NAME.test(name) && typeof path === 'string') map.set(path, name);
+    if (isKeyringName(name) && typeof path === 'string') map.set(path, name);
   }
   return map;
 }

@@ -7,6 +7,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { KEYRING_NAME_RULE, isKeyringName } from '../core/keyring-name.js';
 import { parseKeyring, serializeKeyring, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -16,7 +17,6 @@ export const VAULTFILE_DIR = '.vaultfile';
 export const POLICY_FILE = 'policy.yml';
 export const KEYRINGS_DIR = 'keyrings';
 export const DEFAULT_KEYRING = 'default';
-const KEYRING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const compiledRules = new WeakMap<Policy, ((path: string) => boolean)[]>();
 
@@ -83,9 +83,10 @@ function searchRepoRoot(from: string): string | null {
   }
 }
 
+/** NAME when it follows the keyring-name rule (core/keyring-name.ts), else a usage error. */
 export function checkKeyringName(name: string): string {
-  if (!KEYRING_NAME.test(name)) {
-    throw new UsageError(`keyring name ${quotePath(name)} is not valid; use letters, digits, ".", "_" or "-"`);
+  if (!isKeyringName(name)) {
+    throw new UsageError(`keyring name ${quotePath(name)} is not valid; use ${KEYRING_NAME_RULE}`);
   }
   return name;
 }

@@ -13,7 +13,8 @@ import { EXIT, UsageError, VaultError, exitCodeOf, quotePath } from '../errors.j
 import { SecretSession } from '../formats/secrets.js';
 import { currentAnsiblePassword } from '../formats/keyring-ansible.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { checkKeyringName, findRepoRoot, hasKeyring } from '../repo/repo.js';
+import { isKeyringName } from '../core/keyring-name.js';
+import { findRepoRoot, hasKeyring } from '../repo/repo.js';
 import type { Context } from '../context.js';
 
 export const CLIENT_NAME = 'vaultfile-client';
@@ -61,7 +62,7 @@ export async function runAnsibleClient(args: readonly string[], context: ClientC
       context.writeErr(`${CLIENT_NAME}: no .vaultfile/ directory above ${quotePath(context.cwd)}; run ansible from inside the repository`);
       return EXIT_NO_SUCH_VAULT_ID;
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(label) || !hasKeyring(root, checkKeyringName(label))) {
+    if (!isKeyringName(label) || !hasKeyring(root, label)) {
       context.writeErr(`${CLIENT_NAME}: no keyring ${quotePath(label)} in this repository; the vault-id label must name a keyring ("vault keys list")`);
       return EXIT_NO_SUCH_VAULT_ID;
     }
