@@ -50,20 +50,29 @@ export async function buildBinary() {
     // import.meta.url is only read outside the binary (src/git/setup.ts asks isSea() first).
     logOverride: { 'empty-import-meta': 'silent' },
   });
-  const config = join(WORK, 'sea-config.json');
-  const blob = join(WORK, 'sea-prep.blob');
+  return seaBinary(main, WORK, BINARY);
+}
+
+/**
+ * A single executable at BINARY that runs the CommonJS file MAIN, its blob made in WORK. Also
+ * what the start-up benchmark builds from an empty file: the floor of any single executable.
+ * @param {string} main @param {string} work @param {string} binary
+ */
+export function seaBinary(main, work, binary) {
+  const config = join(work, 'sea-config.json');
+  const blob = join(work, 'sea-prep.blob');
   writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
   run(process.execPath, ['--experimental-sea-config', config]);
 
-  rmSync(BINARY, { force: true });
-  copyFileSync(process.execPath, BINARY);
-  chmodSync(BINARY, 0o755);
-  if (process.platform === 'darwin') run('codesign', ['--remove-signature', BINARY]);
+  rmSync(binary, { force: true });
+  copyFileSync(process.execPath, binary);
+  chmodSync(binary, 0o755);
+  if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
   const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
   const macho = process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
-  run(process.execPath, [postject, BINARY, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...macho]);
-  if (process.platform === 'darwin') run('codesign', ['--sign', '-', BINARY]);
-  return BINARY;
+  run(process.execPath, [postject, binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...macho]);
+  if (process.platform === 'darwin') run('codesign', ['--sign', '-', binary]);
+  return binary;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
