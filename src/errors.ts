@@ -27,38 +27,36 @@ export class VaultError extends Error {
   }
 }
 
-/** Bad command line: unknown option, missing argument, conflicting flags. */
-export class UsageError extends VaultError {
-  override readonly exitCode = EXIT.USAGE;
+/**
+ * The base of a VaultError subclass that exits with CODE: the classes below differ only in their
+ * code (and their name, which `new.target` gives).
+ */
+function exitingWith(code: ExitCode) {
+  return class extends VaultError {
+    override readonly exitCode: number = code;
+  };
 }
 
+/** Bad command line: unknown option, missing argument, conflicting flags. */
+export class UsageError extends exitingWith(EXIT.USAGE) {}
+
 /** Input is not a vault file, or is malformed: bad armour, bad lengths, unknown version, truncated. */
-export class FormatError extends VaultError {
-  override readonly exitCode = EXIT.FORMAT;
-}
+export class FormatError extends exitingWith(EXIT.FORMAT) {}
 
 /**
  * Wrong key or tampered data. One class on purpose: telling the two apart would give an attacker
  * who submits files to an automated decrypter a partitioning oracle (reference/SECURITY.md §3.3).
  */
-export class AuthError extends VaultError {
-  override readonly exitCode = EXIT.AUTH;
-}
+export class AuthError extends exitingWith(EXIT.AUTH) {}
 
 /** No key source was given or found (no --password-file, no env variable, no TTY to prompt on). */
-export class NoKeyError extends VaultError {
-  override readonly exitCode = EXIT.NO_KEY;
-}
+export class NoKeyError extends exitingWith(EXIT.NO_KEY) {}
 
 /** The filesystem refused: missing file, directory given as a file, read-only target, disk full. */
-export class FileSystemError extends VaultError {
-  override readonly exitCode = EXIT.FILESYSTEM;
-}
+export class FileSystemError extends exitingWith(EXIT.FILESYSTEM) {}
 
 /** The user interrupted (SIGINT, SIGTERM, SIGHUP). */
-export class InterruptedError extends VaultError {
-  override readonly exitCode = EXIT.INTERRUPTED;
-}
+export class InterruptedError extends exitingWith(EXIT.INTERRUPTED) {}
 
 /** Quote a path the way every message does: `"deploy/vars/prod.yml"`. */
 export function quotePath(path: string): string {

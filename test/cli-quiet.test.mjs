@@ -1,4 +1,4 @@
-// -q/--quiet on every command that prints progress or notes: the same run with and without it has
+// -q/--quiet on every command that writes anything but errors to stderr: the same run with and without it has
 // the same exit code and the same stdout (minus summaries printed there), and with it stderr is
 // empty or holds only the documented safety warnings; errors still print.
 import { test } from 'uvu';
@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { notesStream } from '../dist/commands/options.js';
 import { createProgress } from '../dist/fs/progress.js';
-import { removeDir, runVault, tempDir, tempRepo } from './helpers.mjs';
+import { removeDir, runVault, runVaultBinary, tempDir, tempRepo, writeSecret } from './helpers.mjs';
 import { editors } from './lifecycle-support.mjs';
 
 /** A repository with keyring "default" opened by a key file kept outside it, and two sealed files. */
@@ -185,6 +185,108 @@ test('git setup -q, lock -q, unlock -q: the summaries on stdout are left out', a
   const unlock = await both((fx) => ['unlock', '--key-file', fx.key], async (fx) => void (await runVault(['lock'], { cwd: fx.repo })));
   assert.is(unlock.loud.code, 0, unlock.loud.stderr);
   assertQuiet(unlock.loud, unlock.quiet, { notesOnStdout: true });
+});
+
+/**
+ * A vars file with a plain value and two inline Ansible values, "A" under vault-id "one" and "B"
+ * under "two": opened with "one" only, B is what the commands warn about.
+ */
+async function inlineVars() {
+  const dir = tempDir('vaultfile-quiet-inline-');
+  const one = writeSecret(join(dir, 'one.pw'), 'first password\n');
+  const two = writeSecret(join(dir, 'two.pw'), 'second password\n');
+  const a = await runVault(['encrypt-string', '--vault-id', `one@${one}`, '--stdin-name', 'A'], { input: 'alpha' });
+  const b = await runVault(['encrypt-string', '--vault-id', `two@${two}`, '--stdin-name', 'B'], { input: 'beta' });
+  assert.is(a.code, 0, a.stderr);
+  assert.is(b.code, 0, b.stderr);
+  writeFileSync(join(dir, 'vars.yml'), `PLAIN: plain\n${a.stdout}${b.stdout}`);
+  return { dir, key: `one@${one}` };
+}
+
+/**
+ * A command that prints only output and warnings: -q changes nothing, and the warnings stay.
+ * @param {{code: number | null, stdout: string, stderr: string}} loud
+ * @param {{code: number | null, stdout: string, stderr: string}} quiet
+ * @param {RegExp} warning
+ */
+function assertWarningsStay(loud, quiet, warning) {
+  assert.is(quiet.code, loud.code, quiet.stderr);
+  assert.is(quiet.stdout, loud.stdout);
+  assert.match(loud.stderr, warning);
+  assert.is(quiet.stderr, loud.stderr);
+}
+
+test('view -q: the plaintext as before; values left encrypted are still warned about', async () => {
+  const { dir, key } = await inlineVars();
+  const [loud, quiet] = [await runVault(['view', '--vault-id', key, 'vars.yml'], { cwd: dir }), await runVault(['view', '-q', '--vault-id', key, 'vars.yml'], { cwd: dir })];
+  assert.is(loud.code, 0, loud.stderr);
+  assert.match(quiet.stdout, /^PLAIN: plain\nA: alpha\nB: !vault \|/);
+  assertWarningsStay(loud, quiet, /^vault: warning: [^\n]*B[^\n]*; shown still encrypted\n$/);
+  removeDir(dir);
+});
+
+test('export -q and exec -q: the same variables; a variable left unset (--allow-unresolved) is still warned about', async () => {
+  const { dir, key } = await inlineVars();
+  const args = ['-f', 'vars.yml', '--vault-id', key, '--allow-unresolved'];
+  const exported = [await runVault(['export', ...args], { cwd: dir }), await runVault(['export', ...args, '-q'], { cwd: dir })];
+  assert.is(exported[1].code, 0, exported[1].stderr);
+  assert.is(exported[1].stdout, "PLAIN='plain'\nA='alpha'\n");
+  assertWarningsStay(exported[0], exported[1], /^vault: warning: "vars\.yml": B cannot be opened with the keys given; left unset \(--allow-unresolved\)\n$/);
+  const child = ['--', process.execPath, '-e', 'process.stdout.write(JSON.stringify([process.env.A, process.env.B ?? null]))'];
+  // The child writes to the real standard output: run the built CLI in its own process.
+  const ran = [runVaultBinary(['exec', ...args, ...child], { cwd: dir }), runVaultBinary(['exec', '-q', ...args, ...child], { cwd: dir })];
+  assert.is(ran[1].code, 0, ran[1].stderr);
+  assert.is(ran[1].stdout, '["alpha",null]');
+  assertWarningsStay(ran[0], ran[1], /left unset \(--allow-unresolved\)\n$/);
+  removeDir(dir);
+});
+
+test('encrypt-string -q: a value typed in the command line is still warned about (a possible leak)', async () => {
+  const { dir, key } = await inlineVars();
+  const loud = await runVault(['encrypt-string', '--vault-id', key, '-n', 'X', 'value'], { cwd: dir });
+  const quiet = await runVault(['encrypt-string', '-q', '--vault-id', key, '-n', 'X', 'value'], { cwd: dir });
+  // The salts are random: the blocks differ, their shape does not.
+  const shape = (/** @type {string} */ text) => text.replace(/^ {10}[0-9a-f]+$/gm, 'HEX');
+  assert.match(quiet.stdout, /^X: !vault \|\n {10}\$ANSIBLE_VAULT;1\.2;AES256;one\n/);
+  assertWarningsStay({ ...loud, stdout: shape(loud.stdout) }, { ...quiet, stdout: shape(quiet.stdout) }, /^vault: note: a value given as an argument is visible in the process list/);
+  removeDir(dir);
+});
+
+test('status -q and keys list -q: the table, the lines under it and the warnings, as before', async () => {
+  const fx = await repoWithFiles();
+  await encryptBoth(fx);
+  // The temp file of an interrupted write may hold plaintext: a possible leak, so status warns with -q too.
+  writeFileSync(join(fx.repo, 'deploy', '.a.yml.vaultfile-1234abcd.tmp'), 'a: 1\n');
+  for (const command of [['status'], ['keys', 'list']]) {
+    const loud = await runVault(command, { cwd: fx.repo });
+    const quiet = await runVault([...command, '-q'], { cwd: fx.repo });
+    assert.is(loud.code, 0, loud.stderr);
+    assert.is(quiet.code, loud.code, quiet.stderr);
+    assert.is(quiet.stdout, loud.stdout);
+    assert.is(quiet.stderr, loud.stderr);
+    if (command[0] === 'status') {
+      assert.match(quiet.stdout, /run "vault git setup"/);
+      assert.match(quiet.stderr, /^vault: warning: "deploy\/\.a\.yml\.vaultfile-1234abcd\.tmp" is a temp file left by an interrupted write/);
+    } else {
+      assert.match(quiet.stdout, /key-file/);
+    }
+  }
+  fx.cleanup();
+});
+
+test('every command that writes more than errors to stderr takes -q (the help says so)', async () => {
+  for (const command of [['view'], ['export'], ['exec'], ['push'], ['status'], ['encrypt-string'], ['keys', 'list']]) {
+    const help = await runVault([...command, '--help']);
+    assert.is(help.code, 0, command.join(' '));
+    assert.match(help.stdout, /-q, --quiet +print no progress bar or notes/, command.join(' '));
+  }
+  // The completion scripts are generated from the registered options: they offer the new -q too.
+  const fish = await runVault(['completion', 'fish']);
+  for (const command of ['view', 'export', 'exec', 'push', 'status', 'encrypt-string', 'list']) {
+    assert.match(fish.stdout, new RegExp(`__fish_seen_subcommand_from ${command}' -s q -l quiet`), command);
+  }
+  const ssmEnv = await runVault(['ssm-env', '-h']);
+  assert.match(ssmEnv.stdout, /\n {2}-q, -quiet +print no notes; errors and the -no-fail warnings still print/);
 });
 
 test('errors still print with -q, with the same exit code', async () => {

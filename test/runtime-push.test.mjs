@@ -67,6 +67,12 @@ test('push is idempotent: unchanged values are not written; a changed one is; --
   assert.match(dry.stdout, /changed   PORT\n[^]*removed   OLD\nssm:\/\/\/prod\/app\/: 1 changed, 3 unchanged, 1 removed; dry run, nothing written\n$/);
   assert.is(dry.stderr, `vault: ${join(dir, 'dry.json')} not written (dry run)\n`);
   assert.not.ok(existsSync(join(dir, 'dry.json')));
+  // -q: the same report on stdout, no note about the file a dry run does not write.
+  const quiet = await runAsync(['push', plain, '--to', 'ssm:///prod/app/', '--prune', '--dry-run', '-q', '--ecs-secrets', join(dir, 'dry.json')], { env: env() });
+  assert.is(quiet.code, 0, quiet.stderr);
+  assert.is(quiet.stdout, dry.stdout);
+  assert.is(quiet.stderr, '');
+  assert.not.ok(existsSync(join(dir, 'dry.json')));
   assert.equal(since(mark, 'AmazonSSM.PutParameter').length + since(mark, 'AmazonSSM.DeleteParameters').length, 0);
   const pruned = await runAsync(['push', plain, '--to', 'ssm:///prod/app/', '--prune'], { env: env() });
   assert.is(pruned.code, 0, pruned.stderr);

@@ -1,16 +1,35 @@
 /**
  * `vault check [--staged]`: exit 1 when a file the policy says must be encrypted would be (or is)
  * committed as plaintext, or sealed for the wrong keyring. `--staged` looks at the index only, for
- * the pre-commit hook and the pre-commit framework. Reads only; one line per problem on stderr.
+ * the pre-commit hook and the pre-commit framework. Reads only (git/check.ts); one line per problem
+ * on stderr.
  */
 import type { Command } from 'commander';
 import { VaultError } from '../errors.js';
-import { hasFilterConfig } from '../git/git-query.js';
-import { listPolicyFiles, openRepoContext, policyProblem } from '../git/policy-files.js';
-import { findStagedHazards } from '../git/staged-hazards.js';
-import { brokenDriver } from '../git/driver-health.js';
+import { checkRepository, type CheckReport } from '../git/check.js';
+import { openRepoContext } from '../git/policy-files.js';
 import { quietOption } from './options.js';
 import type { Context } from '../context.js';
+
+/** The verdict as text (a line per problem on stderr, the count on stdout) or as one JSON object. */
+function printReport(report: CheckReport, options: { quiet?: boolean; json?: boolean }, io: Context): void {
+  const say = (line: string): void => void io.stderr.write(`vault: ${line}\n`);
+  if (!options.json) for (const { path, problem } of report.problems) say(`${JSON.stringify(path)} is ${problem}`);
+  if (report.brokenDriver) say(report.brokenDriver);
+  if (!options.json) for (const { path, problem } of report.hazards) say(`${JSON.stringify(path)} is ${problem}`);
+  const problems = report.problems.length + (report.brokenDriver ? 1 : 0) + report.hazards.length;
+  if (options.json) {
+    const verdict = { version: 1, ok: problems === 0, staged: report.staged, files: report.files, problems: [...report.problems, ...report.hazards] };
+    io.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+  }
+  if (problems > 0) {
+    throw new VaultError(
+      `${problems} file${problems === 1 ? '' : 's'} must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again (or "vault encrypt" them)`,
+    );
+  }
+  if (options.quiet || options.json) return;
+  io.stdout.write(`${report.files} file${report.files === 1 ? '' : 's'} under the policy, all encrypted${report.staged ? ' in the index' : ''}\n`);
+}
 
 export function register(program: Command, io: Context): void {
   program
@@ -21,38 +40,6 @@ export function register(program: Command, io: Context): void {
     .option('--json', 'print the verdict as one JSON object (fields in docs/install.md)')
     .action(async (options: { staged?: boolean; quiet?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);
-      const files = await listPolicyFiles(ctx, { staged: options.staged === true, tree: options.staged !== true });
-      // Only an untracked file's verdict depends on the filter being set up: ask git only then.
-      const configured = files.some((file) => file.index.kind === 'absent') && hasFilterConfig(ctx.top);
-      let problems = 0;
-      const found: Array<{ path: string; problem: string }> = [];
-      for (const file of files) {
-        const problem = policyProblem(file, configured);
-        if (problem === null) continue;
-        problems += 1;
-        found.push({ path: file.path, problem });
-        if (!options.json) io.stderr.write(`vault: ${JSON.stringify(file.path)} is ${problem}\n`);
-      }
-      const broken = brokenDriver(ctx.top);
-      if (broken) {
-        problems += 1;
-        io.stderr.write(`vault: ${broken}\n`);
-      }
-      for (const hazard of options.staged ? await findStagedHazards(ctx.top, files) : []) {
-        problems += 1;
-        found.push({ path: hazard.path, problem: hazard.problem });
-        if (!options.json) io.stderr.write(`vault: ${JSON.stringify(hazard.path)} is ${hazard.problem}\n`);
-      }
-      if (options.json) {
-        const verdict = { version: 1, ok: problems === 0, staged: options.staged === true, files: files.length, problems: found };
-        io.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
-      }
-      if (problems > 0) {
-        throw new VaultError(
-          `${problems} file${problems === 1 ? '' : 's'} must be encrypted; run "vault git setup" and "vault unlock", then "git add" them again (or "vault encrypt" them)`,
-        );
-      }
-      if (options.quiet || options.json) return;
-      io.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'} under the policy, all encrypted${options.staged ? ' in the index' : ''}\n`);
+      printReport(await checkRepository(ctx, options.staged === true), options, io);
     });
 }

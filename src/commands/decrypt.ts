@@ -12,8 +12,8 @@ import { STDIO, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { createProgress } from '../fs/progress.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
-import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
+import { keySourceOptions, notesStream, type KeyFlags } from './options.js';
+import { addFileCommand, inputFiles, outputFor } from './output.js';
 import type { Context } from '../context.js';
 import type { VaultError } from '../errors.js';
 
@@ -24,17 +24,9 @@ interface DecryptOptions extends KeyFlags {
 }
 
 export function register(program: Command, io: Context): void {
-  const command = program
-    .command('decrypt')
-    .description('decrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('[files...]', 'files to decrypt (none with --output: standard input, as ansible-vault)')
-    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
-    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it')
-    .addOption(quietOption());
-  addKeySourceOptions(command).action(async (files: string[], options: DecryptOptions) => {
+  addFileCommand(program, 'decrypt').action(async (files: string[], options: DecryptOptions) => {
     const output = options.output;
-    files = inputsOrStdin(files, output);
-    checkOutputOption(files, output);
+    files = inputFiles(files, output);
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     const directories = new Set<string>();
     const progress = createProgress(files.length, 'decrypt', notesStream(io.stderr, options.quiet));

@@ -13,7 +13,7 @@ import { chooseEncryptCredential, encryptSalt } from '../keys/ansible-secrets.js
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readStdin, writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface EncryptStringOptions extends KeyFlags {
@@ -35,7 +35,8 @@ export function register(program: Command, io: Context): void {
     .option('--stdin-name <name>', 'read the value from standard input and name it NAME')
     .option('-p, --prompt', 'ask for the value on the terminal (not echoed)')
     .option('--encrypt-vault-id <label>', 'with several --vault-id, the label to encrypt with')
-    .option('--output <file>', 'write the blocks to FILE instead of standard output ("-")');
+    .option('--output <file>', 'write the blocks to FILE instead of standard output ("-")')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (strings: string[], options: EncryptStringOptions) => {
     const values = await collectValues(strings, options, io);
     const keys = createKeyContext(keySourceOptions(options), io);

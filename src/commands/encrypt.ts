@@ -18,8 +18,8 @@ import { createProgress } from '../fs/progress.js';
 import {
   STREAM_THRESHOLD, SecretSession, isSealedByAnyCodec, readPrefix, sealFileStream, targetForNewFile, type SealTarget,
 } from '../formats/secrets.js';
-import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
-import { checkOutputOption, inputsOrStdin, outputFor } from './output.js';
+import { keySourceOptions, notesStream, type KeyFlags } from './options.js';
+import { addFileCommand, inputFiles, outputFor } from './output.js';
 import type { Context } from '../context.js';
 
 interface EncryptOptions extends KeyFlags {
@@ -32,20 +32,15 @@ interface EncryptOptions extends KeyFlags {
 }
 
 export function register(program: Command, io: Context): void {
-  const command = program
-    .command('encrypt')
-    .description('encrypt files in place ("-" reads standard input and writes standard output)')
-    .argument('[files...]', 'files to encrypt (none with --output: standard input, as ansible-vault)')
-    .option('-o, --output <file>', 'write to FILE instead ("-" for standard output); one input only')
-    .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
-    .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
-    .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with')
-    .option('--follow-symlinks', 'inside a repository, also follow links that lead outside it')
-    .addOption(quietOption());
-  addKeySourceOptions(command).action(async (files: string[], options: EncryptOptions) => {
+  const command = addFileCommand(program, 'encrypt', (own) =>
+    own
+      .option('--keyring <name>', 'seal under this keyring of the repository instead of the policy\'s')
+      .option('--format <format>', 'output format: vaultfile (default) or ansible', 'vaultfile')
+      .option('--encrypt-vault-id <label>', 'with --format ansible and several --vault-id, the label to encrypt with'),
+  );
+  command.action(async (files: string[], options: EncryptOptions) => {
     const output = options.output;
-    files = inputsOrStdin(files, output);
-    checkOutputOption(files, output);
+    files = inputFiles(files, output);
     if (options.format !== 'vaultfile' && options.format !== 'ansible') {
       throw new UsageError(`--format ${String(options.format)}: use vaultfile or ansible`);
     }

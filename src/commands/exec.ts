@@ -5,10 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
-import { buildEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
+import { UnresolvedReferencesError, buildEnvironment, type BuiltEnvironment, type EnvironmentOptions } from '../runtime/environment.js';
 import type { SourceReader } from '../runtime/env-file.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, collect, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, collect, keySourceOptions, quietOption, type KeyFlags } from './options.js';
 import { runChild } from '../runtime/spawn.js';
 import type { Context } from '../context.js';
 
@@ -43,7 +43,7 @@ export interface EnvironmentFlags extends KeyFlags {
 }
 
 /** Parsed options -> the runtime's options; READ opens (and decrypts) a file. */
-export function environmentOptions(options: EnvironmentFlags, read: SourceReader, io: Context): EnvironmentOptions {
+function environmentOptions(options: EnvironmentFlags, read: SourceReader): EnvironmentOptions {
   if (options.strict === true && options.allowUnresolved === true) {
     throw new UsageError('--strict and --allow-unresolved contradict each other; keep one');
   }
@@ -58,8 +58,24 @@ export function environmentOptions(options: EnvironmentFlags, read: SourceReader
     keepKeySources: options.keepKeySources === true,
     allowedVariables: options.allowVariable ?? [],
     read,
-    warn: (line) => io.stderr.write(`vault: ${line}\n`),
   };
+}
+
+/**
+ * The environment of exec and export, with its warnings printed; when references cannot be
+ * resolved, one line each before the error that stops the run.
+ */
+export async function commandEnvironment(options: EnvironmentFlags, io: Context): Promise<BuiltEnvironment> {
+  const say = (line: string): void => void io.stderr.write(`vault: ${line}\n`);
+  let built: BuiltEnvironment;
+  try {
+    built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io)));
+  } catch (error) {
+    if (error instanceof UnresolvedReferencesError) error.unresolved.forEach(say);
+    throw error;
+  }
+  built.warnings.forEach(say);
+  return built;
 }
 
 export function register(program: Command, io: Context): void {
@@ -71,13 +87,14 @@ export function register(program: Command, io: Context): void {
     .passThroughOptions();
   addEnvironmentOptions(command)
     .option('--pristine', 'start from an empty environment: only PATH and the variables read')
-    .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'));
+    .addOption(new Option('--no-path', 'with --pristine, do not keep PATH either'))
+    .addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (name: string, args: string[], options: EnvironmentFlags) => {
     if (options.path === false && options.pristine !== true) {
       throw new UsageError('--no-path only applies with --pristine (without it the whole environment is kept); add --pristine');
     }
-    const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
+    const built = await commandEnvironment(options, io);
     io.exitCode = await runChild(name, args, Object.fromEntries(built.env), io);
   });
 }

@@ -4,11 +4,9 @@
  * need a file or `eval "$(vault export --format shell ...)"`. Prints nothing else of the environment.
  */
 import { Command, Option } from 'commander';
-import { buildEnvironment } from '../runtime/environment.js';
-import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions } from './options.js';
+import { addKeySourceOptions, quietOption } from './options.js';
 import { EXPORT_FORMATS, formatEnv, type ExportFormat } from '../runtime/env-format.js';
-import { addEnvironmentOptions, environmentOptions, type EnvironmentFlags } from './exec.js';
+import { addEnvironmentOptions, commandEnvironment, type EnvironmentFlags } from './exec.js';
 import type { Context } from '../context.js';
 
 export function register(program: Command, io: Context): void {
@@ -17,10 +15,10 @@ export function register(program: Command, io: Context): void {
     .description('print the resolved variables as dotenv, JSON or shell export lines');
   addEnvironmentOptions(command).addOption(
     new Option('--format <format>', 'output syntax').choices(EXPORT_FORMATS).default('dotenv'),
-  );
+  ).addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (options: EnvironmentFlags & { format: ExportFormat }) => {
-    const built = await buildEnvironment(io.env, environmentOptions(options, createSecretReader(keySourceOptions(options), io), io));
+    const built = await commandEnvironment(options, io);
     const selected = new Map<string, string>();
     for (const name of built.defined) {
       const value = built.env.get(name);

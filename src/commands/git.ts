@@ -9,9 +9,7 @@ import type { Command } from 'commander';
 import { UsageError, quotePath } from '../errors.js';
 import { serveFilterProcess } from '../git/filter.js';
 import { mergeDriver, runSingleShot, textconv } from '../git/drivers.js';
-import { listStoredKeyrings } from '../repo/key-store.js';
 import { openRepoContext } from '../git/policy-files.js';
-import { listKeyrings } from '../repo/repo.js';
 import { notesStream, quietOption } from './options.js';
 import type { Context } from '../context.js';
 
@@ -28,7 +26,7 @@ export function register(program: Command, io: Context): void {
     .action(async (options: { check?: boolean; quiet?: boolean }) => {
       const out = notesStream(io.stdout, options.quiet);
       // Loaded here: simple-git is for setup, and the filter plumbing below should start fast.
-      const { plannedAttributes, setupRepository } = await import('../git/setup.js');
+      const { plannedAttributes, setUpGit } = await import('../git/setup.js');
       const ctx = await openRepoContext(io.cwd, io.env);
       const show = (path: string) => relative(io.cwd, path) || path;
       if (options.check) {
@@ -39,7 +37,7 @@ export function register(program: Command, io: Context): void {
         out.write(`${show(planned.path)} matches .vaultfile/policy.yml\n`);
         return;
       }
-      const report = await setupRepository(ctx.root, ctx.top, io.execPath);
+      const report = await setUpGit(ctx, io.execPath);
       out.write('wrote git config (local):\n');
       for (const [key, value] of report.config) out.write(`  ${key} = ${value}\n`);
       out.write(
@@ -49,10 +47,8 @@ export function register(program: Command, io: Context): void {
       );
       if (report.hook.written) out.write(`installed pre-commit hook ${show(report.hook.path)} (runs "vault check --staged")\n`);
       else out.write(`pre-commit hook ${show(report.hook.path)}: ${report.hook.reason}\n`);
-      const stored = new Set(listStoredKeyrings(ctx.dirs.commonDir));
-      const locked = (await listKeyrings(ctx.root)).filter((name) => !stored.has(name));
-      if (locked.length > 0) {
-        out.write(`next: run "vault unlock" to give the filters the key of ${locked.map((n) => quotePath(n)).join(', ')}\n`);
+      if (report.locked.length > 0) {
+        out.write(`next: run "vault unlock" to give the filters the key of ${report.locked.map((n) => quotePath(n)).join(', ')}\n`);
       }
     });
 

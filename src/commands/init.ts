@@ -1,23 +1,21 @@
 /**
  * `vault init [--keyring NAME]`: create a keyring (a new random data key wrapped for each key
  * given) and, on first use, the policy file, at the root of the git repository (or here).
- * Refuses to overwrite an existing keyring.
+ * Refuses to overwrite an existing keyring, before asking for a key. The keys given are sorted
+ * into entries here; repo/keyring-create.ts writes the files and reports them.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isSecretCredential, type Credential, type IdentityCredential } from '../core/credential.js';
-import { labelEntries, recipientsOfIdentities } from './recipients.js';
+import { recipientsOfIdentities } from './recipients.js';
+import { labelEntries } from '../core/entry-labels.js';
 import { UsageError, quotePath } from '../errors.js';
-import { findGitDirs, storeUnlockedKeyring } from '../repo/key-store.js';
-import { recordKeyring } from '../repo/keyring-history.js';
-import { createKeyringFile } from '../repo/keyring-create.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { initRepositoryKeyring } from '../repo/keyring-create.js';
 import { createKeyContext } from '../keys/key-sources.js';
-import { proposeRules } from '../repo/policy-proposal.js';
-import { DEFAULT_KEYRING, VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath, policyPath, serializePolicy } from '../repo/repo.js';
-import { addKeySourceOptions, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags } from './options.js';
-import { entryLabel } from './keyring-options.js';
+import { VAULTFILE_DIR, checkKeyringName, findRepoRoot, keyringPath } from '../repo/repo.js';
+import { addKeySourceOptions, keyringOption, keySourceOptions, notesStream, parseWorkFactorOption, quietOption, workFactorOption, type KeyFlags } from './options.js';
+import { entryLabel } from '../core/entry-labels.js';
 import type { Context } from '../context.js';
 
 /** The git work tree root at or above START (a `.git` file or directory), else START itself. */
@@ -42,7 +40,7 @@ export function register(program: Command, io: Context): void {
   const command = program
     .command('init')
     .description('create a keyring (and the policy file) in this repository')
-    .option('--keyring <name>', 'name of the keyring', DEFAULT_KEYRING)
+    .addOption(keyringOption('name of the keyring'))
     .option('--label <label>', 'label of the first key entry')
     .addOption(workFactorOption())
     .addOption(quietOption());
@@ -64,28 +62,15 @@ export function register(program: Command, io: Context): void {
     const identities = recipientsOfIdentities(credentials.filter((c): c is IdentityCredential => c.kind === 'identity'));
     const first = secrets.length === 0 && typeof options.label === 'string' ? options.label : undefined;
     const recipients = labelEntries(identities, secrets.map((c, i) => label(c, i)), first).map(({ origin: _origin, ...fields }) => fields);
-    const unlocked = await createKeyringFile(path, name, secrets, context.kdf, label, params, recipients);
-    const wrote = [path];
-    const policy = policyPath(root);
-    let policyText: string | null = null;
-    if (!existsSync(policy)) {
-      // Templates and shared defaults the default rules would catch stay plaintext: excluded by name.
-      policyText = serializePolicy({ rules: await proposeRules(root) });
-      await writeFileAtomic(policy, new TextEncoder().encode(policyText), { newFileMode: 0o644 });
-      wrote.push(policy);
-    }
-    // Like git-crypt's init, the repository starts unlocked: the git filters get the data key now.
-    const stored = storeUnlockedKeyring(root, unlocked, io.env);
-    const dirs = findGitDirs(root, io.env);
-    if (dirs) recordKeyring(dirs.commonDir, unlocked);
-    if (stored) wrote.push(stored);
-    for (const file of wrote) notes.write(`wrote ${relative(io.cwd, file) || file}\n`);
-    if (policyText !== null) {
-      const rules = policyText.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
-      notes.write(`${rules}edit ${relative(io.cwd, policy) || policy} to fit the repository, then run "vault git setup"\n`);
+    const report = await initRepositoryKeyring({ root, name, credentials: secrets, kdf: context.kdf, labelOf: label, params, recipients }, io.env);
+    const shown = (file: string): string => relative(io.cwd, file) || file;
+    for (const file of report.wrote) notes.write(`wrote ${shown(file)}\n`);
+    if (report.policy !== null) {
+      const rules = report.policy.text.replace(/^#.*\n/gm, '').replace(/^(?!$)/gm, '  ');
+      notes.write(`${rules}edit ${shown(report.policy.path)} to fit the repository, then run "vault git setup"\n`);
     }
     notes.write(
-      `keyring ${quotePath(name)} created with ${unlocked.keyring.entries.length} key ${unlocked.keyring.entries.length === 1 ? 'entry' : 'entries'}; ` +
+      `keyring ${quotePath(report.keyring)} created with ${report.entries} key ${report.entries === 1 ? 'entry' : 'entries'}; ` +
         `commit ${VAULTFILE_DIR}/ (it holds no secret in the clear)\n`,
     );
   });

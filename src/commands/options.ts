@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
 import { UsageError } from '../errors.js';
 import type { KeySourceOptions } from '../keys/key-sources.js';
+import { DEFAULT_KEYRING } from '../repo/repo.js';
 import type { ProgressStream } from '../fs/progress.js';
 
 /** Parser of a repeatable option: every value, in order. */
@@ -28,6 +29,11 @@ export function workFactorOption(): Option {
 export function parseWorkFactorOption(options: { workFactor?: unknown }): ScryptParams {
   if (options.workFactor === undefined) return DEFAULT_SCRYPT;
   return { ...DEFAULT_SCRYPT, logN: parseWorkFactor(String(options.workFactor), '--work-factor', MAX_WRITE_LOG_N, '17 or more recommended') };
+}
+
+/** --keyring NAME of the commands that work on one keyring of the repository, "default" unless given. */
+export function keyringOption(description = 'keyring name'): Option {
+  return new Option('--keyring <name>', description).default(DEFAULT_KEYRING);
 }
 
 /** The heading the key options are listed under in every command's help. */
@@ -87,16 +93,20 @@ export function keySourceOptions(options: KeyFlags): KeySourceOptions {
 }
 
 /**
- * -q/--quiet of every command that prints progress or notes. What stays is named here, once: the
- * command's own output (stdout, --json), errors, and the warnings that guard against a silent loss
- * or a leak (a leftover plaintext temp file, a key file git would commit, values left sealed, a
- * file not converted or rotated, a keyring that no offline key opens).
+ * -q/--quiet of every command that writes anything but errors to stderr (docs/install.md), so a
+ * script can pass it to any of them. It drops progress and notes: what was written, the next step,
+ * what a dry run left unwritten. What stays is named here, once: the command's own output (stdout,
+ * --json), errors, and the warnings that guard against a silent loss or a leak (a leftover
+ * plaintext temp file, a key file git would commit, a value typed in the command line, values left
+ * sealed or variables left unset, a file not converted or rotated, a keyring that no offline key
+ * opens). A command that prints only those today (view, export, exec, status, keys list,
+ * encrypt-string) takes -q all the same: its notes, when it gains some, go through notesStream.
  */
 export function quietOption(description?: string): Option {
   return new Option(
     '-q, --quiet',
     description ??
-      'print no progress bar or notes; errors still print, and so do the warnings of a possible leak or loss: a leftover plaintext temp file, a key file git would commit, values left encrypted, a file not converted or rotated, a keyring no offline key opens',
+      'print no progress bar or notes; errors still print, and so do the warnings of a possible leak or loss: a leftover plaintext temp file, a key file git would commit, a value typed in the command line, values left encrypted or variables left unset, a file not converted or rotated, a keyring no offline key opens',
   );
 }
 

@@ -5,14 +5,12 @@
  * a task needs. Never prints a value.
  */
 import { Command } from 'commander';
-import { stringify } from 'yaml';
-import { writeFileAtomic } from '../fs/atomic-write.js';
 import { createPushStore } from '../runtime/aws-writes.js';
 import { parseEnvFile, sealedVariablesError } from '../runtime/env-file.js';
 import type { SealedVariables } from '../runtime/env-map.js';
-import { parsePushTarget, push, type PushReport } from '../runtime/push.js';
+import { parsePushTarget, push, writeReferenceFiles, type PushReport } from '../runtime/push.js';
 import { createSecretReader } from '../runtime/secret-source.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, notesStream, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 function summary(report: PushReport, dryRun: boolean): string {
@@ -30,6 +28,7 @@ interface PushOptions extends KeyFlags {
   prune?: boolean;
   ecsSecrets?: string;
   procWrapper?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command, io: Context): void {
@@ -42,7 +41,8 @@ export function register(program: Command, io: Context): void {
     .option('--dry-run', 'print what would change; write nothing')
     .option('--prune', 'delete what the store has under the target and the file does not (else listed as extra)')
     .option('--ecs-secrets <file>', 'write the task definition\'s "secrets" array (name, valueFrom) to FILE')
-    .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE');
+    .option('--proc-wrapper <file>', 'write NAME_FOR_PROC_WRAPPER_TO_RESOLVE lines as YAML for proc_wrapper\'s env: to FILE')
+    .addOption(quietOption());
   addKeySourceOptions(command);
   command.action(async (file: string, options: PushOptions) => {
     const target = parsePushTarget(options.to);
@@ -68,17 +68,10 @@ export function register(program: Command, io: Context): void {
       out += `${change.padEnd(9)} ${name}${change === 'extra' ? ' (in the store, not in the file; --prune deletes it)' : ''}\n`;
     }
     io.stdout.write(out + summary(report, dryRun));
-    const outputs: Array<[string, string]> = [];
-    if (typeof options.ecsSecrets === 'string') {
-      outputs.push([options.ecsSecrets, `${JSON.stringify(report.references.map(({ name, valueFrom }) => ({ name, valueFrom })), null, 2)}\n`]);
-    }
-    if (typeof options.procWrapper === 'string') {
-      const block = Object.fromEntries(report.references.map(({ name, location }) => [`${name}_FOR_PROC_WRAPPER_TO_RESOLVE`, location]));
-      outputs.push([options.procWrapper, `# proc_wrapper env: written by vault push --to ${target.text}\n${stringify(block, { lineWidth: 0 })}`]);
-    }
-    for (const [path, text] of outputs) {
-      if (dryRun) io.stderr.write(`vault: ${path} not written (dry run)\n`);
-      else await writeFileAtomic(path, new TextEncoder().encode(text));
-    }
+    const files = await writeReferenceFiles(report, {
+      ...(typeof options.ecsSecrets === 'string' ? { ecsSecrets: options.ecsSecrets } : {}),
+      ...(typeof options.procWrapper === 'string' ? { procWrapper: options.procWrapper } : {}),
+    }, dryRun);
+    for (const path of files.skipped) notesStream(io.stderr, options.quiet).write(`vault: ${path} not written (dry run)\n`);
   });
 }

@@ -2,19 +2,15 @@
  * Public recipients as `vault keys add` and `vault init` take them: `--recipient` (an `age1…`
  * recipient or an `ssh-ed25519`/`ssh-rsa` public key line), `--recipients-file` (age -R files and
  * authorized_keys lines, `#` comments), `--kms ARN`. Unknown or malformed recipients are refused
- * with the reason and the line. Labels default to the SSH key's comment, else `age-N`/`ssh-N`/`kms-N`.
+ * with the reason and the line. Labels are given where they are added (core/entry-labels.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { IdentityCredential } from '../core/credential.js';
-import { LABEL_PATTERN } from '../core/entry.js';
-import type { DistributiveOmit } from '../core/keyring-public.js';
-import { isAgeRecipient, isKmsArn, type PublicEntryFields } from '../core/public-entry.js';
+import type { UnlabelledEntry as Unlabelled } from '../core/entry-labels.js';
+import { isAgeRecipient, isKmsArn } from '../core/public-entry.js';
 import { parseSshPublicKey } from '../core/ssh-key.js';
 import { FormatError, UsageError, quotePath } from '../errors.js';
 import { fileSystemError } from '../fs/atomic-write.js';
-
-export type NewPublicEntry = DistributiveOmit<PublicEntryFields, 'id'> & { origin: string };
-type Unlabelled = DistributiveOmit<NewPublicEntry, 'label'> & { comment?: string };
 
 /** One recipient string; `where` names it in errors. */
 export function parseRecipient(text: string, where: string): Unlabelled {
@@ -62,16 +58,4 @@ export function parseKmsKey(arn: string): Unlabelled {
 /** The public recipients of identity credentials (`vault init --identity`). */
 export function recipientsOfIdentities(credentials: IdentityCredential[]): Unlabelled[] {
   return credentials.flatMap((c) => (c.recipients ?? []).map((r) => parseRecipient(r, c.origin)));
-}
-
-/** Give each new entry a label: `first` for the first, else the SSH comment, else KIND-N. */
-export function labelEntries(entries: Unlabelled[], taken: string[], first?: string): NewPublicEntry[] {
-  const used = new Set(taken);
-  return entries.map((entry, index) => {
-    const { comment, ...rest } = entry;
-    let label = index === 0 && first !== undefined ? first : comment && LABEL_PATTERN.test(comment) && !used.has(comment) ? comment : '';
-    for (let n = used.size + 1; label === '' || (used.has(label) && !(index === 0 && first !== undefined)); n++) label = `${entry.kind}-${n}`;
-    used.add(label);
-    return { ...rest, label } as NewPublicEntry;
-  });
 }

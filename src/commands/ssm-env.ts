@@ -43,7 +43,8 @@ export function register(program: Command, io: Context): void {
         if (value !== undefined && !isWithheld(key, false)) env.set(key, value);
       }
       let backend: SecretBackend | null = null;
-      const expanded = await expandSsmEnv(env, flags, () => (backend ??= createAwsBackend(io.env)), (line) => io.stderr.write(`vault: ${line}\n`));
-      io.exitCode = await runChild(name, rest, Object.fromEntries(expanded), io);
+      const expanded = await expandSsmEnv(env, flags, () => (backend ??= createAwsBackend(io.env)));
+      for (const warning of expanded.warnings) io.stderr.write(`vault: ${warning}\n`);
+      io.exitCode = await runChild(name, rest, Object.fromEntries(expanded.env), io);
     });
 }

@@ -7,12 +7,14 @@
  * Reads only.
  */
 import type { Command } from 'commander';
+import { toHex } from '../core/bytes.js';
 import { hasFilterConfig } from '../git/git-query.js';
 import { listPolicyFiles, openRepoContext, type PolicyFile, type Side } from '../git/policy-files.js';
 import { findLeftoverTemps, leftoverTempWarning } from '../repo/keyring-files.js';
 import { listKeyrings, readKeyring } from '../repo/repo.js';
 import { rollbackNotice } from '../repo/keyring-history.js';
 import { brokenDriver } from '../git/driver-health.js';
+import { quietOption } from './options.js';
 import type { Context } from '../context.js';
 
 /** Shown like rotate shows a new key: the first 16 hex digits of the 16-byte id. */
@@ -40,8 +42,7 @@ function readKeyIds(root: string, name: string): KeyIds {
   try {
     const keyring = readKeyring(root, name);
     if (keyring === null) return null;
-    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-    return { current: hex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => hex(key.dataKeyId))) };
+    return { current: toHex(keyring.dataKeyId), previous: new Set(keyring.previous.map((key) => toHex(key.dataKeyId))) };
   } catch {
     return null;
   }
@@ -82,6 +83,7 @@ export function register(program: Command, io: Context): void {
     .option('--staged', 'only files in the index')
     .option('--all', 'also list encrypted files outside the policy (reads a prefix of every file)')
     .option('--json', 'print one JSON object (fields in docs/install.md)')
+    .addOption(quietOption())
     .action(async (options: { staged?: boolean; all?: boolean; json?: boolean }) => {
       const ctx = await openRepoContext(io.cwd, io.env);
       const staged = options.staged === true;

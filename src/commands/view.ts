@@ -10,7 +10,7 @@ import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import type { VaultError } from '../errors.js';
 import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
 import { explainFilterPlaintext } from '../git/plaintext-hint.js';
-import { addKeySourceOptions, keySourceOptions, type KeyFlags } from './options.js';
+import { addKeySourceOptions, keySourceOptions, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
 interface ViewOptions extends KeyFlags {
@@ -24,7 +24,8 @@ export function register(program: Command, io: Context): void {
     .description('print the plaintext of files (pager on a terminal)')
     .argument('<files...>', 'files to show ("-" for standard input)')
     .option('--no-pager', 'never start a pager')
-    .option('--git-crypt-key <file>', 'open files git-crypt encrypted with this key (from "git-crypt export-key")');
+    .option('--git-crypt-key <file>', 'open files git-crypt encrypted with this key (from "git-crypt export-key")')
+    .addOption(quietOption());
   addKeySourceOptions(command).action(async (files: string[], options: ViewOptions) => {
     const session = new SecretSession(createKeyContext(keySourceOptions(options), io));
     // Open (and so authenticate) every file before showing any.

@@ -9,6 +9,7 @@
 import { createCipheriv, createHmac, pbkdf2, timingSafeEqual } from 'node:crypto';
 import type { Credential } from './credential.js';
 import type { RandomSource } from './random.js';
+import { toHex } from './bytes.js';
 import { AuthError, FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 
 export const ANSIBLE_VAULT_MAGIC = '$ANSIBLE_VAULT';
@@ -148,8 +149,7 @@ export function serializeAnsibleVault(vault: AnsibleVaultText): Uint8Array {
     checkLabel(vault.label);
     header.push(vault.label);
   }
-  const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-  const inner = `${hex(vault.salt)}\n${hex(vault.mac)}\n${hex(vault.ciphertext)}`;
+  const inner = `${toHex(vault.salt)}\n${toHex(vault.mac)}\n${toHex(vault.ciphertext)}`;
   const body = Buffer.from(inner, 'latin1').toString('hex');
   const lines = [header.join(';')];
   for (let i = 0; i < body.length; i += ANSIBLE_LINE_WIDTH) lines.push(body.slice(i, i + ANSIBLE_LINE_WIDTH));

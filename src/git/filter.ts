@@ -6,6 +6,7 @@
  * no prompt, no git subprocess, nothing on stdout: warnings go to the `warn` callback.
  */
 import { join, relative, resolve, sep } from 'node:path';
+import { toHex } from '../core/bytes.js';
 import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope, openEnvelope, sealEnvelope } from '../core/envelope.js';
 import { unlockWithDataKey, type Keyring, type UnlockedKeyring } from '../core/keyring.js';
@@ -19,7 +20,6 @@ import { fdSink, fdSource } from './fd-io.js';
 import { runFilterProcess } from './filter-process.js';
 import { findGitDirs, readStoredKeys, type GitDirs } from '../repo/key-store.js';
 
-const HEX = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const UNLOCK_HINT = 'run "vault unlock" (with --key-file or --password-file) in this clone';
 
 /** A keyring as the filter knows it: parsed from the work tree, keys from the key store. */
@@ -90,7 +90,7 @@ export class GitFilter {
     } else {
       // Without the keyring file (an old branch checked out) the stored keys still open files.
       const keyring = readKeyring(this.root, name);
-      const key = keyring ? stored.keys.get(HEX(keyring.dataKeyId)) : undefined;
+      const key = keyring ? stored.keys.get(toHex(keyring.dataKeyId)) : undefined;
       const check = keyring && key ? this.sealCheck(keyring, key, stored.currentId) : { error: null, rolledBack: false };
       // The work tree's keyring only when it is the newest we know; else the stored newest key
       // (no keyring file, or a rolled-back one: never the retired key it names).
@@ -108,7 +108,7 @@ export class GitFilter {
           dataKey: useFile ? key : stored.keys.get(stored.currentId)!,
           dataKeys: stored.keys,
         },
-        currentId: useFile ? HEX(keyring.dataKeyId) : stored.currentId,
+        currentId: useFile ? toHex(keyring.dataKeyId) : stored.currentId,
         // The keyring file names a key we lack: it was rotated after our unlock.
         currentUsable: keyring !== null && key !== undefined,
         sealError: check.error,
@@ -211,9 +211,9 @@ export class GitFilter {
       const state = this.keyring(name);
       // Locked (fresh clone, another team's keyring): the ciphertext from the checkout goes back as
       // is, but only whole: text appended to it would otherwise be committed in the clear.
-      if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) return this.intact(path, content);
+      if (state.unlocked === null || !state.unlocked.dataKeys.has(toHex(info.dataKeyId))) return this.intact(path, content);
       const plaintext = openEnvelope(content, state.unlocked, path);
-      if (info.deterministic && state.currentUsable && HEX(info.dataKeyId) === state.currentId) return content;
+      if (info.deterministic && state.currentUsable && toHex(info.dataKeyId) === state.currentId) return content;
       return sealEnvelope(plaintext, this.sealer(path, name), { deterministic: true });
     }
     if (info.keyringName === null) {
@@ -269,7 +269,7 @@ export class GitFilter {
       return content;
     }
     const state = this.keyring(info.keyringName);
-    if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) {
+    if (state.unlocked === null || !state.unlocked.dataKeys.has(toHex(info.dataKeyId))) {
       this.warnOnce(
         `locked:${info.keyringName}`,
         `warning: files of keyring ${quotePath(info.keyringName)} stay encrypted: ${state.unlocked === null ? state.reason : 'its key changed since this clone was unlocked'}; ${UNLOCK_HINT}`,
@@ -285,7 +285,7 @@ export class GitFilter {
     const info = inspectEnvelope(content, path);
     if (info.keyringName === null) return { plaintext: content, opened: false };
     const state = this.keyring(info.keyringName);
-    if (state.unlocked === null || !state.unlocked.dataKeys.has(HEX(info.dataKeyId))) return { plaintext: content, opened: false };
+    if (state.unlocked === null || !state.unlocked.dataKeys.has(toHex(info.dataKeyId))) return { plaintext: content, opened: false };
     return { plaintext: openEnvelope(content, state.unlocked, path), opened: true };
   }
 }

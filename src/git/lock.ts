@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import { keyringStanding, readKeyringHistory, recordKeyring, standingError } from '../repo/keyring-history.js';
 import { join } from 'node:path';
+import { toHex } from '../core/bytes.js';
 import type { Keyring, UnlockedKeyring } from '../core/keyring.js';
 import { AuthError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { keyringPath, listKeyrings, readKeyring } from '../repo/repo.js';
@@ -16,7 +17,6 @@ import { removeStoredKeys, writeStoredKeys } from '../repo/key-store.js';
 import { listPolicyFiles, type PolicyFile, type RepoContext } from './policy-files.js';
 import { NoKeyGivenError } from '../keys/key-sources.js';
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** Tracked covered files with uncommitted changes, which a re-checkout would overwrite. */
 function dirtyFiles(ctx: RepoContext, files: PolicyFile[]): string[] {
@@ -75,8 +75,8 @@ export async function unlockRepository(
       const refusal = standingError(keyringStanding(readKeyringHistory(ctx.dirs.commonDir, name), opened), name, `.vaultfile/keyrings/${name}.keyring`);
       if (refusal) throw refusal;
       const keys = new Map(opened.dataKeys);
-      keys.set(hex(keyring.dataKeyId), opened.dataKey);
-      writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: hex(keyring.dataKeyId), keys });
+      keys.set(toHex(keyring.dataKeyId), opened.dataKey);
+      writeStoredKeys(ctx.dirs.commonDir, { keyring: name, currentId: toHex(keyring.dataKeyId), keys });
       recordKeyring(ctx.dirs.commonDir, opened);
       unlocked.push(name);
     }

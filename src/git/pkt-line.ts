@@ -6,6 +6,7 @@
  * descriptors itself: the caller hands in the source and the sink (fd-io.ts for the real pipes).
  */
 import { FormatError } from '../errors.js';
+import { joinBytes } from '../core/bytes.js';
 
 /** Largest payload one packet may carry (65520-byte packet minus the 4-byte length). */
 export const PKT_MAX_PAYLOAD = 65516;
@@ -153,22 +154,13 @@ export class PacketReader {
   /** Binary content packets up to the next flush, joined. */
   readContent(): Uint8Array {
     const parts: Uint8Array[] = [];
-    let total = 0;
     for (;;) {
       const packet = this.readPacket();
       if (packet === null) throw new FormatError('pkt-line: stream ended inside content');
       if (packet === FLUSH) break;
       parts.push(packet);
-      total += packet.length;
     }
-    if (parts.length === 1) return parts[0]!;
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0]! : joinBytes(parts);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { toHex } from '../core/bytes.js';
 import { isAnsibleVault } from '../core/ansible-vault.js';
 import { inspectEnvelope, isEnvelope } from '../core/envelope.js';
 import { UsageError, quotePath } from '../errors.js';
@@ -62,7 +63,7 @@ export function sideOf(bytes: Uint8Array | undefined, origin: string): Side {
   if (!isEnvelope(bytes)) return INLINE_VAULT_VALUE.test(Buffer.from(bytes).toString('latin1')) ? { kind: 'ansible', inline: true } : { kind: 'plaintext' };
   try {
     const info = inspectEnvelope(bytes, origin);
-    return { kind: 'encrypted', keyring: info.keyringName, dataKeyId: Buffer.from(info.dataKeyId).toString('hex') };
+    return { kind: 'encrypted', keyring: info.keyringName, dataKeyId: toHex(info.dataKeyId) };
   } catch {
     return { kind: 'damaged' };
   }

@@ -15,7 +15,8 @@ import { isSea } from 'node:sea';
 import { simpleGit } from 'simple-git';
 import { EXIT, FileSystemError, quotePath } from '../errors.js';
 import { splitCommandLine } from '../fs/editor.js';
-import { readPolicy } from '../repo/repo.js';
+import { listStoredKeyrings } from '../repo/key-store.js';
+import { listKeyrings, readPolicy } from '../repo/repo.js';
 import { attributesBlock, attributesUpToDate, mergeAttributes } from './attributes.js';
 
 /** Marker line identifying a hook we wrote (and may therefore rewrite). */
@@ -87,6 +88,12 @@ export interface SetupReport {
   hook: { path: string; written: boolean; reason?: string };
 }
 
+/** What `vault git setup` reports: the setup, and the keyrings the filters have no key for yet. */
+export interface GitSetupReport extends SetupReport {
+  /** Keyrings of the repository with no data key stored for the filters ("vault unlock" gives them one). */
+  locked: string[];
+}
+
 function gitFor(dir: string) {
   return simpleGit({
     baseDir: dir,
@@ -144,4 +151,15 @@ export async function setupRepository(root: string, top: string, node: string): 
   if (!attributes.upToDate) writeFileNoFollow(attributes.path, attributes.next, 0o644, 'the git attributes file');
   const hook = await installHook(top, node);
   return { config, attributesFile: attributes.path, attributesChanged: !attributes.upToDate, hook };
+}
+
+/**
+ * `vault git setup` in the repository at ROOT (policy), TOP (work tree) and COMMON_DIR (git's
+ * common directory): setupRepository, then which keyrings still need "vault unlock".
+ */
+export async function setUpGit(repo: { root: string; top: string; dirs: { commonDir: string } }, node: string): Promise<GitSetupReport> {
+  const report = await setupRepository(repo.root, repo.top, node);
+  const stored = new Set(listStoredKeyrings(repo.dirs.commonDir));
+  const locked = (await listKeyrings(repo.root)).filter((name) => !stored.has(name));
+  return { ...report, locked };
 }

@@ -59,29 +59,29 @@ export function createKmsAccess(): KmsAccess {
     }
     return { module, client };
   };
+  /** One KMS call with the client of KEY_ARN's region: our own errors pass, the SDK's become kmsFailure's. */
+  const call = async <T>(keyArn: string, action: 'kms:Encrypt' | 'kms:Decrypt', send: (module: KmsModule, client: InstanceType<KmsModule['KMSClient']>) => Promise<T>): Promise<T> => {
+    try {
+      const { module, client } = await clientFor(keyArn);
+      return await send(module, client);
+    } catch (error) {
+      if (error instanceof VaultError) throw error;
+      throw kmsFailure(error, keyArn, action);
+    }
+  };
   return {
-    async encrypt(keyArn, plaintext, context) {
-      try {
-        const { module, client } = await clientFor(keyArn);
+    encrypt: (keyArn, plaintext, context) =>
+      call(keyArn, 'kms:Encrypt', async (module, client) => {
         const result = await client.send(new module.EncryptCommand({ KeyId: keyArn, Plaintext: plaintext, EncryptionContext: context }));
         if (!result.CiphertextBlob) throw new AuthError(`${keyArn}: KMS returned no ciphertext`);
         return new Uint8Array(result.CiphertextBlob);
-      } catch (error) {
-        if (error instanceof VaultError) throw error;
-        throw kmsFailure(error, keyArn, 'kms:Encrypt');
-      }
-    },
-    async decrypt(keyArn, blob, context) {
-      try {
-        const { module, client } = await clientFor(keyArn);
+      }),
+    decrypt: (keyArn, blob, context) =>
+      call(keyArn, 'kms:Decrypt', async (module, client) => {
         // KeyId pins the key: KMS refuses (IncorrectKeyException) a blob made under another one.
         const result = await client.send(new module.DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context, KeyId: keyArn }));
         if (!result.Plaintext) throw new AuthError(`${keyArn}: KMS returned no plaintext`);
         return new Uint8Array(result.Plaintext);
-      } catch (error) {
-        if (error instanceof VaultError) throw error;
-        throw kmsFailure(error, keyArn, 'kms:Decrypt');
-      }
-    },
+      }),
   };
 }

@@ -8,6 +8,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, chmodSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { toHex } from '../core/bytes.js';
 import { KEYRING_NAME_RULE, isKeyringName } from '../core/keyring-name.js';
 import { FileSystemError, FormatError, quotePath } from '../errors.js';
 
@@ -221,7 +222,7 @@ export function storeUnlockedKeyring(
 ): string | null {
   const dirs = findGitDirs(start, env);
   if (!dirs) return null;
-  const currentId = Buffer.from(unlocked.keyring.dataKeyId).toString('hex');
+  const currentId = toHex(unlocked.keyring.dataKeyId);
   const keys = new Map(unlocked.dataKeys);
   keys.set(currentId, unlocked.dataKey);
   return writeStoredKeys(dirs.commonDir, { keyring: unlocked.keyring.name, currentId, keys });

@@ -95,22 +95,13 @@ function utf8Outcome(bytes: Uint8Array, contentType: string | undefined): Outcom
 export function createAwsBackend(env: NodeJS.ProcessEnv): SecretBackend {
   const fallback = regionFromEnv(env);
   const options = (region: string | undefined): { region?: string } => ((region ?? fallback) ? { region: (region ?? fallback)! } : {});
-  const ssm = lazyClients(
-    (): Promise<SsmModule> => import('@aws-sdk/client-ssm'),
-    (sdk, region) => new sdk.SSMClient(options(region)),
-  );
-  const secretsManager = lazyClients(
-    (): Promise<SmModule> => import('@aws-sdk/client-secrets-manager'),
-    (sdk, region) => new sdk.SecretsManagerClient(options(region)),
-  );
-  const s3 = lazyClients(
-    (): Promise<S3Module> => import('@aws-sdk/client-s3'),
-    (sdk, region) => new sdk.S3Client(options(region)),
-  );
-  const appConfig = lazyClients(
-    (): Promise<AppConfigModule> => import('@aws-sdk/client-appconfigdata'),
-    (sdk, region) => new sdk.AppConfigDataClient(options(region)),
-  );
+  // Each service's module is imported on first use; the import() calls stay literal for the bundler.
+  const service = <M, C>(load: () => Promise<M>, make: (sdk: M, config: { region?: string }) => C) =>
+    lazyClients(load, (sdk: M, region: string | undefined) => make(sdk, options(region)));
+  const ssm = service((): Promise<SsmModule> => import('@aws-sdk/client-ssm'), (sdk, config) => new sdk.SSMClient(config));
+  const secretsManager = service((): Promise<SmModule> => import('@aws-sdk/client-secrets-manager'), (sdk, config) => new sdk.SecretsManagerClient(config));
+  const s3 = service((): Promise<S3Module> => import('@aws-sdk/client-s3'), (sdk, config) => new sdk.S3Client(config));
+  const appConfig = service((): Promise<AppConfigModule> => import('@aws-sdk/client-appconfigdata'), (sdk, config) => new sdk.AppConfigDataClient(config));
 
   return {
     async getParameters(region, names, withDecryption = true) {

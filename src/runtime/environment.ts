@@ -7,7 +7,8 @@
  * leaves the variable unset. An inline `!vault` value no key opens is held to the same rule, but only
  * when its variable would be set from it (not replaced by a later source or kept from the base).
  * A source that sets a loader variable (child-guards.ts) is refused.
- * Messages name the variable, the location and the AWS error, never a value.
+ * Returns the environment and the warnings to show; prints nothing. Messages name the variable,
+ * the location and the AWS error, never a value.
  */
 import { promises as fs } from 'node:fs';
 import { VaultError, quotePath } from '../errors.js';
@@ -37,13 +38,21 @@ export interface EnvironmentOptions {
   read?: SourceReader;
   /** Made only when a reference or --ssm-path is present, so the SDK stays unloaded otherwise. */
   backend?: () => SecretBackend;
-  warn: (line: string) => void;
 }
 
 export interface BuiltEnvironment {
   env: EnvVars;
   /** Names that sources defined or references set: what `vault export` prints. */
   defined: Set<string>;
+  /** With --allow-unresolved: one line per variable left unset, in the order found. */
+  warnings: string[];
+}
+
+/** Fail closed: references that could not be resolved; `unresolved` has one line per reference. */
+export class UnresolvedReferencesError extends VaultError {
+  constructor(message: string, readonly unresolved: string[]) {
+    super(message);
+  }
 }
 
 /** Name of a parameter under PATH: "/prod/app/db/password" under "/prod/app" -> DB_PASSWORD. */
@@ -72,7 +81,7 @@ interface Unopened {
  * The variables of UNOPENED that would be set from their sealed value (not kept from the base
  * environment): refused, naming them, or with --allow-unresolved left unset with a warning each.
  */
-function refuseUnopened(unopened: ReadonlyMap<string, Unopened>, env: EnvVars, options: EnvironmentOptions): void {
+function refuseUnopened(unopened: ReadonlyMap<string, Unopened>, env: EnvVars, options: EnvironmentOptions, warnings: string[]): void {
   const needed = [...unopened].filter(([name]) => options.overload || !env.has(name));
   if (needed.length === 0) return;
   if (!options.allowUnresolved) {
@@ -81,7 +90,7 @@ function refuseUnopened(unopened: ReadonlyMap<string, Unopened>, env: EnvVars, o
     throw sealedVariablesError(path, inFile, 'nothing was run', `, or --allow-unresolved to run without ${inFile.size === 1 ? 'it' : 'them'}`);
   }
   for (const [name, { path }] of needed) {
-    options.warn(`warning: ${quotePath(path)}: ${name} cannot be opened with the keys given; left unset (--allow-unresolved)`);
+    warnings.push(`warning: ${quotePath(path)}: ${name} cannot be opened with the keys given; left unset (--allow-unresolved)`);
     env.delete(name);
   }
 }
@@ -159,8 +168,9 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
     defined.add(name);
     if (options.overload || !env.has(name)) env.set(name, value);
   }
-  refuseUnopened(unopened, env, options);
-  if (!options.resolve) return { env, defined };
+  const warnings: string[] = [];
+  refuseUnopened(unopened, env, options, warnings);
+  if (!options.resolve) return { env, defined, warnings };
 
   // A file's NAME_FOR_VAULT_TO_RESOLVE obeys the file rule: it does not replace a NAME the
   // environment already has, unless --overload. One set in the environment itself always applies.
@@ -174,16 +184,14 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
   for (const item of pending) {
     if (fromFile(item.source)) refuseLoaderVariable(item.target, origins.get(item.source)!, guard);
   }
-  if (pending.length === 0) return { env, defined };
+  if (pending.length === 0) return { env, defined, warnings };
   const { values, failures } = await resolveReferences(pending, getBackend(), context);
-  for (const failure of failures) {
-    const line = `${failure.target}: cannot resolve ${describeReference(failure)} (${failure.error})`;
-    options.warn(options.allowUnresolved ? `warning: ${line}; left unset (--allow-unresolved)` : line);
-  }
+  const lines = failures.map((failure) => `${failure.target}: cannot resolve ${describeReference(failure)} (${failure.error})`);
   if (!options.allowUnresolved && failures.length > 0) {
     const count = failures.length === 1 ? 'a reference' : `${failures.length} references`;
-    throw new VaultError(`${count} could not be resolved; nothing was run; check the names, region and IAM permissions, or add --allow-unresolved`);
+    throw new UnresolvedReferencesError(`${count} could not be resolved; nothing was run; check the names, region and IAM permissions, or add --allow-unresolved`, lines);
   }
+  for (const line of lines) warnings.push(`warning: ${line}; left unset (--allow-unresolved)`);
   for (const item of pending) {
     if (item.source !== item.target) {
       env.delete(item.source);
@@ -198,5 +206,5 @@ export async function buildEnvironment(base: NodeJS.ProcessEnv, options: Environ
       defined.delete(item.target);
     }
   }
-  return { env, defined };
+  return { env, defined, warnings };
 }

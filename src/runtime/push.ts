@@ -3,10 +3,12 @@
  * variable under a prefix; Secrets Manager: one secret whose JSON object holds every variable. It
  * reads the current values first and writes only what changed; with --prune it deletes what the file
  * no longer has, else lists it as `extra`. After the writes it reads back the ARNs AWS reports, for
- * the task definition's `secrets` and proc_wrapper's `env:`. Returns a report of names and changes,
- * never a value.
+ * the task definition's `secrets` and proc_wrapper's `env:`, and writes them to the files asked for.
+ * Returns a report of names and changes, never a value; prints nothing.
  */
+import { stringify } from 'yaml';
 import { FormatError, UsageError, VaultError, quotePath } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { AwsCallError } from './aws.js';
 import type { PushStore } from './aws-writes.js';
 import type { EnvVars } from './dotenv.js';
@@ -139,4 +141,34 @@ export async function push(vars: EnvVars, target: PushTarget, store: PushStore, 
     if (error instanceof AwsCallError) throw new VaultError(`${target.text}: ${error.errorName}; nothing was changed by this call; check the region and IAM permissions`);
     throw error;
   }
+}
+
+/** Where the references go: --ecs-secrets (the task definition's "secrets") and --proc-wrapper (its env: block). */
+export interface ReferenceFiles {
+  ecsSecrets?: string;
+  procWrapper?: string;
+}
+
+/**
+ * Write the reference files FILES asks for from REPORT, in that order; with DRY_RUN none is
+ * written. Returns the paths written and the paths left unwritten.
+ */
+export async function writeReferenceFiles(report: PushReport, files: ReferenceFiles, dryRun: boolean): Promise<{ written: string[]; skipped: string[] }> {
+  const outputs: Array<[string, string]> = [];
+  if (files.ecsSecrets !== undefined) {
+    outputs.push([files.ecsSecrets, `${JSON.stringify(report.references.map(({ name, valueFrom }) => ({ name, valueFrom })), null, 2)}\n`]);
+  }
+  if (files.procWrapper !== undefined) {
+    const block = Object.fromEntries(report.references.map(({ name, location }) => [`${name}_FOR_PROC_WRAPPER_TO_RESOLVE`, location]));
+    outputs.push([files.procWrapper, `# proc_wrapper env: written by vault push --to ${report.target.text}\n${stringify(block, { lineWidth: 0 })}`]);
+  }
+  const result = { written: [] as string[], skipped: [] as string[] };
+  for (const [path, text] of outputs) {
+    if (dryRun) result.skipped.push(path);
+    else {
+      await writeFileAtomic(path, new TextEncoder().encode(text));
+      result.written.push(path);
+    }
+  }
+  return result;
 }

@@ -21,21 +21,25 @@ export interface SsmEnvFlags {
   noFail: boolean;
   version: boolean;
   help: boolean;
+  /** vault's -q/-quiet (not ssm-env's): no notes; the -no-fail warnings still print. */
+  quiet: boolean;
   /** The command and its arguments. */
   command: string[];
 }
 
-const BOOLEAN_FLAGS: Record<string, 'withDecryption' | 'noFail' | 'version' | 'help'> = {
+const BOOLEAN_FLAGS: Record<string, 'withDecryption' | 'noFail' | 'version' | 'help' | 'quiet'> = {
   'with-decryption': 'withDecryption',
   'no-fail': 'noFail',
   V: 'version',
   h: 'help',
   help: 'help',
+  q: 'quiet',
+  quiet: 'quiet',
 };
 
 /** Go's flag package: -name or --name, -name=value, a string flag's value in the next argument, "--" ends. */
 export function parseSsmEnvFlags(args: readonly string[]): SsmEnvFlags {
-  const flags: SsmEnvFlags = { template: SSM_ENV_DEFAULT_TEMPLATE, withDecryption: false, noFail: false, version: false, help: false, command: [] };
+  const flags: SsmEnvFlags = { template: SSM_ENV_DEFAULT_TEMPLATE, withDecryption: false, noFail: false, version: false, help: false, quiet: false, command: [] };
   let i = 0;
   for (; i < args.length; i += 1) {
     const arg = args[i]!;
@@ -74,6 +78,7 @@ export const SSM_ENV_USAGE = `usage: vault ssm-env [-template STRING] [-with-dec
   -template string   only ssm-env's default: ${SSM_ENV_DEFAULT_TEMPLATE}
   -with-decryption   decrypt SecureString parameters
   -no-fail           keep the literal ssm:// value of what cannot be read
+  -q, -quiet         print no notes; errors and the -no-fail warnings still print (vault's own flag)
   -V                 print the version and exit
 `;
 
@@ -95,14 +100,14 @@ export function isRunnable(command: string, path: string | undefined): boolean {
 
 /**
  * ENV with every `ssm://NAME` value replaced by the parameter's value, as ssm-env does. Problems are
- * errors, or with -no-fail warnings given to WARN (the literal value stays).
+ * errors, or with -no-fail warnings in the result (the literal value stays). Prints nothing.
  */
 export async function expandSsmEnv(
   env: Map<string, string>,
   flags: Pick<SsmEnvFlags, 'withDecryption' | 'noFail'>,
   backend: () => SecretBackend,
-  warn: (line: string) => void,
-): Promise<Map<string, string>> {
+): Promise<{ env: Map<string, string>; warnings: string[] }> {
+  const warnings: string[] = [];
   const wanted = new Map<string, string>();
   for (const [variable, value] of env) {
     if (!value.startsWith(PREFIX)) continue;
@@ -122,14 +127,14 @@ export async function expandSsmEnv(
     if (callError && !callError.ok) {
       const line = `cannot read SSM parameters (${callError.error})`;
       if (!flags.noFail) throw new VaultError(`${line}; nothing was run; check the region and IAM permissions, or add -no-fail`);
-      warn(`warning: ${line}; ${batch.flatMap(variablesOf).join(', ')} keep their ssm:// values (-no-fail)`);
+      warnings.push(`warning: ${line}; ${batch.flatMap(variablesOf).join(', ')} keep their ssm:// values (-no-fail)`);
       continue;
     }
     const invalid = batch.filter((name) => !outcomes.get(name)?.ok).flatMap(variablesOf);
     if (invalid.length > 0) {
       const line = `invalid parameters for ${invalid.sort().join(', ')}`;
       if (!flags.noFail) throw new VaultError(`${line}; nothing was run; check the parameter names, or add -no-fail`);
-      warn(`warning: ${line}; they keep their ssm:// values (-no-fail)`);
+      warnings.push(`warning: ${line}; they keep their ssm:// values (-no-fail)`);
     }
     for (const [variable, parameter] of wanted) {
       const outcome = outcomes.get(parameter);
@@ -138,5 +143,5 @@ export async function expandSsmEnv(
       out.set(variable, outcome.value);
     }
   }
-  return out;
+  return { env: out, warnings };
 }
