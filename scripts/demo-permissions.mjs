@@ -1,7 +1,8 @@
 // Makes the shipped demo key private after `npm install` in a checkout. git records no mode but
 // the execute bit, so under a umask of 0002 (common for user-private groups) a clone holds the key
 // at 0664 in a 0775 directory, and vault refuses key files that others could write or swap; the
-// README's demo line would then fail. Nothing here runs for users installing the package.
+// README's demo line would then fail. It runs as package.json's postprepare, which npm runs after
+// `npm install` in a checkout and never for users installing the package.
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, tempDir } from './helpers.mjs';
-import { npm, packTarball, repositoryTour, runner, standaloneTour } from './dist-support.mjs';
+import { cleanEnv, removeDir, tempDir } from './helpers.mjs';
+import { packTarball, repositoryTour, runner, standaloneTour } from './dist-support.mjs';
 
 /** Bytes under DIR. @param {string} dir @returns {number} */
 function sizeOf(dir) {
@@ -35,14 +35,24 @@ test('npm pack prints only the tarball name and ships no sources, maps or declar
   assert.ok(list.includes('package/bundle/bin/cli.mjs'));
   assert.ok(list.includes('package/bundle/bin/git-filter.js'));
   assert.ok(list.includes('package/package.json'));
+  // npm 11 warns, on a tarball install, about every package whose install scripts (preinstall,
+  // install, postinstall, and prepare for a non-registry source) no allowScripts covers: the build
+  // a clone runs on "npm install" is postprepare and prepack, which installs never run.
+  const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
+  for (const name of ['preinstall', 'install', 'postinstall', 'prepare']) assert.not.ok(name in manifest.scripts, `scripts.${name} is not shipped`);
   for (const name of list) {
     assert.not.match(name, /\.map$|\.d\.ts$|^package\/(src|test|dist|node_modules)\//, `${name} is not shipped`);
   }
 });
 
-test('npm install -g of the tarball: three packages, under 10 MB', () => {
+test('npm install -g of the tarball: nothing printed but npm\'s summary, three packages, under 10 MB', () => {
   // --prefer-offline: the two dependencies come from the cache `npm install` filled.
-  npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work);
+  const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+    cwd: work, env: cleanEnv({ npm_config_update_notifier: 'false' }), encoding: 'utf8',
+  });
+  assert.is(install.status, 0, install.stderr);
+  assert.is(install.stderr, '', 'no warning or notice (install scripts, lifecycle output)');
+  assert.match(install.stdout, /^\nadded 3 packages in [\d.]+m?s\n$/);
   const installed = join(prefix, 'lib', 'node_modules', 'vaultfile');
   assert.ok(existsSync(join(installed, 'bundle', 'bin', 'vault.js')));
   // yaml and picomatch, loaded on first use (scripts/build-bundle.mjs); nothing else.

@@ -3,9 +3,9 @@
 // where that shows a behaviour more plainly than the printed text (which the command tests cover).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, git, runVault, tempRepo, testContext, writeSecret } from './helpers.mjs';
+import { FIXTURES, cleanEnv, git, runVault, tempRepo, testContext, writeSecret } from './helpers.mjs';
 import { UsageError, VaultError } from '../dist/errors.js';
 import { createKeyContext } from '../dist/keys/key-sources.js';
 import { rotateRepoKeyring } from '../dist/repo/rotation.js';
@@ -17,6 +17,9 @@ import { checkRepository } from '../dist/git/check.js';
 import { openRepoContext } from '../dist/git/policy-files.js';
 import { UnresolvedReferencesError, buildEnvironment } from '../dist/runtime/environment.js';
 import { DEFAULT_SCRYPT } from '../dist/core/kdf.js';
+import { migrateFiles } from '../dist/formats/migrate-files.js';
+import { writeReferenceFiles } from '../dist/runtime/push.js';
+import { SecretSession } from '../dist/formats/secrets.js';
 
 /**
  * A repository with keyring "default" (fast scrypt) and COUNT envelopes under it.
@@ -55,7 +58,7 @@ test('rotation: the report lists what was re-encrypted, damaged, left over, and 
   /** @type {string[]} */
   const ticks = [];
   const report = await rotateRepoKeyring(
-    { keyring: 'default', keys, dropUnopened: false, progress: (total) => ({ tick: (path) => ticks.push(`${path}/${total}`), done() {}, print() {} }) },
+    { keyring: 'default', keys, dropUnopened: false, progress: ({ total }) => ({ file: (path) => void ticks.push(`${path}/${total}`), done() {} }) },
     io,
   );
   assert.equal(report.reencrypted.sort(), s.files);
@@ -143,6 +146,47 @@ test('check --staged: policy problems and staged hazards are reported apart, the
   assert.equal(report.problems.map(({ path }) => path), ['deploy/vars/prod.yml']);
   assert.equal(report.hazards.map(({ path }) => path), ['ci.key']);
   assert.is(report.brokenDriver, null);
+});
+
+test('migrate: one result per file, a failure among them; the rerun finds the converted file done', async () => {
+  const s = await setup(0);
+  const ansible = join(FIXTURES, 'ansible');
+  const files = [join(s.repo, 'a.yml'), join(s.repo, 'b.yml'), join(s.repo, 'c.yml')];
+  copyFileSync(join(ansible, 'v11-simple.vault'), files[0]);
+  copyFileSync(join(ansible, 'v12-prod.vault'), files[1]);
+  writeFileSync(files[2], 'plain: 1\n');
+  const ids = { default: join(ansible, 'pw-default.txt'), prod: join(ansible, 'pw-prod.txt') };
+  /** @param {string[]} vaultId */
+  const migrate = (vaultId) => {
+    const io = testContext({ cwd: s.repo, env: cleanEnv() });
+    const keys = createKeyContext({ passwordFile: s.pass, keyFile: [], vaultId, vaultPasswordFile: [], identity: [], kms: false }, io);
+    return migrateFiles({ paths: files, to: 'vaultfile', session: new SecretSession(keys) }, io);
+  };
+  const first = await migrate([ids.default]);
+  assert.equal(first.results.map(({ outcome }) => outcome), ['migrated', 'failed', 'skipped']);
+  const failed = first.results[1];
+  assert.ok(failed.outcome === 'failed' && failed.error instanceof VaultError, 'the failure carries its typed error');
+  assert.equal(first.counts, { migrated: 1, 'done already': 0, skipped: 1, failed: 1 });
+  const second = await migrate([ids.default, `prod@${ids.prod}`]);
+  assert.equal(second.results.map(({ outcome }) => outcome), ['done already', 'migrated', 'skipped']);
+});
+
+test('push: the reference files are reported written, or with --dry-run left unwritten', async () => {
+  const dir = join(tempRepo(), 'out');
+  mkdirSync(dir);
+  const files = { ecsSecrets: join(dir, 'secrets.json'), procWrapper: join(dir, 'env.yml') };
+  /** @type {import('../dist/runtime/push.js').PushReport} */
+  const report = {
+    target: { kind: 'ssm', prefix: '/prod/app/', text: 'ssm:///prod/app/' },
+    changes: [{ name: 'DB_PASSWORD', change: 'added' }],
+    wrote: true,
+    references: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:ssm:eu-west-1:111122223333:parameter/prod/app/DB_PASSWORD', location: 'ssm:///prod/app/DB_PASSWORD' }],
+  };
+  assert.equal(await writeReferenceFiles(report, files, true), { written: [], skipped: [files.ecsSecrets, files.procWrapper] });
+  assert.not.ok(existsSync(files.ecsSecrets) || existsSync(files.procWrapper), 'a dry run writes nothing');
+  assert.equal(await writeReferenceFiles(report, files, false), { written: [files.ecsSecrets, files.procWrapper], skipped: [] });
+  assert.equal(JSON.parse(readFileSync(files.ecsSecrets, 'utf8')), [{ name: 'DB_PASSWORD', valueFrom: report.references[0].valueFrom }]);
+  assert.match(readFileSync(files.procWrapper, 'utf8'), /^DB_PASSWORD_FOR_PROC_WRAPPER_TO_RESOLVE: ssm:\/\/\/prod\/app\/DB_PASSWORD$/m);
 });
 
 test('environment: with --allow-unresolved the unset variables are warnings of the result, in order', async () => {

@@ -25,15 +25,18 @@ interface RotateOptions extends KeyFlags {
 
 const plural = (count: number, word: string): string => `${count} ${count === 1 ? word : `${word}s`}`;
 
-/** The report as text: NOTES get what --quiet silences, STDERR the warnings that always print. */
+/**
+ * The rest of the report as text (the envelopes that failed were shown as they failed): NOTES get
+ * what --quiet silences, STDERR the warnings that always print.
+ */
 function printReport(report: RotationReport, notes: ProgressStream, stderr: ProgressStream, cwd: string): void {
-  for (const label of report.dropped) notes.write(`removed entry ${quotePath(label)} (its key was not given)\n`);
-  for (const { error } of report.failed) stderr.write(`vault: ${error.message}\n`);
+  for (const { error } of report.ansible.failed) stderr.write(`vault: ${error.message}\n`);
   for (const damaged of report.damaged) stderr.write(`vault: warning: ${quotePath(damaged)} looks like a vault file but its header is damaged; not rotated\n`);
   for (const leftover of report.leftovers) stderr.write(`${leftoverTempWarning(leftover)}\n`);
   if (!report.finished) {
-    const attempted = report.reencrypted.length + report.ansible.rotated.length + report.failed.length;
-    throw new VaultError(`${report.failed.length} of ${attempted} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${report.keyring}" again to finish`);
+    const failed = report.failed.length + report.ansible.failed.length;
+    const attempted = report.reencrypted.length + report.ansible.rotated.length + failed;
+    throw new VaultError(`${failed} of ${attempted} files could not be re-encrypted (see above); fix them and run "vault rotate --keyring ${report.keyring}" again to finish`);
   }
   const where = relative(cwd, report.path) || report.path;
   const done = report.reencrypted.length;
@@ -65,7 +68,21 @@ export function register(program: Command, io: Context): void {
         keyring: checkKeyringName(options.keyring),
         keys: createKeyContext(keySourceOptions(options), io),
         dropUnopened: options.dropUnopened === true,
-        progress: (total) => createProgress(total, 'rotate', notes),
+        progress: ({ total, dropped }) => {
+          // The keyring is written by now: the entries it dropped are said before the files.
+          for (const label of dropped) notes.write(`removed entry ${quotePath(label)} (its key was not given)\n`);
+          const bar = createProgress(total, 'rotate', notes);
+          return {
+            file(path, error) {
+              if (error) {
+                bar.done();
+                io.stderr.write(`vault: ${error.message}\n`);
+              }
+              bar.tick(path);
+            },
+            done: () => bar.done(),
+          };
+        },
       },
       io,
     );

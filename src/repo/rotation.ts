@@ -19,7 +19,6 @@ import type { Context } from '../context.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { snapshotFile } from '../fs/edit-session.js';
 import { withFileLock } from '../fs/file-lock.js';
-import type { Progress } from '../fs/progress.js';
 import { rotateAnsibleFiles } from '../formats/ansible-rotate.js';
 import type { KeyContext } from '../keys/key-sources.js';
 import { openWithKeysUsing } from '../keys/open-keyring.js';
@@ -34,8 +33,18 @@ export interface RotationRequest {
   keys: KeyContext;
   /** Remove the entries whose keys were not given, instead of refusing (--drop-unopened). */
   dropUnopened: boolean;
-  /** A progress display for the TOTAL files to re-encrypt; ticked once per file. */
-  progress?: (total: number) => Progress;
+  /**
+   * Called once the new keyring is written and the envelopes to re-encrypt are counted (TOTAL;
+   * DROPPED: the labels of the entries the keyring lost); returns a display told of each envelope
+   * as it is done or fails.
+   */
+  progress?: (start: { total: number; dropped: string[] }) => RotationProgress;
+}
+
+/** What a long rotation tells the command as it goes, so that a failure shows while the others wait. */
+export interface RotationProgress {
+  file(path: string, error?: VaultError): void;
+  done(): void;
 }
 
 export interface RotationFailure {
@@ -57,9 +66,9 @@ export interface RotationReport {
   reencrypted: string[];
   /** Envelopes found already under the new key (an earlier run's work). */
   alreadyCurrent: string[];
-  /** Ansible-format files of the keyring: sealed with the new Ansible password, or already under it. */
-  ansible: { rotated: string[]; current: string[] };
-  /** Files that could not be re-encrypted: the rotation is not finished while there are any. */
+  /** Ansible-format files of the keyring: sealed with the new Ansible password, already under it, or failed. */
+  ansible: { rotated: string[]; current: string[]; failed: RotationFailure[] };
+  /** Envelopes that could not be re-encrypted: the rotation is not finished while there are any (or Ansible failures). */
   failed: RotationFailure[];
   /** Files that look like envelopes but whose header is damaged: not rotated. */
   damaged: string[];
@@ -163,7 +172,7 @@ export async function rotateRepoKeyring(request: RotationRequest, io: Context): 
     if (toHex(file.info.dataKeyId) === dataKeyId) alreadyCurrent.push(file.path);
     else pending.push(file);
   }
-  const progress = request.progress?.(pending.length);
+  const progress = request.progress?.({ total: pending.length, dropped });
   const reencrypted: string[] = [];
   const failed: RotationFailure[] = [];
   try {
@@ -172,23 +181,23 @@ export async function rotateRepoKeyring(request: RotationRequest, io: Context): 
         await rotateFile(root, file, unlocked, io);
         reencrypted.push(file.path);
         io.step?.(`rotate:files=${reencrypted.length}`);
+        progress?.file(file.path);
       } catch (error) {
         if (!(error instanceof VaultError)) throw error;
         failed.push({ path: file.path, error });
+        progress?.file(file.path, error);
       }
-      progress?.tick(file.path);
     }
   } finally {
     progress?.done();
   }
   // Ansible-format files: the new data key gives the keyring a new Ansible password.
   const ansible = await rotateAnsibleFiles(root, unlocked, io);
-  failed.push(...ansible.failed);
-  const finished = failed.length === 0;
+  const finished = failed.length === 0 && ansible.failed.length === 0;
   if (finished) await fs.rm(marker, { force: true });
   return {
     keyring: name, path, resumed, dataKeyId, dropped, reencrypted, alreadyCurrent,
-    ansible: { rotated: ansible.rotated, current: ansible.current },
+    ansible: { rotated: ansible.rotated, current: ansible.current, failed: ansible.failed },
     failed, damaged: scan.damaged, leftovers: scan.leftovers, storedKeysRefreshed, finished,
   };
 }
