@@ -2,23 +2,34 @@
 // code, no stack trace, and leaves the file byte-identical.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runVault, tempDir, writeSecret } from './helpers.mjs';
 
 const EXIT = { USAGE: 2, FORMAT: 3, AUTH: 4, NO_KEY: 5, FS: 6 };
 
-/** A directory with a key file, a password file and one file sealed under both. */
+/** @type {Map<string, string>} plaintext -> a directory made by setup(), copied for each test */
+const templates = new Map();
+
+/**
+ * A directory with a key file, a password file and one file sealed under both. The CLI seals
+ * once per plaintext (a password entry costs one scrypt at the default 2^17, which the last test
+ * reads); each test gets its own copy.
+ */
 async function setup(plaintext = 'db_password: hunter2\n') {
+  let template = templates.get(plaintext);
+  if (!template) {
+    template = tempDir();
+    assert.is((await runVault(['keygen', join(template, 'ci.key')])).code, 0);
+    writeSecret(join(template, 'pw'), 'team password');
+    writeFileSync(join(template, 'secret.yml'), plaintext);
+    const enc = await runVault(['encrypt', join(template, 'secret.yml'), '--key-file', join(template, 'ci.key'), '--password-file', join(template, 'pw')]);
+    assert.is(enc.code, 0, enc.stderr);
+    templates.set(plaintext, template);
+  }
   const dir = tempDir();
-  const key = join(dir, 'ci.key');
-  assert.is((await runVault(['keygen', key])).code, 0);
-  const pass = writeSecret(join(dir, 'pw'), 'team password');
-  const file = join(dir, 'secret.yml');
-  writeFileSync(file, plaintext);
-  const enc = await runVault(['encrypt', file, '--key-file', key, '--password-file', pass]);
-  assert.is(enc.code, 0, enc.stderr);
-  return { dir, key, pass, file };
+  cpSync(template, dir, { recursive: true });
+  return { dir, key: join(dir, 'ci.key'), pass: join(dir, 'pw'), file: join(dir, 'secret.yml') };
 }
 
 /** Decode an envelope's armour to bytes, and encode bytes back into an envelope. */

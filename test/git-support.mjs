@@ -1,8 +1,8 @@
 // Shared setup for the git end-to-end tests: a temporary repository with keyrings opened by key
 // files (no scrypt, so tests stay fast), the vault filter configured and the keys unlocked.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { cleanEnv, runVault, tempDir, tempRepo, git } from './helpers.mjs';
 import { addEntry, createKeyring, serializeKeyring } from '../dist/core/keyring.js';
@@ -68,13 +68,53 @@ async function makeKeyring(dir, name, keyFile) {
 }
 
 /**
+ * @typedef {{keyrings?: string[], rules?: Array<{path: string, keyring: string}>, unlock?: boolean, cli?: boolean}} VaultRepoOptions
+ * @typedef {{dir: string, keys: Record<string, string>, keyDir: string, setup: {stdout: string, stderr: string}}} VaultRepo
+ */
+
+/**
+ * The repositories vaultRepo() built in this process, by options, kept untouched as templates:
+ * the git setup and the first commit cost about a second each under load (the pre-commit hook
+ * starts node), a copy a few milliseconds. Nothing in them names their own directory (the
+ * driver and hook commands name the node binary and dist/), so a copy is a repository of its own;
+ * the repositories of one test file share their data keys, which no test compares.
+ * @type {Map<string, VaultRepo>}
+ */
+const templates = new Map();
+
+/**
  * A repository with one key file per keyring, a policy (the given rules, or init's defaults),
  * the git setup and (unless `unlock: false`) the keys stored, committed. With `cli: true` it is
- * done with the CLI (`vault keygen`, `init`, `git setup`, `unlock`), else in process with the
- * same modules (faster; the CLI paths have their own tests).
- * @param {{keyrings?: string[], rules?: Array<{path: string, keyring: string}>, unlock?: boolean, cli?: boolean}} [options]
+ * done with the CLI (`vault keygen`, `init`, `git setup`, `unlock`) every time, else in process
+ * with the same modules once per test file and options, and copied (faster; the CLI paths have
+ * their own tests).
+ * @param {VaultRepoOptions} [options]
+ * @returns {Promise<VaultRepo>}
  */
 export async function vaultRepo(options = {}) {
+  if (options.cli) return buildVaultRepo(options);
+  const id = JSON.stringify(options);
+  let template = templates.get(id);
+  if (!template) {
+    template = await buildVaultRepo(options);
+    templates.set(id, template);
+  }
+  const dir = tempDir('vaultfile-repo-');
+  cpSync(template.dir, dir, { recursive: true });
+  const keyDir = tempDir('vaultfile-keys-');
+  cpSync(template.keyDir, keyDir, { recursive: true });
+  /** @type {Record<string, string>} */
+  const keys = {};
+  for (const [name, path] of Object.entries(template.keys)) keys[name] = join(keyDir, basename(path));
+  return { dir, keys, keyDir, setup: template.setup };
+}
+
+/**
+ * vaultRepo() without the templates.
+ * @param {VaultRepoOptions} options
+ * @returns {Promise<VaultRepo>}
+ */
+async function buildVaultRepo(options) {
   const keyrings = options.keyrings ?? ['default'];
   const dir = tempRepo();
   const keyDir = tempDir('vaultfile-keys-');
