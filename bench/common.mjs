@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+export const CLI = join(ROOT, 'bundle', 'bin', 'vault.js');
 export const RSS = join(ROOT, 'test', 'support', 'report-rss.mjs');
 
 /**

@@ -5,16 +5,21 @@
 //   bundle the global install links to) and the single executable; `age -d` and
 //   `ansible-vault view` of the same 2 KB;
 // - the git filter's process start (`git checkout` of one changed file): target <= 1.3x; a no-op
-//   Node filter (bench/support/echo-filter.mjs) is the physical floor of that command, shown too.
+//   Node filter (bench/support/echo-filter.mjs, bundled into one CommonJS file as the real one is)
+//   is the physical floor of that command, shown too.
+// Floors of the same run beside them: empty CommonJS and ES module files, and a single executable
+// made from an empty file.
 // Needs hyperfine; rows for a missing tool (age, ansible-vault, the binary) are left out.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BINARY } from '../scripts/build-binary.mjs';
+import { build } from 'esbuild';
+import { BINARY, seaBinary } from '../scripts/build-binary.mjs';
+import { COMMON } from '../scripts/build-bundle.mjs';
 import { ROOT, benchEnv, fmt } from './common.mjs';
 
-const BUNDLE = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+const BUNDLE = join(ROOT, 'bundle', 'bin', 'vault.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const has = (/** @type {string} */ tool, /** @type {string[]} */ args = ['--version']) => spawnSync(tool, args).status === 0;
 if (!has('hyperfine')) {
@@ -51,6 +56,16 @@ if (withAnsible) {
   sh('ansible-vault', ['encrypt', '--vault-password-file', 'pw', 'ansible.yml']);
 }
 const withBinary = existsSync(BINARY);
+// The floors beside the targets: an empty CommonJS and ES module file, and (with the binary) a
+// single executable made the same way from an empty file.
+writeFileSync(join(work, 'empty.cjs'), '');
+writeFileSync(join(work, 'empty.mjs'), '');
+const emptyBinary = join(work, 'empty-sea');
+if (withBinary) {
+  writeFileSync(join(work, 'empty-sea.cjs'), '');
+  mkdirSync(join(work, 'sea'));
+  seaBinary(join(work, 'empty-sea.cjs'), join(work, 'sea'), emptyBinary);
+}
 
 // A repository whose two branches differ in one encrypted file: each timed run checks out the
 // other branch (git starts one filter process), the prepare step goes back.
@@ -76,16 +91,21 @@ const checkout = (/** @type {string} */ name, /** @type {string} */ filter) => (
   command: `git -c filter.vault.process=${filter} checkout -q -f two`,
   prepare: `git -c filter.vault.process=${filter} checkout -q -f one`,
 });
-const echoFilter = `'${node} ${join(ROOT, 'bench', 'support', 'echo-filter.mjs')}'`;
+// The no-op filter bundled into one CommonJS file, as the package ships the real one.
+await build({ ...COMMON, entryPoints: [join(ROOT, 'bench', 'support', 'echo-filter.mjs')], outfile: join(work, 'echo-filter.cjs'), format: 'cjs' });
+const echoFilter = `'${node} ${join(work, 'echo-filter.cjs')}'`;
 const vaultFilter = `'${node} ${join(ROOT, 'bundle', 'bin', 'git-filter.js')} filter-process'`;
 
 /** @type {Array<{name: string, command: string, prepare?: string, cwd?: string, target?: number}>} */
 const specs = [
   { name: 'node -e 0', command: `${node} -e 0` },
+  { name: 'node empty.cjs (floor)', command: `${node} empty.cjs` },
+  { name: 'node empty.mjs', command: `${node} empty.mjs` },
   { name: 'vault --version (npm)', command: `${node} ${BUNDLE} --version`, target: 1.2 },
   { name: 'vault view 2 KB, key file (npm)', command: `${node} ${BUNDLE} view vars.yml --key-file bench.key`, target: 1.5 },
   ...(withBinary
     ? [
+        { name: 'empty single executable (floor)', command: emptyBinary },
         { name: 'vault --version (binary)', command: `${BINARY} --version`, target: 1.2 },
         { name: 'vault view 2 KB, key file (binary)', command: `${BINARY} view vars.yml --key-file bench.key`, target: 1.5 },
       ]
@@ -106,18 +126,23 @@ for (const spec of specs) {
 }
 const run = spawnSync('hyperfine', args, { cwd: work, env: { ...gitEnv, PAGER: 'cat' }, stdio: ['ignore', 'ignore', 'inherit'] });
 if (run.status !== 0) throw new Error('hyperfine failed');
-/** @type {{results: Array<{command: string, median: number}>}} */
+/** @type {{results: Array<{command: string, median: number, user: number, system: number}>}} */
 const out = JSON.parse(readFileSync(join(work, 'out.json'), 'utf8'));
 const medians = out.results.map((result) => result.median * 1000);
+// CPU time (user + system, mean) of the process tree: on a busy shared machine the wall time
+// grows with the waiting for a core, the CPU time much less, so its ratio is the steadier one.
+const cpu = out.results.map((result) => (result.user + result.system) * 1000);
 const floor = medians[0] ?? NaN;
+const cpuFloor = cpu[0] ?? NaN;
 
-process.stdout.write(`hyperfine, median of ${RUNS} runs each, one run; ratio = median / median of node -e 0\n`);
-process.stdout.write(`${'command'.padEnd(42)} ${'ms'.padStart(8)} ${'ratio'.padStart(7)}  target\n`);
+process.stdout.write(`hyperfine, median of ${RUNS} runs each, one run; ratio = median / median of node -e 0; cpu = user + system\n`);
+process.stdout.write(`${'command'.padEnd(42)} ${'ms'.padStart(8)} ${'ratio'.padStart(7)} ${'cpu ms'.padStart(8)} ${'ratio'.padStart(7)}  target (on the wall ratio)\n`);
 specs.forEach((spec, i) => {
   const ms = medians[i] ?? NaN;
   const ratio = ms / floor;
+  const cpuMs = cpu[i] ?? NaN;
   const verdict = spec.target === undefined ? '' : `<= ${spec.target}x ${ratio <= spec.target ? 'met' : 'NOT met'}`;
-  process.stdout.write(`${spec.name.padEnd(42)} ${fmt(ms).padStart(8)} ${`${ratio.toFixed(2)}x`.padStart(7)}  ${verdict}\n`);
+  process.stdout.write(`${spec.name.padEnd(42)} ${fmt(ms).padStart(8)} ${`${ratio.toFixed(2)}x`.padStart(7)} ${fmt(cpuMs).padStart(8)} ${`${(cpuMs / cpuFloor).toFixed(2)}x`.padStart(7)}  ${verdict}\n`);
 });
 const floorCheckout = medians[specs.length - 2] ?? NaN;
 process.stdout.write(`git filter checkout over its no-op-filter floor: ${((medians[specs.length - 1] ?? NaN) / floorCheckout).toFixed(2)}x\n`);

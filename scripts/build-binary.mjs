@@ -6,10 +6,10 @@
 // only runs in the Node that made it. macOS and Windows steps follow Node's documentation.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMON } from './build-bundle.mjs';
+import { COMMON, bundleLocalRequires } from './build-bundle.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist', 'sea');
@@ -19,24 +19,6 @@ const OS = OS_NAMES[process.platform] ?? process.platform;
 export const BINARY = join(ROOT, 'dist', `vault-${OS}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
 // The fuse Node's binary carries for postject (Node's single-executable documentation).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-
-/**
- * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
- * they cost nothing until used. The single executable has no node_modules and no import.meta.url: dropping the declaration leaves a plain `require('yaml')`, which esbuild
- * bundles as a module evaluated on the first call — the same laziness.
- */
-/** @type {import('esbuild').Plugin} */
-const bundleLocalRequires = {
-  name: 'bundle-local-requires',
-  setup(plugin) {
-    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
-      if (!declaration.test(source)) return undefined;
-      return { contents: source.replace(declaration, ''), loader: 'ts' };
-    });
-  },
-};
 
 /**
  * Run a build step; its chatter (postject warns about ELF notes it skips) shows only on failure.
@@ -68,20 +50,29 @@ export async function buildBinary() {
     // import.meta.url is only read outside the binary (src/git/setup.ts asks isSea() first).
     logOverride: { 'empty-import-meta': 'silent' },
   });
-  const config = join(WORK, 'sea-config.json');
-  const blob = join(WORK, 'sea-prep.blob');
+  return seaBinary(main, WORK, BINARY);
+}
+
+/**
+ * A single executable at BINARY that runs the CommonJS file MAIN, its blob made in WORK. Also
+ * what the start-up benchmark builds from an empty file: the floor of any single executable.
+ * @param {string} main @param {string} work @param {string} binary
+ */
+export function seaBinary(main, work, binary) {
+  const config = join(work, 'sea-config.json');
+  const blob = join(work, 'sea-prep.blob');
   writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
   run(process.execPath, ['--experimental-sea-config', config]);
 
-  rmSync(BINARY, { force: true });
-  copyFileSync(process.execPath, BINARY);
-  chmodSync(BINARY, 0o755);
-  if (process.platform === 'darwin') run('codesign', ['--remove-signature', BINARY]);
+  rmSync(binary, { force: true });
+  copyFileSync(process.execPath, binary);
+  chmodSync(binary, 0o755);
+  if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
   const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
   const macho = process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [];
-  run(process.execPath, [postject, BINARY, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...macho]);
-  if (process.platform === 'darwin') run('codesign', ['--sign', '-', BINARY]);
-  return BINARY;
+  run(process.execPath, [postject, binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE, ...macho]);
+  if (process.platform === 'darwin') run('codesign', ['--sign', '-', binary]);
+  return binary;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,12 +1,21 @@
-// Builds what the npm package ships: bundle/bin/vault.cjs (the launcher `vault` links to), cli.js,
-// git-filter.js and vaultfile-client.js, ESM with code
-// splitting (esbuild). Every dependency but yaml and picomatch is bundled, so the installed package
-// has two small runtime dependencies; modules the source imports with import() (each AWS client, the Ansible code, the
-// prompts, the git setup) land in their own chunks under bundle/chunks/ and are read only by the
-// command that uses them. The tsc build in dist/ stays for the tests that import modules directly.
+// Builds what the npm package ships, under bundle/ (esbuild):
+// - bundle/bin/vault.js: what `vault` and `vaultfile` start, a CommonJS launcher (src/bin/vault.ts)
+//   that answers --version itself, with the version inlined here, and otherwise imports cli.mjs;
+// - bundle/bin/git-filter.js: the git drivers (src/bin/git-filter.ts), one self-contained CommonJS
+//   file, since git starts it on every checkout, status and add;
+// - bundle/bin/cli.mjs (the program) and vaultfile-client.mjs: ES modules with code splitting;
+//   modules the source imports with import() (each AWS client, the Ansible code, the prompts, the
+//   git setup) land in their own chunks under bundle/chunks/ and are read only by the command
+//   that uses them.
+// Node starts a CommonJS entry file faster than an ES module one, and one file faster than the
+// dozen chunks it would otherwise read (docs/benchmarks.md). bundle/bin/package.json makes the
+// .js files there CommonJS, so the executables keep the names of the tsc build in dist/bin/
+// (`vault git setup` writes the same file names from either build).
+// Every dependency but yaml and picomatch is bundled, so the installed package has two small
+// runtime dependencies. The tsc build in dist/ stays for the tests that import modules directly.
 // Prints nothing on stdout: `npm pack` (run by pre-commit) prints the tarball name there.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,39 +36,68 @@ export const COMMON = {
   logLevel: 'warning',
 };
 
+/**
+ * src/ loads a few CommonJS packages synchronously through `createRequire(import.meta.url)` so that
+ * they cost nothing until used. A CommonJS output has no import.meta.url but a require of its own:
+ * dropping the declaration leaves a plain `require('yaml')`, evaluated on the first call — the same
+ * laziness (external here: the package's node_modules; bundled in the single executable).
+ * @type {import('esbuild').Plugin}
+ */
+export const bundleLocalRequires = {
+  name: 'bundle-local-requires',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
+      if (!declaration.test(source)) return undefined;
+      return { contents: source.replace(declaration, ''), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * The launcher imports the program as `./cli.js` (its name in dist/bin/); here it is cli.mjs.
+ * @type {import('esbuild').Plugin}
+ */
+const programAsModule = {
+  name: 'program-as-module',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+  },
+};
+
 export async function buildBundle({ sourcemap = true } = {}) {
   rmSync(OUT, { recursive: true, force: true });
+  // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
+  const maps = sourcemap ? 'linked' : false;
+  // The two dependencies src/ loads synchronously on first use (createRequire): left out of the
+  // bundle so that they cost nothing until then, as in the tsc build (a bundled require would
+  // put their code in a chunk every command reads). Both have no dependencies of their own.
+  const external = ['yaml', 'picomatch'];
   await build({
     ...COMMON,
     entryPoints: {
       'bin/cli': join(ROOT, 'src/bin/cli.ts'),
-      'bin/git-filter': join(ROOT, 'src/bin/git-filter.ts'),
       'bin/vaultfile-client': join(ROOT, 'src/bin/vaultfile-client.ts'),
     },
     outdir: OUT,
+    outExtension: { '.js': '.mjs' },
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    // The two dependencies src/ loads synchronously on first use (createRequire): left out of the
-    // bundle so that they cost nothing until then, as in the tsc build (a bundled require would
-    // put their code in a chunk every command reads). Both have no dependencies of their own.
-    external: ['yaml', 'picomatch'],
-    // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
-    sourcemap: sourcemap ? 'linked' : false,
+    external,
+    sourcemap: maps,
     // CommonJS dependencies (commander, the AWS SDK's helpers) call require() for Node built-ins.
     banner: { js: "import { createRequire as __vaultfileRequire } from 'node:module'; const require = __vaultfileRequire(import.meta.url);" },
   });
-  // The `vault` and `vaultfile` executables: a CommonJS launcher (src/bin/vault.ts) that answers
-  // --version with the version inlined here, and otherwise imports the ES module bin/cli.js above.
-  // Node starts a CommonJS entry file faster than an ES module one (docs/benchmarks.md).
-  await build({
-    ...COMMON,
-    entryPoints: [join(ROOT, 'src/bin/vault.ts')],
-    outfile: join(OUT, 'bin', 'vault.cjs'),
-    format: 'cjs',
-    external: ['./cli.js'],
-    sourcemap: sourcemap ? 'linked' : false,
-  });
+  /** @type {import('esbuild').BuildOptions} */
+  const commonjs = { ...COMMON, format: 'cjs', external, sourcemap: maps, plugins: [bundleLocalRequires, programAsModule] };
+  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/vault.ts')], outfile: join(OUT, 'bin', 'vault.js') });
+  // The filter reads the policy at every start: yaml and picomatch are inside its file, one read
+  // and a lazy evaluation instead of some eighty files from node_modules.
+  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), external: [] });
+  mkdirSync(join(OUT, 'bin'), { recursive: true });
+  writeFileSync(join(OUT, 'bin', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -196,12 +196,12 @@ export function readRawCoverage(tempDir, dirs) {
 }
 
 /**
- * Whether a file is a script of the build: tsc writes .js; esbuild also the CommonJS launcher
- * bundle/bin/vault.cjs.
+ * Whether a file is a script of the build: tsc writes .js; esbuild .js for the CommonJS files of
+ * bundle/bin/ and .mjs for the ES modules (the program, the client and their chunks).
  * @param {'dist' | 'bundle'} build
  * @param {string} path
  */
-const isBuildScript = (build, path) => path.endsWith('.js') || (build === 'bundle' && path.endsWith('.cjs'));
+const isBuildScript = (build, path) => path.endsWith('.js') || (build === 'bundle' && path.endsWith('.mjs'));
 
 /**
  * Every generated file of a build: its code positions, whether or not a process loaded it.
@@ -441,7 +441,7 @@ export function measure(options = {}) {
   rmSync(bundleTemp, { recursive: true, force: true });
   mkdirSync(bundleTemp, { recursive: true });
   raw.bundleResults.forEach((result, i) => writeFileSync(join(bundleTemp, `coverage-${i}.json`), JSON.stringify(result)));
-  const bundleReport = c8Report(root, ['--include', 'bundle/**/*.js', '--include', 'bundle/**/*.cjs', '--no-all'], bundleTemp, join(root, 'coverage', 'bundle'));
+  const bundleReport = c8Report(root, ['--include', 'bundle/**/*.js', '--include', 'bundle/**/*.mjs', '--no-all'], bundleTemp, join(root, 'coverage', 'bundle'));
 
   /** @type {Map<string, Counts & { uncoveredLines: number[] }>} */
   const files = new Map();

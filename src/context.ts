@@ -59,17 +59,19 @@ export function openContext(host: Host): { context: Context; close(): void } {
       }
     }
   };
-  const context: Context = {
-    ...host,
+  // The host's properties as they are: a getter stays a getter (a process's standard streams are
+  // made on first use, src/bin/process-host.ts).
+  const context = Object.defineProperties({}, Object.getOwnPropertyDescriptors(host)) as Context;
+  Object.assign(context, {
     exitCode: undefined,
-    atExit(fn) {
+    atExit(fn: () => void) {
       cleanups.add(fn);
       return () => cleanups.delete(fn);
     },
-    exit(code) {
+    exit(code: number): never {
       close();
       return host.exit(code);
     },
-  };
+  });
   return { context, close };
 }

@@ -16,7 +16,7 @@ import { ansiblePasswordFor } from '../dist/core/derive.js';
 import { openAnsibleVault } from '../dist/core/ansible-vault.js';
 import { AuthError } from '../dist/errors.js';
 
-const CLIENT = join(ROOT, 'bundle', 'bin', 'vaultfile-client.js');
+const CLIENT = join(ROOT, 'bundle', 'bin', 'vaultfile-client.mjs');
 const VECTORS = join(FIXTURES, 'ansible-password');
 
 test('keyring Ansible password vectors; the file ansible-vault wrote opens with the first only', async () => {

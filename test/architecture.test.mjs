@@ -141,7 +141,7 @@ test('only the executables touch process: the rest gets cwd, env, streams and si
 test('every executable the package ships is under src/bin/, and nothing else starts a program', () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   for (const [name, file] of Object.entries(manifest.bin)) {
-    assert.match(file, /^bundle\/bin\/[\w-]+\.c?js$/, `package.json bin ${name} is ${file}, outside bundle/bin/ (built from src/bin/)`);
+    assert.match(file, /^bundle\/bin\/[\w-]+\.m?js$/, `package.json bin ${name} is ${file}, outside bundle/bin/ (built from src/bin/)`);
   }
   for (const module of all.filter((m) => !isExecutable(m))) {
     assert.not.ok(readFileSync(join(SRC, module), 'utf8').startsWith('#!'), `${module} is an executable (#!); move it to src/bin/`);

@@ -13,16 +13,21 @@ const work = tempDir('vaultfile-startup-');
 const LOG = join(work, 'modules.log');
 const PRELOAD = join(ROOT, 'test', 'support', 'log-modules.mjs');
 
-/** The modules `node ENTRY ARGS` loads (ENTRY: dist/bin/cli.js unless told). @param {string[]} args */
-function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js')) {
+/**
+ * The files of the modules `node ENTRY ARGS` loads (ENTRY: dist/bin/cli.js unless told), each
+ * once: the log names ES modules by URL and CommonJS ones (the launcher) by path, some both ways.
+ * @param {string[]} args
+ */
+function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js'), status = 0) {
   rmSync(LOG, { force: true });
   const result = spawnSync(process.execPath, ['--import', PRELOAD, entry, ...args], {
     cwd: work,
     env: cleanEnv({ VAULTFILE_TEST_MODULE_LOG: LOG }),
     encoding: 'utf8',
   });
-  assert.is(result.status, 0, result.stderr);
-  return readFileSync(LOG, 'utf8').split('\n').filter(Boolean);
+  assert.is(result.status, status, result.stderr);
+  const lines = readFileSync(LOG, 'utf8').split('\n').filter(Boolean);
+  return [...new Set(lines.map((line) => (line.startsWith('file:') ? fileURLToPath(line) : line)))];
 }
 
 /** @param {string[]} modules */
@@ -40,18 +45,16 @@ test('--version and --help load no command module', () => {
 });
 
 test('the launcher `vault` links to answers --version alone, -V too, and reads no other file of the package', () => {
-  const launcher = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+  const launcher = join(ROOT, 'bundle', 'bin', 'vault.js');
   for (const flag of ['--version', '-V']) {
-    // (The log names an entry file twice: as the URL the loader resolved and as the path Node's
-    // CommonJS loader cached.)
-    const files = new Set(modulesOf([flag], launcher).map((url) => (url.startsWith('file:') ? fileURLToPath(url) : url)));
-    assert.equal([...files].filter((file) => file.includes('/bundle/')), [launcher], `${flag} loads ${[...files].join(', ')}`);
+    const files = modulesOf([flag], launcher);
+    assert.equal(files.filter((file) => file.includes('/bundle/')), [launcher], `${flag} loads ${files.join(', ')}`);
   }
   // Anything else goes to the program, as before: the same version line through commander.
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   assert.is(runVaultBinary(['--version']).stdout, `${version}\n`);
   assert.is(runVaultBinary(['--debug', '--version']).stdout, `${version}\n`);
-  assert.ok(modulesOf(['--debug', '--version'], launcher).some((url) => url.endsWith('/bundle/bin/cli.js')), 'the program answers --debug --version');
+  assert.ok(modulesOf(['--debug', '--version'], launcher).some((url) => url.endsWith('/bundle/bin/cli.mjs')), 'the program answers --debug --version');
 });
 
 test('--help lists every command as the command modules describe them', () => {
@@ -76,16 +79,23 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
 });
 
 test('the bundle: view reads no chunk holding YAML, prompts, simple-git or the AWS SDK', () => {
-  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'bin', 'cli.js')).filter((url) => url.includes('/bundle/'));
+  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'bin', 'vault.js')).filter((url) => url.includes('/bundle/'));
   assert.ok(chunks.length > 1, 'the log records chunks');
   for (const url of chunks) {
     // esbuild's unminified output opens each bundled module with a comment naming its path.
-    const packages = [...readFileSync(new URL(url), 'utf8').matchAll(/^\/\/ node_modules\/((?:@[\w-]+\/)?[\w.-]+)\//gm)].map((m) => m[1]);
+    const packages = [...readFileSync(url, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[\w-]+\/)?[\w.-]+)\//gm)].map((m) => m[1]);
     // (picomatch shares a chunk with the policy code; it is evaluated only when a policy is matched.)
     for (const unwanted of ['yaml', '@inquirer/prompts', 'simple-git', '@aws-sdk/client-ssm']) {
       assert.not.ok(packages.includes(unwanted), `view reads ${unwanted} (${url})`);
     }
   }
+});
+
+test('the git drivers of the package are one file: git starts them without reading a chunk', () => {
+  const filter = join(ROOT, 'bundle', 'bin', 'git-filter.js');
+  // A usage error comes after the single-shot drivers were loaded: they are in the file too.
+  const files = modulesOf(['clean', 'a', 'b'], filter, 2);
+  assert.equal(files.filter((file) => file.includes('/bundle/')), [filter]);
 });
 
 test.run();

@@ -30,8 +30,9 @@ test('npm pack prints only the tarball name and ships no sources, maps or declar
   assert.match(packed.stdout, /^vaultfile-\d+\.\d+\.\d+\S*\.tgz\n$/);
   tarball = packed.tarball;
   const list = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  assert.ok(list.includes('package/bundle/bin/vault.cjs'));
-  assert.ok(list.includes('package/bundle/bin/cli.js'));
+  assert.ok(list.includes('package/bundle/bin/vault.js'));
+  assert.ok(list.includes('package/bundle/bin/package.json'));
+  assert.ok(list.includes('package/bundle/bin/cli.mjs'));
   assert.ok(list.includes('package/bundle/bin/git-filter.js'));
   assert.ok(list.includes('package/package.json'));
   // npm 11 warns, on a tarball install, about every package whose install scripts (preinstall,
@@ -53,7 +54,7 @@ test('npm install -g of the tarball: nothing printed but npm\'s summary, three p
   assert.is(install.stderr, '', 'no warning or notice (install scripts, lifecycle output)');
   assert.match(install.stdout, /^\nadded 3 packages in [\d.]+m?s\n$/);
   const installed = join(prefix, 'lib', 'node_modules', 'vaultfile');
-  assert.ok(existsSync(join(installed, 'bundle', 'bin', 'cli.js')));
+  assert.ok(existsSync(join(installed, 'bundle', 'bin', 'vault.js')));
   // yaml and picomatch, loaded on first use (scripts/build-bundle.mjs); nothing else.
   const packages = readdirSync(join(installed, 'node_modules')).filter((name) => !name.startsWith('.')).sort();
   assert.equal(packages, ['picomatch', 'yaml']);

@@ -56,7 +56,7 @@ test('item 9: after the installation moved, git add fails with one line naming "
   cpSync(join(ROOT, 'bundle'), join(prefix, 'bundle'), { recursive: true });
   copyFileSync(join(ROOT, 'package.json'), join(prefix, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(prefix, 'node_modules'));
-  const setup = spawnSync(process.execPath, [join(prefix, 'bundle/bin/cli.js'), 'git', 'setup'], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
+  const setup = spawnSync(process.execPath, [join(prefix, 'bundle/bin/vault.js'), 'git', 'setup'], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
   assert.is(setup.status, 0, setup.stderr);
   put(repo.dir, 'deploy/vars/a.yml', 'a: 1\n');
   git(repo.dir, ['add', 'deploy/vars/a.yml']);
@@ -81,7 +81,7 @@ test('item 9: after the installation moved, git add fails with one line naming "
   // filters above, which fail the same way).
   const commit = spawnSync(join(repo.dir, '.git', 'hooks', 'pre-commit'), [], { cwd: repo.dir, env: cleanEnv(), encoding: 'utf8' });
   assert.is(commit.status, 6, commit.stderr);
-  assert.ok(commit.stderr.startsWith(`vault: the git filter's program "${prefix}/bundle/bin/cli.js" is gone (moved or upgraded installation); run "vault git setup" again\n`), commit.stderr);
+  assert.ok(commit.stderr.startsWith(`vault: the git filter's program "${prefix}/bundle/bin/vault.js" is gone (moved or upgraded installation); run "vault git setup" again\n`), commit.stderr);
   assert.not.match(commit.stderr, /not found|Error:|    at /);
   assert.is((await runVault(['git', 'setup'], { cwd: repo.dir })).code, 0);
   git(repo.dir, ['add', 'deploy/vars/b.yml']);

@@ -2,7 +2,7 @@
 // repositories that never see the developer's own git configuration.
 //
 // Two ways to run it. `runVault` calls the program's run() in this process (most tests: no node
-// start-up per command); `runVaultBinary` and `spawnVault` start `node bundle/bin/vault.cjs` for what needs
+// start-up per command); `runVaultBinary` and `spawnVault` start `node bundle/bin/vault.js` for what needs
 // a real process: signals, SIGKILL, terminals, output of children that inherit the descriptors.
 import * as assert from 'uvu/assert';
 import { EventEmitter } from 'node:events';
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'bundle', 'bin', 'vault.cjs');
+export const CLI = join(ROOT, 'bundle', 'bin', 'vault.js');
 export const FIXTURES = join(ROOT, 'fixtures');
 
 /** Environment for children: no user git config, no inherited vaultfile variables. */
@@ -143,7 +143,7 @@ export async function runVault(args, options = {}) {
 }
 
 /**
- * Run `vault ARGS` synchronously in a new process (`node bundle/bin/vault.cjs`, what `vault` runs).
+ * Run `vault ARGS` synchronously in a new process (`node bundle/bin/vault.js`, what `vault` runs).
  * @param {string[]} args
  * @param {{cwd?: string, env?: Record<string,string>, input?: string | Uint8Array}} [options]
  * @returns {{code: number | null, stdout: string, stderr: string, stdoutBytes: Buffer}}

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `vault` program: hands this process (its directory, environment, streams and signals) to
- * run() and exits with the code it returns. Users start it through the launcher (src/bin/vault.ts),
- * which answers `--version` first and handles a closed stdout; the pre-commit hook that
- * `vault git setup` writes runs this file directly. With the other executables in src/bin/, the
- * only modules that touch `process`.
+ * run() and exits with the code it returns. Started by the launcher (src/bin/vault.ts), which answers
+ * `--version` first and handles a closed stdout. With the other executables in src/bin/, the only
+ * modules that touch `process`.
  */
 import { processHost } from './process-host.js';
 import { run } from '../run.js';

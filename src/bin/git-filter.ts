@@ -3,7 +3,8 @@
  * What git runs for the vault drivers (`vault git setup` writes `node <this file> filter-process`
  * and the like into the repository config). Not a `vault` subcommand: git starts it once per
  * git command (every checkout, status and add), so its start-up is paid each time. It loads the
- * protocol, the envelope and the key store only: no command-line framework, no other command.
+ * protocol, the envelope and the key store only: no command-line framework, no other command
+ * (and the package builds it as one CommonJS file, scripts/build-bundle.mjs).
  * The arguments are those of the hidden `vault git ...` commands, which run the same code and
  * keep older configurations working. Errors: one line on stderr and the exit code of errors.ts.
  */

@@ -9,9 +9,18 @@ export function processHost(): Host {
   return {
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Node makes a standard stream on its first use (a socket for a pipe, a tty handle for a
+    // terminal), which costs start-up time: the git filter speaks over fds 0 and 1 without them,
+    // and `view` never reads stdin. The getters leave each one unmade until a command uses it.
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     execPath: process.execPath,
     signals: {
       on: (signal, listener) => void process.on(signal, listener),

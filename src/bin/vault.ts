@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `vault` and `vaultfile` executables as the npm package installs them: a launcher that answers
- * `vault --version` alone itself and otherwise loads the program (./cli.js). The package builds it
- * as a CommonJS file (bundle/bin/vault.cjs, the version inlined): Node starts a CommonJS entry
- * faster than an ES module one, and for so small an answer that difference is most of the cost
- * (docs/benchmarks.md). It imports nothing of the program at its top, so that answer costs none of it.
+ * `vault --version` alone itself and otherwise loads the program (./cli.js; cli.mjs in the
+ * package). The package builds it as a CommonJS file (bundle/bin/vault.js, the version inlined):
+ * Node starts a CommonJS entry faster than an ES module one, and for so small an answer that
+ * difference is most of the cost (docs/benchmarks.md). It imports nothing of the program at its
+ * top, so that answer costs none of it.
  */
 import { VERSION } from '../version.js';
 

@@ -2,7 +2,7 @@
  * `vault git setup`: the repository-local git configuration for the vault filter, diff and merge
  * drivers (written with simple-git, which asks for an explicit opt-in to set such commands), the
  * `.gitattributes` block generated from the policy, and a pre-commit hook running
- * `vault check --staged`. The commands point at the running node and this package's bin/cli.js (or at
+ * `vault check --staged`. The commands point at the running node and this package's bin/ (or at
  * the single executable) by absolute path, so they work from npx, GUIs and tests whatever PATH holds. Returns what it did;
  * printing is the command's job. Never touches the work tree's secret files.
  */
@@ -33,20 +33,20 @@ export function shellQuote(word: string): string {
  * module's parent folder (dist/ for the tsc build, where this is dist/git/; bundle/ for the npm
  * package, where this is a chunk in bundle/chunks/).
  */
-function ownProgram(node: string, entry: 'cli.js' | 'git-filter.js'): string {
+function ownProgram(node: string, entry: 'vault.js' | 'git-filter.js'): string {
   if (isSea()) return shellQuote(node);
   const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', entry);
   return `${shellQuote(node)} ${shellQuote(file)}`;
 }
 
-/** `node /abs/dist/bin/cli.js`, quoted: the vault command (for the pre-commit hook). NODE runs it. */
+/** `node /abs/bundle/bin/vault.js`, quoted: the vault command (for the pre-commit hook). NODE runs it. */
 export function vaultCommand(node: string): string {
-  return ownProgram(node, 'cli.js');
+  return ownProgram(node, 'vault.js');
 }
 
 /**
- * `node /abs/dist/bin/git-filter.js`, quoted: the program git should run. It is the drivers' own light
- * entry point (src/bin/git-filter.ts), not cli.js: git starts it on every checkout, status and add.
+ * `node /abs/bundle/bin/git-filter.js`, quoted: the program git should run. It is the drivers' own light
+ * entry point (src/bin/git-filter.ts), not vault.js: git starts it on every checkout, status and add.
  * The single executable takes the drivers' arguments after the word `git`.
  */
 export function driverCommand(node: string): string {
