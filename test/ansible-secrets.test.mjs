@@ -13,7 +13,7 @@ import {
   resolveAnsibleSecrets,
   isClientScript,
 } from '../dist/keys/ansible-secrets.js';
-import { ansibleInlineCodec, MAX_INLINE_YAML_BYTES } from '../dist/formats/ansible-formats.js';
+import { hasInlineVaultTag, MAX_INLINE_YAML_BYTES } from '../dist/core/ansible-detect.js';
 import { sealAnsibleVault } from '../dist/core/ansible-vault.js';
 import { systemRandom } from '../dist/core/random.js';
 import { FileSystemError, NoKeyError, UsageError } from '../dist/errors.js';
@@ -71,11 +71,11 @@ test('password files are stripped like Ansible; identity list first; labels kept
 
 test('inline detection: YAML with !vault only, and never a huge file', () => {
   const yaml = readFileSync(join(DIR, 'inline.yml'));
-  assert.ok(ansibleInlineCodec.detect(new Uint8Array(yaml)));
-  assert.not.ok(ansibleInlineCodec.detect(new TextEncoder().encode('a: 1\n')));
+  assert.ok(hasInlineVaultTag(new Uint8Array(yaml)));
+  assert.not.ok(hasInlineVaultTag(new TextEncoder().encode('a: 1\n')));
   const huge = new Uint8Array(MAX_INLINE_YAML_BYTES + 1);
   huge.set(yaml);
-  assert.not.ok(ansibleInlineCodec.detect(huge));
+  assert.not.ok(hasInlineVaultTag(huge));
 });
 
 test('the environment alone: identity list, then ANSIBLE_VAULT_PASSWORD_FILE taken whole', async () => {

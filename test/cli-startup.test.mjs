@@ -73,8 +73,34 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
   const modules = modulesOf(['view', 'notes.txt', '--key-file', 'k.key']);
   // view and the key-source options it shares with every command that takes a key.
   assert.equal(commandModules(modules).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/options.js', 'commands/view.js']);
-  for (const unwanted of ['yaml', '@inquirer', 'simple-git', '@aws-sdk', 'picomatch']) {
+  for (const unwanted of ['yaml', '@inquirer', 'simple-git', '@aws-sdk', 'picomatch', '@scure/base', 'age-encryption']) {
     assert.not.ok(modules.some((url) => url.includes(`/node_modules/${unwanted}/`)), `view loads ${unwanted}`);
+  }
+  for (const unwanted of UNUSED_BY_VIEW) {
+    assert.not.ok(modules.some((url) => url.endsWith(`/dist/${unwanted.replace(/\.ts$/, '.js')}`)), `view loads ${unwanted}`);
+  }
+});
+
+/**
+ * What `view` of an envelope with a key file does not use: the Ansible codecs, git-crypt, age and
+ * SSH identities, KMS, Ansible's password sources and the clone's records of sealing.
+ */
+const UNUSED_BY_VIEW = [
+  'core/ansible-vault.ts', 'core/ansible-inline.ts', 'formats/ansible-formats.ts', 'formats/keyring-ansible.ts', 'keys/ansible-secrets.ts',
+  'core/git-crypt.ts', 'formats/git-crypt-files.ts', 'keys/identities.ts', 'core/age-native.ts', 'keys/ssh-passphrase.ts', 'keys/kms.ts',
+  'repo/key-store.ts', 'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
+];
+
+test('the bundle: view of an envelope with a key file reads no chunk of Ansible, git-crypt, identity or KMS code', () => {
+  const launcher = join(ROOT, 'bundle', 'bin', 'vault.js');
+  const files = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], launcher).filter((url) => url.includes('/bundle/'));
+  assert.ok(files.some((url) => url.includes('/bundle/chunks/view-')), 'the log records chunks');
+  for (const url of files) {
+    // esbuild's unminified output opens each bundled module with a comment naming its path.
+    const sources = [...readFileSync(url, 'utf8').matchAll(/^\/\/ (src\/[\w/.-]+\.ts|node_modules\/(?:@[\w-]+\/)?[\w.-]+)/gm)].map((m) => m[1]);
+    for (const unwanted of [...UNUSED_BY_VIEW.map((path) => `src/${path}`), 'node_modules/@scure/base', 'node_modules/age-encryption']) {
+      assert.not.ok(sources.includes(unwanted), `view reads ${unwanted} (${url})`);
+    }
   }
 });
 

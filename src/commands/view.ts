@@ -2,14 +2,11 @@
  * `vault view FILE...`: plaintext to standard output, through a pager when stdout is a terminal.
  * Nothing is written to disk. Several files are shown one after another.
  */
-import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { writeStdout } from '../fs/files.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { SecretSession, openPlaintext } from '../formats/secrets.js';
 import type { VaultError } from '../errors.js';
-import { openWithGitCryptKey, readGitCryptKey } from '../formats/git-crypt-files.js';
-import { explainFilterPlaintext } from '../git/plaintext-hint.js';
 import { addKeySourceOptions, keySourceOptions, quietOption, type KeyFlags } from './options.js';
 import type { Context } from '../context.js';
 
@@ -32,12 +29,15 @@ export function register(program: Command, io: Context): void {
     const parts: (Uint8Array | AsyncIterable<Uint8Array>)[] = [];
     // As ansible-vault cannot: show the inline values the keys open, warn about the rest.
     const leftSealed = (error: VaultError) => io.stderr.write(`vault: warning: ${error.message}; shown still encrypted\n`);
-    const gitCrypt = typeof options.gitCryptKey === 'string' ? await readGitCryptKey(options.gitCryptKey) : null;
+    // git-crypt's code loads only with --git-crypt-key.
+    const gitCryptFiles = typeof options.gitCryptKey === 'string' ? await import('../formats/git-crypt-files.js') : null;
+    const gitCrypt = gitCryptFiles ? { files: gitCryptFiles, key: await gitCryptFiles.readGitCryptKey(options.gitCryptKey!) } : null;
     for (const file of files) {
       try {
-        parts.push(gitCrypt ? await openWithGitCryptKey(session, file, gitCrypt) : await openPlaintext(session, file, leftSealed));
+        parts.push(gitCrypt ? await gitCrypt.files.openWithGitCryptKey(session, file, gitCrypt.key) : await openPlaintext(session, file, leftSealed));
       } catch (error) {
-        throw explainFilterPlaintext(error, file);
+        // Asks git (git-query.ts) only after a format error.
+        throw (await import('../git/plaintext-hint.js')).explainFilterPlaintext(error, file);
       }
     }
     if (options.pager !== false && io.stdout.isTTY) await page(parts, io);
@@ -54,6 +54,7 @@ async function show(part: Uint8Array | AsyncIterable<Uint8Array>, write: (bytes:
 
 async function page(parts: (Uint8Array | AsyncIterable<Uint8Array>)[], io: Context): Promise<void> {
   const pager = io.env.VAULTFILE_PAGER ?? io.env.PAGER ?? 'less -FRX';
+  const { spawn } = await import('node:child_process');
   const child = spawn('/bin/sh', ['-c', pager], { stdio: ['pipe', 'inherit', 'inherit'] });
   child.stdin.on('error', () => undefined); // the user quit the pager early
   const write = (bytes: Uint8Array) =>

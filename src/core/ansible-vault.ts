@@ -11,8 +11,10 @@ import type { Credential } from './credential.js';
 import type { RandomSource } from './random.js';
 import { toHex } from './bytes.js';
 import { AuthError, FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
+import { ANSIBLE_VAULT_MAGIC, isAnsibleVault } from './ansible-detect.js';
 
-export const ANSIBLE_VAULT_MAGIC = '$ANSIBLE_VAULT';
+export { ANSIBLE_VAULT_MAGIC, isAnsibleVault };
+
 export const ANSIBLE_CIPHER = 'AES256';
 export const ANSIBLE_PBKDF2_ITERATIONS = 10000;
 export const ANSIBLE_SALT_LENGTH = 32;
@@ -56,20 +58,11 @@ export interface AnsibleSealOptions {
   origin?: string;
 }
 
-const MAGIC_BYTES = new TextEncoder().encode(ANSIBLE_VAULT_MAGIC);
 const HEX_PAIR = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** The subject of a message: the file, and the YAML path of an inline value when there is one. */
 export function locate(origin: string, path?: string): string {
   return path === undefined ? quotePath(origin) : `${quotePath(origin)} at ${path}`;
-}
-
-/** Ansible's `is_encrypted`: ASCII only and starts with the magic. */
-export function isAnsibleVault(bytes: Uint8Array): boolean {
-  if (bytes.length < MAGIC_BYTES.length) return false;
-  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) return false;
-  for (const byte of bytes) if (byte > 0x7f) return false;
-  return true;
 }
 
 /** Python's `bytes.splitlines()` for ASCII text: `\n`, `\r\n` and a bare `\r` all end a line. */

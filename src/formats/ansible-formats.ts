@@ -1,5 +1,7 @@
 /**
- * The two Ansible formats of the format table (src/formats/secrets.ts): whole-file
+ * The codecs of the two Ansible formats of the format table (src/formats/secrets.ts), which
+ * recognises them itself (core/ansible-detect.ts) and loads this module only for such a file or
+ * target: whole-file
  * `$ANSIBLE_VAULT` files, opened label-first (or with the Ansible password of the keyring a
  * `format: ansible` rule gives them) and sealed again with the same header and password, and YAML
  * with inline `!vault` values, shown decrypted and sealed again value by value. A target carries
@@ -9,8 +11,9 @@
 import { resolve } from 'node:path';
 import type { Credential } from '../core/credential.js';
 import {
-  ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, isAnsibleVault, openAnsibleVault, sealAnsibleVault, type AnsibleOpenOptions,
+  ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, openAnsibleVault, sealAnsibleVault, type AnsibleOpenOptions,
 } from '../core/ansible-vault.js';
+import { textOf } from '../core/ansible-detect.js';
 import { systemRandom } from '../core/random.js';
 import { AuthError, FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { NoKeyGivenError } from '../keys/key-sources.js';
@@ -64,15 +67,6 @@ async function ansibleCredentials(session: SecretSession): Promise<Credential[]>
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-function textOf(bytes: Uint8Array): string | null {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 /** BYTES opened with the Ansible password of the keyring the file belongs to, or null to try Ansible's secrets. */
 async function openWithKeyringPassword(bytes: Uint8Array, origin: string, session: SecretSession): Promise<OpenedSecret | null> {
   const header = new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0x0a) < 0 ? Math.min(bytes.length, 256) : bytes.indexOf(0x0a))).split(';');
@@ -93,7 +87,6 @@ async function openWithKeyringPassword(bytes: Uint8Array, origin: string, sessio
 
 /** Whole-file `$ANSIBLE_VAULT` files: opened label-first, sealed again with the same header. */
 export const ansibleVaultCodec: SecretCodec = {
-  detect: isAnsibleVault,
   async open(bytes, origin, session) {
     // A file of a keyring (format: ansible) opens with the keyring's password, through any key.
     const byKeyring = await openWithKeyringPassword(bytes, origin, session);
@@ -107,7 +100,6 @@ export const ansibleVaultCodec: SecretCodec = {
         : { kind: 'ansible', version: '1.1', password };
     return { plaintext: opened.plaintext, target };
   },
-  handles: (target) => target.kind === 'ansible',
   async seal(plaintext, target, session) {
     if (target.kind !== 'ansible') throw new UsageError('internal: not an ansible target');
     const password = target.keyring
@@ -118,23 +110,8 @@ export const ansibleVaultCodec: SecretCodec = {
   },
 };
 
-/** YAML with inline `!vault` values: shown decrypted, sealed again value by value. */
-/** Vars files are small; above this a file is not parsed as YAML looking for inline values. */
-export const MAX_INLINE_YAML_BYTES = 16 * 1024 * 1024;
-
-/** An Ansible `!vault` tag as ansible-inline.ts recognises it. */
-const INLINE_VAULT_TAG = /!vault(?:-encrypted)?(?=[\s|>"'])/;
-
+/** YAML with inline `!vault` values (recognised by hasInlineVaultTag): shown decrypted, sealed again value by value. */
 export const ansibleInlineCodec: SecretCodec = {
-  isWholeFileVault: false,
-  detect(bytes) {
-    // Cheap checks first: every file a command reads passes through here.
-    if (bytes.length > MAX_INLINE_YAML_BYTES) return false;
-    if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('!vault') < 0) return false;
-    // The YAML parse that confirms it happens in open(): the yaml package loads only for such files.
-    const text = textOf(bytes);
-    return text !== null && INLINE_VAULT_TAG.test(text);
-  },
   async open(bytes, origin, session) {
     const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
     if (!hasInlineVaultValues(textOf(bytes)!)) {
@@ -144,7 +121,6 @@ export const ansibleInlineCodec: SecretCodec = {
     const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
     return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
   },
-  handles: (target) => target.kind === 'ansible-inline',
   async seal(plaintext, target, session) {
     if (target.kind !== 'ansible-inline') throw new UsageError('internal: not an inline target');
     const edited = textOf(plaintext);

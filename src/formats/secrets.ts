@@ -1,7 +1,8 @@
 /**
  * The shell's one way to turn a secret file into plaintext and back (DESIGN.md §3, §5): a static
  * table of formats (FORMATS: the vaultfile envelope, keyring-referenced or inline; the Ansible
- * Vault file; YAML with inline Ansible values) recognises the file, the session finds and unlocks
+ * Vault file; YAML with inline Ansible values) recognises the file and loads the codec of its
+ * format (the Ansible ones only for Ansible files and targets), the session finds and unlocks
  * the keyring once per command, and plaintext is sealed the way the file was sealed before (or as
  * the policy says for a new file). Keeps no plaintext on disk and prints nothing.
  */
@@ -21,17 +22,13 @@ import {
 import {
   addEntry, createKeyring, unlockWithDataKey, type UnlockedKeyring,
 } from '../core/keyring.js';
-import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
-import { acceptKeyringForSealing } from '../repo/keyring-history.js';
-import { Placement } from '../repo/placement.js';
 import { concatBytes, toHex } from '../core/bytes.js';
-import { isGitCryptFile } from '../core/git-crypt.js';
 import { systemRandom } from '../core/random.js';
 import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from '../errors.js';
 import { STDIO, checkInputFile, readInput, readStdinHead } from '../fs/files.js';
 import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
-import { ansibleInlineCodec, ansibleVaultCodec } from './ansible-formats.js';
+import { hasInlineVaultTag, isAnsibleVault } from '../core/ansible-detect.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readKeyring, readPolicy, repoRelative } from '../repo/repo.js';
 
 /** How a file is (or will be) sealed. */
@@ -53,20 +50,24 @@ export interface OpenedSecret {
   unopened?: VaultError[];
 }
 
-/** One format of the table: how to recognise, open and seal it. */
+/** How a format of the table opens and seals files. */
 export interface SecretCodec {
-  detect(bytes: Uint8Array): boolean;
   /** ORIGIN names the file in messages; FILEPATH ("-" for stdin) locates its repository. */
   open(bytes: Uint8Array, origin: string, session: SecretSession, filePath: string): Promise<OpenedSecret>;
   seal(plaintext: Uint8Array, target: SealTarget, session: SecretSession, options: { deterministic?: boolean }): Promise<Uint8Array>;
+}
+
+/** One format of the table: how to recognise it and its targets; its codec is loaded on first use. */
+export interface SecretFormat {
+  detect(bytes: Uint8Array): boolean;
   handles(target: SealTarget): boolean;
-  /** False for codecs of files that are plaintext with sealed parts (YAML with inline values). */
+  /** False for files that are plaintext with sealed parts (YAML with inline values). */
   isWholeFileVault?: boolean;
+  codec(): Promise<SecretCodec>;
 }
 
 /** The vaultfile envelope: a repository keyring named in its header, or its own inline keyring. */
 const envelopeCodec: SecretCodec = {
-  detect: isEnvelope,
   async open(bytes, origin, session, filePath) {
     const info = inspectEnvelope(bytes, origin);
     const cwd = session.keys.io.cwd;
@@ -78,18 +79,39 @@ const envelopeCodec: SecretCodec = {
         : { kind: 'keyring', root: session.repoRootOf(dirname(resolve(cwd, filePath)))!, name: info.keyringName };
     return { plaintext, target };
   },
-  handles: (target) => target.kind === 'keyring' || target.kind === 'inline',
   async seal(plaintext, target, session, options) {
     return sealEnvelope(plaintext, await session.unlockedFor(target), options);
   },
 };
 
-/** Every format vaultfile reads and writes, in the order they are tried. */
-export const FORMATS: readonly SecretCodec[] = [envelopeCodec, ansibleVaultCodec, ansibleInlineCodec];
+const envelopeFormat: SecretFormat = {
+  detect: isEnvelope,
+  handles: (target) => target.kind === 'keyring' || target.kind === 'inline',
+  codec: async () => envelopeCodec,
+};
+
+/**
+ * Every format vaultfile reads and writes, in the order they are tried. The Ansible codecs
+ * (formats/ansible-formats.ts) load only for an Ansible file or target.
+ */
+export const FORMATS: readonly SecretFormat[] = [
+  envelopeFormat,
+  {
+    detect: isAnsibleVault,
+    handles: (target) => target.kind === 'ansible',
+    codec: async () => (await import('./ansible-formats.js')).ansibleVaultCodec,
+  },
+  {
+    detect: hasInlineVaultTag,
+    handles: (target) => target.kind === 'ansible-inline',
+    isWholeFileVault: false,
+    codec: async () => (await import('./ansible-formats.js')).ansibleInlineCodec,
+  },
+];
 
 /** True when BYTES are a whole sealed file of another format (an Ansible vault). */
 export function isSealedByAnyCodec(bytes: Uint8Array): boolean {
-  return FORMATS.some((codec) => codec !== envelopeCodec && codec.detect(bytes) && codec.isWholeFileVault !== false);
+  return FORMATS.some((format) => format !== envelopeFormat && format.detect(bytes) && format.isWholeFileVault !== false);
 }
 
 /** Per-command state: unlocked keyrings by path, and the one inline keyring of this process. */
@@ -124,7 +146,7 @@ export class SecretSession {
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
         if (!namedKeySources(this.keys.options, this.keys.env).any) {
-          const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
+          const stored = await storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
         return openWithKeys(keyring, this.keys);
@@ -142,7 +164,9 @@ export class SecretSession {
     const path = keyringPath(root, name);
     let pending = this.sealing.get(path);
     if (!pending) {
-      pending = this.unlockKeyring(root, name).then((unlocked) => {
+      pending = this.unlockKeyring(root, name).then(async (unlocked) => {
+        // The clone's records (.git/) are read only to seal: opening a file needs none of this code.
+        const [{ findGitDirs }, { acceptKeyringForSealing }] = await Promise.all([import('../repo/key-store.js'), import('../repo/keyring-history.js')]);
         acceptKeyringForSealing(findGitDirs(root, this.keys.env), unlocked, repoRelative(root, path) ?? path);
         return unlocked;
       });
@@ -202,10 +226,10 @@ export class SecretSession {
   /** PARTIAL: inline values no key opens may stay sealed (reported in `unopened`); else they fail. */
   async open(bytes: Uint8Array, filePath: string, options: { partial?: boolean } = {}): Promise<OpenedSecret> {
     const origin = filePath === '-' ? 'standard input' : filePath;
-    const codec = FORMATS.find((format) => format.detect(bytes));
-    if (!codec) throw notAVaultFile(origin, bytes);
+    const format = FORMATS.find((candidate) => candidate.detect(bytes));
+    if (!format) throw await notAVaultFile(origin, bytes);
     try {
-      const opened = await codec.open(bytes, origin, this, filePath);
+      const opened = await (await format.codec()).open(bytes, origin, this, filePath);
       if (opened.unopened?.length && !options.partial) throw opened.unopened[0]!;
       return opened;
     } catch (error) {
@@ -217,9 +241,9 @@ export class SecretSession {
 
   /** Seal PLAINTEXT as TARGET says. */
   async seal(plaintext: Uint8Array, target: SealTarget, options: { deterministic?: boolean } = {}): Promise<Uint8Array> {
-    const codec = FORMATS.find((format) => format.handles(target));
-    if (!codec) throw new UsageError(`format ${target.kind} is not available in this build`);
-    return codec.seal(plaintext, target, this, options);
+    const format = FORMATS.find((candidate) => candidate.handles(target));
+    if (!format) throw new UsageError(`format ${target.kind} is not available in this build`);
+    return (await format.codec()).seal(plaintext, target, this, options);
   }
 
   /** The unlocked keyring for streaming TARGET (vaultfile targets only). */
@@ -254,8 +278,9 @@ export async function targetForNewFile(
     const rule = matchRule(await readPolicy(root, cwd), rel);
     if (rule) {
       // The policy is committed: a file this clone saw under another keyring is not moved silently.
+      const { findGitDirs } = await import('../repo/key-store.js');
       const dirs = findGitDirs(root, env);
-      if (dirs) new Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
+      if (dirs) new (await import('../repo/placement.js')).Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
       if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
       return { kind: 'keyring', root, name: rule.keyring };
     }
@@ -321,7 +346,7 @@ export async function openPlaintext(
     const prefix = await readPrefix(file);
     if (isEnvelope(prefix)) return openEnvelopeStream(session, file);
     // Not ours and no codec's: say so from the first bytes, never read a huge plaintext whole.
-    if (!FORMATS.some((codec) => codec.detect(prefix))) return (await session.open(prefix, file)).plaintext;
+    if (!FORMATS.some((format) => format.detect(prefix))) return (await session.open(prefix, file)).plaintext;
   }
   let bytes: Uint8Array;
   if (file === STDIO) {
@@ -336,7 +361,7 @@ export async function openPlaintext(
       })();
       return openEnvelopeFrom(session, head, source, `${session.keys.io.cwd}/-`, 'standard input');
     }
-    if (rest !== null && !FORMATS.some((codec) => codec.detect(head))) throw notAVaultFile('standard input', head);
+    if (rest !== null && !FORMATS.some((format) => format.detect(head))) throw await notAVaultFile('standard input', head);
     const parts = [head];
     if (rest !== null) for await (const piece of rest) parts.push(piece);
     bytes = parts.length === 1 ? head : concatBytes(...parts);
@@ -349,8 +374,9 @@ export async function openPlaintext(
   return opened.plaintext;
 }
 
-/** Why BYTES (from ORIGIN), which no codec recognises, cannot be opened. */
-function notAVaultFile(origin: string, bytes: Uint8Array): FormatError {
+/** Why BYTES (from ORIGIN), which no format recognises, cannot be opened (git-crypt's code loads only here). */
+async function notAVaultFile(origin: string, bytes: Uint8Array): Promise<FormatError> {
+  const { isGitCryptFile } = await import('../core/git-crypt.js');
   if (isGitCryptFile(bytes)) {
     // Encrypting it again would wrap ciphertext: say what it is and how to read it.
     return new FormatError(
@@ -361,7 +387,8 @@ function notAVaultFile(origin: string, bytes: Uint8Array): FormatError {
 }
 
 /** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
-function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Uint8Array | null {
+async function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Promise<Uint8Array | null> {
+  const { findGitDirs, readStoredKeys } = await import('../repo/key-store.js');
   const dirs = findGitDirs(root, env);
   if (!dirs) return null;
   const stored = readStoredKeys(dirs.commonDir, name);

@@ -19,6 +19,7 @@ import {
 } from '../core/ssh-key.js';
 import { FormatError, NoKeyError, VaultError, quotePath } from '../errors.js';
 import { readCheckedSecretFile } from '../fs/secret-file.js';
+import { namedIdentityPaths } from './identity-paths.js';
 import { decryptSshPrivateKey } from './ssh-passphrase.js';
 
 /** What identity sources use of the run: paths are relative to `cwd`; prompts use the terminal. */
@@ -29,15 +30,6 @@ export function defaultIdentityPaths(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME || homedir();
   const config = env.XDG_CONFIG_HOME || join(home, '.config');
   return [join(config, 'vaultfile', 'identity.txt'), join(home, '.ssh', 'id_ed25519'), join(home, '.ssh', 'id_rsa')];
-}
-
-/** The identities named by --identity, else VAULTFILE_IDENTITY (a list separated by ':'). */
-export function namedIdentityPaths(identity: string[] | undefined, env: NodeJS.ProcessEnv): { path: string; origin: string }[] {
-  if (identity && identity.length > 0) return identity.map((path) => ({ path, origin: `--identity ${quotePath(path)}` }));
-  if (env.VAULTFILE_IDENTITY) {
-    return env.VAULTFILE_IDENTITY.split(':').filter(Boolean).map((path) => ({ path, origin: `VAULTFILE_IDENTITY ${quotePath(path)}` }));
-  }
-  return [];
 }
 
 /** An identity is a secret file: the same ownership, mode and size rules as a key file. */

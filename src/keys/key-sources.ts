@@ -3,19 +3,19 @@
  * (DESIGN.md §5). Explicit options win over VAULTFILE_PASSWORD_FILE, VAULTFILE_KEY_FILE and
  * VAULTFILE_PASSWORD; Ansible's variables join Ansible's options as in ansible-vault; then a
  * prompt, only when stdin and stderr are TTYs. Resolution is lazy and memoised: a command that never needs a key never prompts.
+ * The code of a source (identities, Ansible's secrets, KMS, password commands, the prompt) is
+ * imported only when that source is used.
  * Must not print a secret, put one in argv or in an error message.
  */
-import { spawn } from 'node:child_process';
 import type { Context } from '../context.js';
 import { wipeCredentials, type Credential } from '../core/credential.js';
 import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
 import { KdfCache, MAX_READ_LOG_N } from '../core/kdf.js';
 import { NoKeyError, UsageError, VaultError, quotePath } from '../errors.js';
-import { resolveIdentities } from './identities.js';
-import { createKmsAccess } from './kms.js';
+import type { KmsAccess } from '../core/public-entry.js';
 import { withAnsibleConfig } from './ansible-config.js';
-import { resolveAnsibleSecrets } from './ansible-secrets.js';
+import { namedIdentityPaths } from './identity-paths.js';
 
 export interface KeySourceOptions {
   passwordFile?: string;
@@ -138,6 +138,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
 
 /** Run a password command through the shell; its stdout is the password, stderr passes through. */
 export async function passwordFromCommand(command: string, origin: string, env: NodeJS.ProcessEnv): Promise<Credential> {
+  const { spawn } = await import('node:child_process');
   const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const output = readAll(child.stdout);
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -203,7 +204,10 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   if (options.passwordCommand) {
     credentials.push(await passwordFromCommand(options.passwordCommand, '--password-command', env));
   }
-  credentials.push(...(await resolveIdentities(options.identity, io, { ambient: false })));
+  if (namedIdentityPaths(options.identity, env).length > 0) {
+    const { resolveIdentities } = await import('./identities.js');
+    credentials.push(...(await resolveIdentities(options.identity, io, { ambient: false })));
+  }
   const request: AnsibleKeyRequest = { vaultIds: options.vaultId ?? [], vaultPasswordFiles: options.vaultPasswordFile ?? [] };
   const named = namedKeySources(options, env).byOption;
   if (!named && env.VAULTFILE_PASSWORD_FILE) {
@@ -214,8 +218,13 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
   }
   try {
     // Ansible's: ANSIBLE_VAULT_IDENTITY_LIST, the vault-ids, the password files, then
-    // ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does.
-    credentials.push(...(await resolveAnsibleSecrets(request, { env, terminal: io })));
+    // ANSIBLE_VAULT_PASSWORD_FILE, combined as Ansible does (its code loads only when one is set).
+    if (
+      request.vaultIds.length > 0 || request.vaultPasswordFiles.length > 0 || env.ANSIBLE_VAULT_IDENTITY_LIST || env.ANSIBLE_VAULT_PASSWORD_FILE
+    ) {
+      const { resolveAnsibleSecrets } = await import('./ansible-secrets.js');
+      credentials.push(...(await resolveAnsibleSecrets(request, { env, terminal: io })));
+    }
   } catch (error) {
     // Ansible's sources that cannot be read are warnings while other keys were given (ansible-vault does so).
     if (credentials.length === 0 || !(error instanceof VaultError) || error.name === 'InterruptedError') throw error;
@@ -236,7 +245,17 @@ export async function resolveCredentials(options: KeySourceOptions, io: KeyIo): 
 
 /** The default identity files when nothing is named, and KMS unless --no-kms; all marked ambient. */
 async function resolveAmbient(options: KeySourceOptions, io: KeyIo, named: boolean): Promise<Credential[]> {
-  const identities = named ? [] : await resolveIdentities(undefined, io, { ambient: true });
-  const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: createKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
+  const identities = named ? [] : await (await import('./identities.js')).resolveIdentities(undefined, io, { ambient: true });
+  const kms: Credential[] = options.kms === false ? [] : [{ kind: 'kms', kms: lazyKmsAccess(), origin: 'AWS KMS (default credential chain)' }];
   return [...identities, ...kms];
+}
+
+/** KMS access whose code (keys/kms.ts, then the AWS SDK) loads when a KMS entry is first opened or sealed. */
+function lazyKmsAccess(): KmsAccess {
+  let access: Promise<KmsAccess> | null = null;
+  const load = () => (access ??= import('./kms.js').then(({ createKmsAccess }) => createKmsAccess()));
+  return {
+    encrypt: async (keyArn, plaintext, context) => (await load()).encrypt(keyArn, plaintext, context),
+    decrypt: async (keyArn, blob, context) => (await load()).decrypt(keyArn, blob, context),
+  };
 }
