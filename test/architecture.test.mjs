@@ -156,4 +156,20 @@ test('no registration hooks and no environment-driven test hooks in src/', () =>
   }
 });
 
+// A WeakMap keyed by an argument's identity can carry data a reader of the call does not see (the
+// Ansible passwords once travelled so). Allowed only as a memo of a pure function of its key:
+// the same output for the same input, whoever asks.
+const MEMO_WEAKMAPS = new Map([
+  ['core/derive.ts', 'key objects of key bytes (node:crypto conversion)'],
+  ['repo/repo.ts', 'compiled matchers of a parsed policy'],
+]);
+
+test('no object-identity side channels: WeakMaps only as memos of pure functions', () => {
+  for (const module of all) {
+    const text = code(readFileSync(join(SRC, module), 'utf8'));
+    if (!/\bnew WeakMap\b/.test(text)) continue;
+    assert.ok(MEMO_WEAKMAPS.has(module), `${module} keeps a WeakMap keyed by object identity; pass the value in the arguments instead`);
+  }
+});
+
 test.run();

@@ -73,8 +73,14 @@ export interface SealerOptions {
   random?: RandomSource;
 }
 
-/** Salts handed from sealDeterministic to the constructor; no other code can set one. */
-const deterministicSalts = new WeakMap<object, Uint8Array>();
+/**
+ * The key under which sealDeterministic hands its salt to the constructor. The symbol is not
+ * exported, so no other code can pin a file salt; the salt travels in the argument itself.
+ */
+const PINNED_SALT = Symbol('pinned file salt');
+interface PinnedSaltOptions extends SealerOptions {
+  [PINNED_SALT]?: Uint8Array;
+}
 
 /** Plaintext in, armoured envelope text out, in bounded memory. Random mode only. */
 export class EnvelopeSealer {
@@ -95,7 +101,7 @@ export class EnvelopeSealer {
     if (inline && keyring.entries.length === 0) {
       throw new UsageError('the inline keyring has no entries; nobody could open the file');
     }
-    const pinned = deterministicSalts.get(options);
+    const pinned = (options as PinnedSaltOptions)[PINNED_SALT];
     const fileSalt = pinned ?? (options.random ?? systemRandom)(FILE_SALT_LENGTH);
     if (fileSalt.length !== FILE_SALT_LENGTH) throw new UsageError('the random source returned the wrong length');
     const { payloadKey, macKey } = fileKeys(dataKey, fileSalt);
@@ -169,8 +175,7 @@ export function sealDeterministic(plaintext: Uint8Array, unlocked: UnlockedKeyri
   if (isInlineKeyring(unlocked.keyring)) {
     throw new UsageError('deterministic mode needs a repository keyring, not an inline one');
   }
-  const options = {};
-  deterministicSalts.set(options, deterministicSalt(unlocked.dataKey, plaintext));
+  const options: PinnedSaltOptions = { [PINNED_SALT]: deterministicSalt(unlocked.dataKey, plaintext) };
   const sealer = new EnvelopeSealer(unlocked, options);
   return [...sealer.push(plaintext), ...sealer.finish()];
 }
