@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BINARY, buildBinary } from '../scripts/build-binary.mjs';
 import { ROOT, cleanEnv, git, removeDir, tempDir } from './helpers.mjs';
@@ -39,6 +39,63 @@ test('the binary prints its version and runs encrypt, view and exec', () => {
   const vault = runner(program, ENV);
   assert.match(vault(home, ['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
   removeDir(standaloneTour(vault));
+});
+
+/**
+ * The scripts V8 compiled in one run of the binary, as NODE_V8_COVERAGE (which the single
+ * executable honours) records them at exit: no hook in the program.
+ * @param {string[]} args @param {string} [name] the binary's name
+ */
+function compiledScripts(args, name = program) {
+  const dir = tempDir('vaultfile-v8cov-');
+  try {
+    const result = spawnSync(name, args, { cwd: home, env: cleanEnv({ ...ENV, NODE_V8_COVERAGE: dir }), encoding: 'utf8' });
+    const urls = readdirSync(dir).flatMap((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')).result.map((/** @type {{url: string}} */ script) => script.url));
+    return { result, urls: urls.filter((url) => !url.startsWith('node:')) };
+  } finally {
+    removeDir(dir);
+  }
+}
+
+test('--version of the binary answers from the launcher: the program asset is not compiled', () => {
+  for (const flag of ['--version', '-V']) {
+    const { result, urls } = compiledScripts([flag]);
+    assert.is(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.is(result.stderr, '');
+    assert.is(urls.length, 1, urls.join(' '));
+    assert.match(urls[0], /launcher\.cjs$/);
+  }
+  // Any other command runs the program from its asset, with the code cache made at build time
+  // (V8 names the script as the cache was made: program.js).
+  const help = compiledScripts(['--help']);
+  assert.is(help.result.status, 0, help.result.stderr);
+  assert.ok(help.urls.includes('program.js'), help.urls.join(' '));
+  // --version with more arguments is commander's (the same line), from the program.
+  const extra = compiledScripts(['--version', 'x']);
+  assert.is(extra.result.stdout, compiledScripts(['--version']).result.stdout);
+  assert.ok(extra.urls.includes('program.js'), extra.urls.join(' '));
+  // Started as the Ansible client, --version is the client's (an unknown argument).
+  mkdirSync(join(home, 'named'));
+  const client = join(home, 'named', 'vaultfile-client');
+  symlinkSync(program, client);
+  const asClient = compiledScripts(['--version'], client);
+  assert.is(asClient.result.status, 2);
+  assert.match(asClient.result.stderr, /^vaultfile-client: unknown argument "--version"/);
+});
+
+test('the binary runs a --password-command (the program imports child_process on demand)', () => {
+  const dir = tempDir('vaultfile-bin-pw-');
+  const vault = runner(program, ENV);
+  try {
+    vault(dir, ['keygen', 'k']);
+    writeFileSync(join(dir, 'f'), 'token: abc\n');
+    vault(dir, ['encrypt', '--key-file', 'k', 'f']);
+    const view = vault(dir, ['view', 'f', '--key-file', 'k', '--password-command', 'echo unused']);
+    assert.is(view.stdout, 'token: abc\n');
+  } finally {
+    removeDir(dir);
+  }
 });
 
 test('vault git setup from the binary makes the binary the git filter', () => {

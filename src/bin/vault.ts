@@ -8,6 +8,7 @@
  * top, so that answer costs none of it.
  */
 import { VERSION } from '../version.js';
+import { asksVersion } from './version-question.js';
 
 const args = process.argv.slice(2);
 
@@ -18,7 +19,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(128 + 13);
 });
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+if (asksVersion(args)) {
   // run() gives the same line through commander.
   process.stdout.write(`${VERSION}\n`);
 } else {
