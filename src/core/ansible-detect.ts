@@ -3,6 +3,7 @@
  * passes through these checks (the format table in src/formats/secrets.ts), while the codecs
  * (ansible-vault.ts, ansible-inline.ts, formats/ansible-formats.ts) load only for such files.
  */
+import { decodeUtf8 } from './bytes.js';
 
 export const ANSIBLE_VAULT_MAGIC = '$ANSIBLE_VAULT';
 
@@ -22,17 +23,6 @@ export const MAX_INLINE_YAML_BYTES = 16 * 1024 * 1024;
 /** An Ansible `!vault` tag as ansible-inline.ts recognises it. */
 const INLINE_VAULT_TAG = /!vault(?:-encrypted)?(?=[\s|>"'])/;
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** BYTES as UTF-8 text, or null when they are not valid UTF-8. */
-export function textOf(bytes: Uint8Array): string | null {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * True when BYTES may be YAML with inline `!vault` values (the YAML parse that confirms it happens
  * when the file is opened: the yaml package loads only for such files).
@@ -41,6 +31,6 @@ export function hasInlineVaultTag(bytes: Uint8Array): boolean {
   // Cheap checks first: every file a command reads passes through here.
   if (bytes.length > MAX_INLINE_YAML_BYTES) return false;
   if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('!vault') < 0) return false;
-  const text = textOf(bytes);
+  const text = decodeUtf8(bytes);
   return text !== null && INLINE_VAULT_TAG.test(text);
 }

@@ -13,8 +13,8 @@ import type { Credential } from '../core/credential.js';
 import {
   ANSIBLE_DEFAULT_LABEL, ansiblePasswordOf, openAnsibleVault, sealAnsibleVault, type AnsibleOpenOptions,
 } from '../core/ansible-vault.js';
-import { textOf } from '../core/ansible-detect.js';
 import { systemRandom } from '../core/random.js';
+import { decodeUtf8 } from '../core/bytes.js';
 import { AuthError, FormatError, NoKeyError, UsageError, quotePath } from '../errors.js';
 import { NoKeyGivenError } from '../keys/key-sources.js';
 import { encryptSalt, vaultIdMatch } from '../keys/ansible-secrets.js';
@@ -114,20 +114,20 @@ export const ansibleVaultCodec: SecretCodec = {
 export const ansibleInlineCodec: SecretCodec = {
   async open(bytes, origin, session) {
     const { decryptInlineValuesPartially, hasInlineVaultValues } = await import('../core/ansible-inline.js');
-    if (!hasInlineVaultValues(textOf(bytes)!)) {
+    if (!hasInlineVaultValues(decodeUtf8(bytes)!)) {
       throw new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
     }
     // Values no key opens stay sealed; SecretSession.open refuses that unless the caller accepts it.
-    const { text, unopened } = await decryptInlineValuesPartially(textOf(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
+    const { text, unopened } = await decryptInlineValuesPartially(decodeUtf8(bytes)!, await ansibleCredentials(session), origin, openOptions(session));
     return { plaintext: new TextEncoder().encode(text), target: { kind: 'ansible-inline', original: bytes }, unopened };
   },
   async seal(plaintext, target, session) {
     if (target.kind !== 'ansible-inline') throw new UsageError('internal: not an inline target');
-    const edited = textOf(plaintext);
+    const edited = decodeUtf8(plaintext);
     if (edited === null) throw new UsageError('the edited YAML is not UTF-8 text; save it as UTF-8');
     const { reencryptChangedInlineValues } = await import('../core/ansible-inline.js');
     const result = await reencryptChangedInlineValues(
-      textOf(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
+      decodeUtf8(target.original)!, edited, await session.credentials(), 'the edited file', systemRandom, openOptions(session),
     );
     for (const path of result.dropped) {
       session.keys.io.stderr.write(
