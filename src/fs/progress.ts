@@ -4,7 +4,7 @@
  * see only the command's real output. It never shows file contents, only counts and paths.
  */
 
-/** The part of a stream the bar needs; process.stderr in real use. */
+/** The part of a stream the bar needs; the run's standard error in real use. */
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
