@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { sealForPassword } from './core-helpers.mjs';
-import { CLI, FIXTURES, ROOT, cleanEnv, removeDir, tempDir, testContext, writeSecret } from './helpers.mjs';
+import { CLI, FIXTURES, ROOT, cleanEnv, removeDir, runVault, tempDir, testContext, testHost, writeSecret } from './helpers.mjs';
 
 const WHOLE = join(ROOT, 'bundle', 'bin', 'cli.mjs');
 const dir = tempDir('vaultfile-quick-');
@@ -189,6 +189,24 @@ test('the quick path reads a command line exactly as commander does, and decline
   for (const args of [['view', '--key-file', '-k', 'a'], ['view', '--', '-a'], ['view', '--password-file', 'p', '--password-file', 'q', 'a'], ['view', '--vault-id', 'x@y', 'a'], ['status']]) {
     assert.is(readViewArgs(args), null, args.join(' '));
   }
+});
+
+test('in process (the tsc build, nothing left out): warnings written before the files are open wait, then show; a prompt it would need declines', async () => {
+  const { quickView } = await import('../dist/quick-view.js');
+  copyFileSync(join(FIXTURES, 'ansible', 'inline.yml'), join(dir, 'inline.yml'));
+  // Values under two passwords, one given: the other is shown still sealed, with a warning.
+  const args = ['view', '--password-file', join(dir, 'ansible-pw'), join(dir, 'inline.yml')];
+  const quick = testHost({ cwd: dir, env: cleanEnv() });
+  const code = await quickView(args, /** @type {any} */ (quick.host));
+  const whole = await runVault(args, { cwd: dir });
+  assert.is(code, whole.code);
+  assert.is(quick.stdout().toString(), whole.stdout);
+  assert.is(quick.stderr().toString(), whole.stderr);
+  assert.match(whole.stderr, /^vault: warning: .+shown still encrypted\n$/);
+  // No key at all: the prompt would read standard input, so the quick path leaves it, unwritten.
+  const none = testHost({ cwd: dir, env: cleanEnv() });
+  assert.is(await quickView(['view', join(dir, 'vars.yml')], /** @type {any} */ (none.host)), null);
+  assert.is(none.stdout().length + none.stderr().length, 0);
 });
 
 /** The cache files in CACHE_HOME/vaultfile. @param {string} home */
