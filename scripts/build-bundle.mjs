@@ -1,8 +1,13 @@
 // Builds what the npm package ships, under bundle/ (esbuild):
 // - bundle/bin/vault.js: what `vault` and `vaultfile` start, a CommonJS launcher (src/bin/vault.ts)
-//   that answers --version itself, with the version inlined here, and otherwise imports cli.mjs;
+//   that answers --version itself, with the version inlined here, runs a plain `vault view` from
+//   view.js, and otherwise imports cli.mjs;
+// - bundle/bin/view.js: the quick `vault view` (src/bin/view.ts, src/quick-view.ts), one CommonJS
+//   file without commander or any code it loads with import() (wholeProgramOnly below), which
+//   the launcher runs with a per-user V8 code cache (src/bin/code-cache.ts);
 // - bundle/bin/git-filter.js: the git drivers (src/bin/git-filter.ts), one self-contained CommonJS
-//   file, since git starts it on every checkout, status and add;
+//   file, since git starts it on every checkout, status and add; the YAML parser and the glob
+//   matcher that only clean needs (the policy) in git-filter-yaml.js and git-filter-picomatch.js;
 // - bundle/bin/cli.mjs (the program) and vaultfile-client.mjs: ES modules with code splitting;
 //   modules the source imports with import() (each AWS client, the Ansible code, the prompts, the
 //   git setup) land in their own chunks under bundle/chunks/ and are read only by the command
@@ -95,6 +100,21 @@ export const COMMONJS_WRAPPER = ['(function (exports, require, module, __filenam
 /** Packages the quick view must not contain (test/quick-view.test.mjs checks its file too). */
 const NOT_IN_QUICK_VIEW = ['commander', '@inquirer', '@aws-sdk', 'age-encryption', 'yaml'];
 
+/**
+ * The git filter's YAML parser and glob matcher, each in a CommonJS file of its own beside
+ * git-filter.js (bundle/bin/git-filter-yaml.js, git-filter-picomatch.js): src/ requires them on first
+ * use (the policy, which only clean reads), and V8 parses every byte of the file it starts, used or
+ * not, before running any of it: inside the filter's file they were three quarters of it (320 of
+ * 420 KB) and cost a checkout about 5 ms. One file each, not the eighty of node_modules/yaml.
+ * @type {import('esbuild').Plugin}
+ */
+const filterPolicyDeps = {
+  name: 'filter-policy-deps',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(yaml|picomatch)$/ }, (args) => ({ path: `./git-filter-${args.path}.js`, external: true }));
+  },
+};
+
 export async function buildBundle({ sourcemap = true } = {}) {
   rmSync(OUT, { recursive: true, force: true });
   // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
@@ -136,9 +156,8 @@ export async function buildBundle({ sourcemap = true } = {}) {
   const inputs = Object.keys(quick.metafile.inputs);
   const unwanted = inputs.filter((input) => NOT_IN_QUICK_VIEW.some((name) => input.includes(`node_modules/${name}`)));
   if (unwanted.length > 0) throw new Error(`bundle/bin/view.js must not contain ${unwanted.join(', ')}`);
-  // The filter reads the policy at every start: yaml and picomatch are inside its file, one read
-  // and a lazy evaluation instead of some eighty files from node_modules.
-  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), external: [] });
+  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), plugins: [...commonjs.plugins ?? [], filterPolicyDeps] });
+  await build({ ...COMMON, format: 'cjs', sourcemap: maps, entryPoints: { 'git-filter-yaml': 'yaml', 'git-filter-picomatch': 'picomatch' }, outdir: join(OUT, 'bin') });
   mkdirSync(join(OUT, 'bin'), { recursive: true });
   writeFileSync(join(OUT, 'bin', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 }

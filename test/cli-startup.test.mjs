@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
@@ -18,10 +18,11 @@ const PRELOAD = join(ROOT, 'test', 'support', 'log-modules.mjs');
  * once: the log names ES modules by URL and CommonJS ones (the launcher) by path, some both ways.
  * @param {string[]} args
  */
-function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js'), status = 0) {
+function modulesOf(args, entry = join(ROOT, 'dist', 'bin', 'cli.js'), status = 0, { cwd = work, input = '' } = {}) {
   rmSync(LOG, { force: true });
   const result = spawnSync(process.execPath, ['--import', PRELOAD, entry, ...args], {
-    cwd: work,
+    cwd,
+    input,
     env: cleanEnv({ VAULTFILE_TEST_MODULE_LOG: LOG }),
     encoding: 'utf8',
   });
@@ -124,6 +125,24 @@ test('the git drivers of the package are one file: git starts them without readi
   // A usage error comes after the single-shot drivers were loaded: they are in the file too.
   const files = modulesOf(['clean', 'a', 'b'], filter, 2);
   assert.equal(files.filter((file) => file.includes('/bundle/')), [filter]);
+});
+
+test('the git filter reads its YAML parser and glob matcher only when a file needs the policy', () => {
+  const bin = join(ROOT, 'bundle', 'bin');
+  const repo = join(work, 'repo');
+  mkdirSync(join(repo, '.vaultfile'), { recursive: true });
+  writeFileSync(join(repo, '.vaultfile', 'policy.yml'), 'version: 1\nrules:\n  - path: deploy/vars/*.yml\n    keyring: default\n');
+  // One session of git's filter protocol (gitattributes(5)): handshake, one request, end.
+  const packet = (/** @type {string} */ text) => `${(text.length + 4).toString(16).padStart(4, '0')}${text}`;
+  const session = (/** @type {string} */ command) =>
+    [packet('git-filter-client\n'), packet('version=2\n'), '0000', packet('capability=clean\n'), packet('capability=smudge\n'), '0000',
+      packet(`command=${command}\n`), packet('pathname=notes.txt\n'), '0000', packet('plain text\n'), '0000'].join('');
+  const bundleFiles = (/** @type {string} */ command) =>
+    modulesOf(['filter-process'], join(bin, 'git-filter.js'), 0, { cwd: repo, input: session(command) }).filter((file) => file.includes('/bundle/'));
+  // A checkout smudges: no policy.
+  assert.equal(bundleFiles('smudge'), [join(bin, 'git-filter.js')]);
+  // Clean asks the policy for the file's keyring (notes.txt matches no rule: refused, after the match).
+  assert.equal(bundleFiles('clean').sort(), ['git-filter-picomatch.js', 'git-filter-yaml.js', 'git-filter.js'].map((name) => join(bin, name)));
 });
 
 test.run();
