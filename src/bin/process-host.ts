@@ -3,9 +3,13 @@
  * signals. Used only by the executables beside it in src/bin/; nothing below them
  * touches `process`.
  */
-import type { HandledSignal, Host } from '../context.js';
+import { fstatSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import type { HandledSignal, Host, Output } from '../context.js';
+import { BROKEN_PIPE_STATUS, writeToFd } from './fd-output.js';
 
 export function processHost(): Host {
+  let stdout: Output | undefined;
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -16,7 +20,8 @@ export function processHost(): Host {
       return process.stdin;
     },
     get stdout() {
-      return process.stdout;
+      stdout ??= standardOutput();
+      return stdout;
     },
     get stderr() {
       return process.stderr;
@@ -30,4 +35,37 @@ export function processHost(): Host {
     },
     exit: (code) => process.exit(code),
   };
+}
+
+/**
+ * Standard output. Into a pipe or a file: blocking writes to descriptor 1 (src/bin/fd-output.ts),
+ * which is what Node's own stream does there on Linux, without the socket machinery Node builds a
+ * pipe's stream from. Anything else (a terminal, a socket, /dev/null): the process's stream.
+ * Either way a reader that went away ends the process quietly with the status of SIGPIPE.
+ */
+function standardOutput(): Output {
+  let kind: { isFIFO(): boolean; isFile(): boolean } | null = null;
+  try {
+    kind = fstatSync(1);
+  } catch {
+    // no descriptor 1: the process's stream reports it
+  }
+  if (kind !== null && (kind.isFIFO() || kind.isFile())) {
+    return new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        try {
+          writeToFd(1, chunk);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        done();
+      },
+    });
+  }
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(BROKEN_PIPE_STATUS);
+  });
+  return process.stdout;
 }
