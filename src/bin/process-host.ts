@@ -10,6 +10,7 @@ import { BROKEN_PIPE_STATUS, writeToFd } from './fd-output.js';
 
 export function processHost(): Host {
   let stdout: Output | undefined;
+  let stderr: Output | undefined;
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -20,11 +21,12 @@ export function processHost(): Host {
       return process.stdin;
     },
     get stdout() {
-      stdout ??= standardOutput();
+      stdout ??= standardOutput(1, () => process.stdout);
       return stdout;
     },
     get stderr() {
-      return process.stderr;
+      stderr ??= standardOutput(2, () => process.stderr);
+      return stderr;
     },
     execPath: process.execPath,
     signals: {
@@ -38,23 +40,24 @@ export function processHost(): Host {
 }
 
 /**
- * Standard output. Into a pipe or a file: blocking writes to descriptor 1 (src/bin/fd-output.ts),
- * which is what Node's own stream does there on Linux, without the socket machinery Node builds a
- * pipe's stream from. Anything else (a terminal, a socket, /dev/null): the process's stream.
- * Either way a reader that went away ends the process quietly with the status of SIGPIPE.
+ * Standard output or error (FD 1 or 2). Into a pipe or a file: blocking writes to the descriptor
+ * (src/bin/fd-output.ts), which is what Node's own stream does there on Linux, without the socket
+ * machinery Node builds a pipe's stream from. Anything else (a terminal, a socket, /dev/null): the
+ * process's stream, STREAM(). Either way a reader that went away ends the process quietly with the
+ * status of SIGPIPE.
  */
-function standardOutput(): Output {
+function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): Output {
   let kind: { isFIFO(): boolean; isFile(): boolean } | null = null;
   try {
-    kind = fstatSync(1);
+    kind = fstatSync(fd);
   } catch {
-    // no descriptor 1: the process's stream reports it
+    // no such descriptor: the process's stream reports it
   }
   if (kind !== null && (kind.isFIFO() || kind.isFile())) {
     return new Writable({
       write(chunk: Buffer, _encoding, done) {
         try {
-          writeToFd(1, chunk);
+          writeToFd(fd, chunk);
         } catch (error) {
           done(error as Error);
           return;
@@ -63,9 +66,10 @@ function standardOutput(): Output {
       },
     });
   }
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  const output = stream();
+  output.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     process.exit(BROKEN_PIPE_STATUS);
   });
-  return process.stdout;
+  return output;
 }
