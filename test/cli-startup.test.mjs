@@ -98,7 +98,7 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
 const UNUSED_BY_VIEW = [
   'core/ansible-vault.ts', 'core/ansible-inline.ts', 'formats/ansible-formats.ts', 'formats/keyring-ansible.ts', 'keys/ansible-secrets.ts',
   'core/git-crypt.ts', 'formats/git-crypt-files.ts', 'keys/identities.ts', 'core/age-native.ts', 'keys/ssh-passphrase.ts', 'keys/kms.ts',
-  'repo/key-store.ts', 'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
+  'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
 ];
 
 test('the bundle: view of an envelope with a key file runs the launcher and the quick view file, which holds none of the code view leaves out', () => {
