@@ -83,6 +83,9 @@ const sshKey = (/** @type {string} */ file) => parseSshPublicKey(readFileSync(jo
 
 /** @returns {Promise<{ files: Map<string, Uint8Array>, manifest: any }>} */
 export async function buildIdentityVectors() {
+  // age-encryption's curves draw random bytes as they load (a probe of the random source): load
+  // them before any seeded window, or the first build in a process comes out different.
+  await Promise.all([import('age-encryption'), import('../dist/core/age-ssh.js')]);
   /** @type {Map<string, Uint8Array>} */
   const files = new Map();
   /** @type {any[]} */
