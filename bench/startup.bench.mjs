@@ -10,8 +10,9 @@
 // Floors of the same run beside them: empty CommonJS and ES module files, a single executable
 // made from an empty file, and the least any Node program does to show a 2 KB file sealed under a
 // key file (bench/support/open-floor.cjs: node:crypto, two reads, HKDF, AES-256-GCM).
-// `vault view` keeps a V8 code cache per user (src/bin/code-cache.ts): here in the run's temporary
-// directory, made by hyperfine's warm-up runs; the row without it shows a first run.
+// `vault view` and the git filter keep a V8 code cache per user (src/bin/code-cache.ts): here in the
+// run's temporary directory, made by the set-up or hyperfine's warm-up runs; the rows without it
+// show a first run.
 // Needs hyperfine; rows for a missing tool (age, ansible-vault, the binary) are left out.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,6 +118,7 @@ const specs = [
     : []),
   ...(withAge ? [{ name: 'age -d 2 KB', command: 'age -d -i age.key vars.age' }] : []),
   ...(withAnsible ? [{ name: 'ansible-vault view 2 KB', command: 'ansible-vault view --vault-password-file pw ansible.yml' }] : []),
+  { ...checkout('git checkout, vault filter, no code cache', `'env NODE_DISABLE_COMPILE_CACHE=1 ${node} ${join(ROOT, 'bundle', 'bin', 'git-filter.js')} filter-process'`), cwd: repo },
   { ...checkout('git checkout, no-op node filter (floor)', echoFilter), cwd: repo },
   { ...checkout('git checkout, vault filter', vaultFilter), cwd: repo, target: 1.3 },
 ];
