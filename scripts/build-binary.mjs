@@ -4,7 +4,8 @@
 // command. So the main script is a small launcher (src/bin/sea-launcher.ts: answers --version, as
 // the npm package's launcher does) and the program, esbuild's bundle of src/bin/binary.ts with
 // every dependency, is an asset of the executable with a code cache of its own
-// (src/bin/sea-program.ts), read only when the program runs. Node turns the launcher and the assets
+// (src/bin/sea-program.ts), read only when the program runs; so is the quick `vault view`
+// (src/bin/sea-view.ts, the bundle of src/bin/view.ts the npm package ships as bundle/bin/view.js). Node turns the launcher and the assets
 // into a blob; postject injects the blob into a copy of this node binary. Build on each target OS
 // with the Node version to ship: the blob and the caches only run in the Node that made them.
 // macOS and Windows steps follow Node's documentation.
@@ -14,7 +15,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMON, bundleLocalRequires } from './build-bundle.mjs';
+import { COMMON, COMMONJS_WRAPPER, bundleLocalRequires, wholeProgramOnly } from './build-bundle.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'dist', 'sea');
@@ -44,35 +45,57 @@ function run(command, args) {
  * the launcher compiles it as it is, with the code cache made from the same text.
  * @param {string} bundle
  */
-const wrapProgram = (bundle) => `(function (exports, require, module, __filename, __dirname) {${bundle}\n})`;
+const wrapProgram = (bundle) => `${COMMONJS_WRAPPER[0]}${bundle}${COMMONJS_WRAPPER[1]}`;
 
 /**
- * V8's code cache for the program asset SOURCE, written to CACHE. Made by children of this node
- * (the binary the executable is a copy of; without NODE_OPTIONS), which run the program as the
- * executable does (src/bin/sea-program.ts) in a temporary directory: `keygen`, `encrypt` and then
- * `view` with a key file, the last writing the cache as it exits. A cache made after a run holds
- * the functions that run compiled (commander, the run context, the key sources, the envelope code)
- * besides the top level, so `view` and the commands sharing that code compile less at start.
- * @param {string} source @param {string} cache
+ * V8's code caches for program assets, made by children of this node (the binary the executable is
+ * a copy of; without NODE_OPTIONS), which run each asset as the executable does
+ * (src/bin/sea-asset.ts; an asset exporting start() is then started with the run's arguments) in
+ * a temporary directory: `keygen` and `encrypt` from the program, then `view` with a key file from
+ * the program and from the quick view, each writing its asset's cache as it exits. A cache made
+ * after a run holds the functions that run compiled (the run context, the key sources, the
+ * envelope code, and commander in the program) besides the top level, so `view` and the commands
+ * sharing that code compile less at start.
+ * @param {{ source: string, cache: string }} program @param {{ source: string, cache: string }} view
  */
-function codeCache(source, cache) {
+function codeCaches(program, view) {
   const make = `const { Script } = require('node:vm'); const fs = require('node:fs');
     const [source, cache, ...args] = process.argv.slice(1);
-    const script = new Script(fs.readFileSync(source, 'latin1'), { filename: 'program.js' });
+    const script = new Script(fs.readFileSync(source, 'latin1'), { filename: require('node:path').basename(source) });
     process.argv = [process.execPath, 'vault', ...args];
     if (cache !== '-') process.on('exit', () => fs.writeFileSync(cache, script.createCachedData()));
-    const exported = {};
-    script.runInThisContext()(exported, require, { exports: exported }, __filename, __dirname);`;
+    const module = { exports: {} };
+    script.runInThisContext()(module.exports, require, module, __filename, __dirname);
+    if (typeof module.exports.start === 'function') module.exports.start(args).then((ran) => { if (!ran) throw new Error('the quick view declined'); });`;
   const dir = mkdtempSync(join(tmpdir(), 'vaultfile-cache-'));
   /** @type {Record<string, string | undefined>} */
   const env = { PATH: process.env.PATH, HOME: dir, LANG: 'C' };
   try {
     writeFileSync(join(dir, 'f'), 'a: 1\n');
-    const runs = [['-', 'keygen', 'k'], ['-', 'encrypt', '--key-file', 'k', 'f'], [cache, 'view', 'f', '--key-file', 'k']];
-    for (const args of runs) execFileSync(process.execPath, ['-e', make, source, ...args], { cwd: dir, stdio: 'pipe', env });
+    const runs = [
+      [program.source, '-', 'keygen', 'k'],
+      [program.source, '-', 'encrypt', '--key-file', 'k', 'f'],
+      [program.source, program.cache, 'view', 'f', '--key-file', 'k'],
+      [view.source, view.cache, 'view', 'f', '--key-file', 'k'],
+    ];
+    for (const args of runs) execFileSync(process.execPath, ['-e', make, ...args], { cwd: dir, stdio: 'pipe', env });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * esbuild's CommonJS bundle at BUNDLE as a program asset's text (src/bin/sea-asset.ts).
+ * @param {string} bundle
+ */
+function assetText(bundle) {
+  // The bundle imports a few built-ins with import() (child_process, http, async_hooks): V8 keeps
+  // no dynamic-import callback with a code cache, so they become requires of the built-in.
+  const text = readFileSync(bundle, 'utf8').replace(/\bimport\("(node:[\w/]+)"\)/g, 'Promise.resolve(require("$1"))');
+  if (/\bimport\(/.test(text)) throw new Error(`${bundle} has an import() the program asset cannot run`);
+  // src/bin/sea-asset.ts reads the asset as latin1, which is only right for ASCII.
+  if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`${bundle} is not ASCII (esbuild's charset option)`);
+  return wrapProgram(text);
 }
 
 export async function buildBinary() {
@@ -91,27 +114,27 @@ export async function buildBinary() {
     logOverride: { 'empty-import-meta': 'silent' },
   };
   await build({ ...options, entryPoints: [join(ROOT, 'src/bin/binary.ts')], outfile: bundle });
-  const program = join(WORK, 'program.js');
-  const cache = join(WORK, 'program.cache');
-  // The bundle imports a few built-ins with import() (child_process, http, async_hooks): V8 keeps
-  // no dynamic-import callback with a code cache, so they become requires of the built-in.
-  const text = readFileSync(bundle, 'utf8').replace(/\bimport\("(node:[\w/]+)"\)/g, 'Promise.resolve(require("$1"))');
-  if (/\bimport\(/.test(text)) throw new Error(`${bundle} has an import() the program asset cannot run`);
-  // src/bin/sea-program.ts reads the asset as latin1, which is only right for ASCII.
-  if (!/^[\x00-\x7f]*$/.test(text)) throw new Error(`${bundle} is not ASCII (esbuild's charset option)`);
-  writeFileSync(program, wrapProgram(text));
-  codeCache(program, cache);
+  const viewBundle = join(WORK, 'view.cjs');
+  await build({ ...options, entryPoints: [join(ROOT, 'src/bin/view.ts')], outfile: viewBundle, plugins: [bundleLocalRequires, wholeProgramOnly] });
+  const program = { source: join(WORK, 'program.js'), cache: join(WORK, 'program.cache') };
+  const view = { source: join(WORK, 'view.js'), cache: join(WORK, 'view.cache') };
+  writeFileSync(program.source, assetText(bundle));
+  writeFileSync(view.source, assetText(viewBundle));
+  codeCaches(program, view);
   const main = join(WORK, 'launcher.cjs');
-  // The launcher's src/bin/vault.ts loads the command line as ./cli.js; here the program does.
+  // The launcher's src/bin/vault.ts loads the command line as ./cli.js and the quick view as
+  // ./view.js; here they come from the executable's assets.
   /** @type {import('esbuild').Plugin} */
   const programFromAsset = {
     name: 'program-from-asset',
     setup(plugin) {
       plugin.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: join(ROOT, 'src/bin/sea-program.ts') }));
+      plugin.onResolve({ filter: /^\.\/view\.js$/ }, () => ({ path: join(ROOT, 'src/bin/sea-view.ts') }));
     },
   };
   await build({ ...options, entryPoints: [join(ROOT, 'src/bin/sea-launcher.ts')], outfile: main, plugins: [bundleLocalRequires, programFromAsset] });
-  return seaBinary(main, WORK, BINARY, { 'program.js': program, 'program.cache': cache });
+  const assets = { 'program.js': program.source, 'program.cache': program.cache, 'view.js': view.source, 'view.cache': view.cache };
+  return seaBinary(main, WORK, BINARY, assets);
 }
 
 /**

@@ -1,6 +1,10 @@
 // Builds what the npm package ships, under bundle/ (esbuild):
 // - bundle/bin/vault.js: what `vault` and `vaultfile` start, a CommonJS launcher (src/bin/vault.ts)
-//   that answers --version itself, with the version inlined here, and otherwise imports cli.mjs;
+//   that answers --version itself, with the version inlined here, runs a plain `vault view` from
+//   view.js, and otherwise imports cli.mjs;
+// - bundle/bin/view.js: the quick `vault view` (src/bin/view.ts, src/quick-view.ts), one CommonJS
+//   file without commander or any code it loads with import() (wholeProgramOnly below), which
+//   the launcher runs with a per-user V8 code cache (src/bin/code-cache.ts);
 // - bundle/bin/git-filter.js: the git drivers (src/bin/git-filter.ts), one self-contained CommonJS
 //   file, since git starts it on every checkout, status and add; the YAML parser and the glob
 //   matcher that only clean needs (the policy) in git-filter-yaml.js and git-filter-picomatch.js;
@@ -57,15 +61,44 @@ export const bundleLocalRequires = {
 };
 
 /**
- * The launcher imports the program as `./cli.js` (its name in dist/bin/); here it is cli.mjs.
+ * The launcher imports the program as `./cli.js` (its name in dist/bin/); here it is cli.mjs. It
+ * imports the quick `vault view` as `./view.js`: here src/bin/view-cached.ts, which runs
+ * bundle/bin/view.js with the user's code cache.
  * @type {import('esbuild').Plugin}
  */
 const programAsModule = {
   name: 'program-as-module',
   setup(plugin) {
     plugin.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+    plugin.onResolve({ filter: /^\.\/view\.js$/ }, (args) =>
+      args.importer.endsWith('vault.ts') ? { path: join(ROOT, 'src/bin/view-cached.ts') } : undefined);
   },
 };
+
+/**
+ * The quick `vault view` (src/quick-view.ts) is built without any code it loads with import(): each
+ * import() becomes a module that throws, and the quick path, which has written nothing then,
+ * declines and leaves the command to the whole program (Ansible files, identities, KMS, the
+ * prompt, the pager, git-crypt, hints after a failure). So its file holds the envelope and key-file
+ * path alone, and nothing it leaves out can run twice.
+ * @type {import('esbuild').Plugin}
+ */
+export const wholeProgramOnly = {
+  name: 'whole-program-only',
+  setup(plugin) {
+    plugin.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'whole-program-only' } : undefined));
+    plugin.onLoad({ filter: /.*/, namespace: 'whole-program-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`left to the whole program: ${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The text around a CommonJS bundle that makes it the function Node would wrap it in. */
+export const COMMONJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'];
+
+/** Packages the quick view must not contain (test/quick-view.test.mjs checks its file too). */
+const NOT_IN_QUICK_VIEW = ['commander', '@inquirer', '@aws-sdk', 'age-encryption', 'yaml'];
 
 /**
  * The git filter's YAML parser and glob matcher, each in a CommonJS file of its own beside
@@ -109,6 +142,20 @@ export async function buildBundle({ sourcemap = true } = {}) {
   /** @type {import('esbuild').BuildOptions} */
   const commonjs = { ...COMMON, format: 'cjs', external, sourcemap: maps, plugins: [bundleLocalRequires, programAsModule] };
   await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/vault.ts')], outfile: join(OUT, 'bin', 'vault.js') });
+  // Run with a code cache (src/bin/code-cache.ts), so written as the function Node would wrap a
+  // CommonJS file in: the file is the compiled text itself, and coverage and stack positions match it.
+  const quick = await build({
+    ...commonjs,
+    entryPoints: [join(ROOT, 'src/bin/view.ts')],
+    outfile: join(OUT, 'bin', 'view.js'),
+    plugins: [bundleLocalRequires, wholeProgramOnly],
+    metafile: true,
+    banner: { js: COMMONJS_WRAPPER[0] },
+    footer: { js: COMMONJS_WRAPPER[1] },
+  });
+  const inputs = Object.keys(quick.metafile.inputs);
+  const unwanted = inputs.filter((input) => NOT_IN_QUICK_VIEW.some((name) => input.includes(`node_modules/${name}`)));
+  if (unwanted.length > 0) throw new Error(`bundle/bin/view.js must not contain ${unwanted.join(', ')}`);
   await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), plugins: [...commonjs.plugins ?? [], filterPolicyDeps] });
   await build({ ...COMMON, format: 'cjs', sourcemap: maps, entryPoints: { 'git-filter-yaml': 'yaml', 'git-filter-picomatch': 'picomatch' }, outdir: join(OUT, 'bin') });
   mkdirSync(join(OUT, 'bin'), { recursive: true });

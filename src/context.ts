@@ -59,11 +59,8 @@ export function openContext(host: Host): { context: Context; close(): void } {
       }
     }
   };
-  // The host's properties as they are: a getter stays a getter (a process's standard streams are
-  // made on first use, src/bin/process-host.ts).
-  const context = Object.defineProperties({}, Object.getOwnPropertyDescriptors(host)) as Context;
-  Object.assign(context, {
-    exitCode: undefined,
+  const context: Context = withProperties(host, {
+    exitCode: undefined as number | undefined,
     atExit(fn: () => void) {
       cleanups.add(fn);
       return () => cleanups.delete(fn);
@@ -74,4 +71,15 @@ export function openContext(host: Host): { context: Context; close(): void } {
     },
   });
   return { context, close };
+}
+
+/**
+ * BASE with EXTRA's properties added or put in place of its own. BASE's other properties stay as
+ * they are: a getter stays a getter (a process's standard streams are made on first use,
+ * src/bin/process-host.ts, and a spread would make them all).
+ */
+export function withProperties<T extends object, U extends object>(base: T, extra: U): Omit<T, keyof U> & NoInfer<U> {
+  const descriptors = Object.getOwnPropertyDescriptors(base) as PropertyDescriptorMap;
+  for (const key of Object.keys(extra)) delete descriptors[key];
+  return Object.defineProperties({}, { ...descriptors, ...Object.getOwnPropertyDescriptors(extra) }) as Omit<T, keyof U> & U;
 }

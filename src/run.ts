@@ -4,7 +4,7 @@
  * stderr and an exit code (src/errors.ts); stack traces only with --debug. Touches nothing of the
  * process but what HOST gives it, and keeps nothing between two runs.
  */
-import { openContext, type Host } from './context.js';
+import { openContext, type Host, type Output } from './context.js';
 import { EXIT, VaultError, exitCodeOf } from './errors.js';
 
 /** Messages of unexpected errors can carry anything; show only the class unless --debug. */
@@ -31,10 +31,15 @@ export async function run(args: string[], host: Host): Promise<number> {
       // help and version are "errors" to commander; usage mistakes get our usage code.
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    host.stderr.write(`vault: ${describe(error)}\n`);
-    if (debug && error instanceof Error && error.stack) host.stderr.write(`${error.stack}\n`);
-    return exitCodeOf(error);
+    return reportError(error, host.stderr, debug);
   } finally {
     close();
   }
+}
+
+/** ERROR as the one line on STDERR (its stack too with DEBUG); returns the exit code it maps to. */
+export function reportError(error: unknown, stderr: Output, debug: boolean): number {
+  stderr.write(`vault: ${describe(error)}\n`);
+  if (debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  return exitCodeOf(error);
 }

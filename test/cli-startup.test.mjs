@@ -71,14 +71,23 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
   assert.is(runVaultBinary(['keygen', 'k.key'], { cwd: work }).code, 0);
   writeFileSync(join(work, 'notes.txt'), 'x'.repeat(2048));
   assert.is(runVaultBinary(['encrypt', 'notes.txt', '--key-file', 'k.key'], { cwd: work }).code, 0);
-  const modules = modulesOf(['view', 'notes.txt', '--key-file', 'k.key']);
-  // view and the key-source options it shares with every command that takes a key.
-  assert.equal(commandModules(modules).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/options.js', 'commands/view.js']);
-  for (const unwanted of ['yaml', '@inquirer', 'simple-git', '@aws-sdk', 'picomatch', '@scure/base', 'age-encryption']) {
-    assert.not.ok(modules.some((url) => url.includes(`/node_modules/${unwanted}/`)), `view loads ${unwanted}`);
+  const unwantedPackages = ['yaml', '@inquirer', 'simple-git', '@aws-sdk', 'picomatch', '@scure/base', 'age-encryption'];
+  // The whole program (src/run.ts): view and the key-source options it shares with every command
+  // that takes a key.
+  const whole = modulesOf(['view', 'notes.txt', '--key-file', 'k.key']);
+  assert.equal(commandModules(whole).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/key-flags.js', 'commands/options.js', 'commands/view-files.js', 'commands/view.js']);
+  // The launcher's quick path (src/quick-view.ts): no commander either.
+  const quick = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'dist', 'bin', 'vault.js'));
+  assert.ok(quick.some((url) => url.endsWith('/dist/quick-view.js')), 'the quick path ran');
+  assert.equal(commandModules(quick).map((url) => url.replace(/.*\/dist\//, '')).sort(), ['commands/key-flags.js', 'commands/view-args.js', 'commands/view-files.js']);
+  assert.not.ok(quick.some((url) => url.endsWith('/dist/program.js')), 'no command-line framework');
+  for (const [modules, unwanted] of [...unwantedPackages.map((name) => [whole, `/node_modules/${name}/`]), ...['commander', ...unwantedPackages].map((name) => [quick, `/node_modules/${name}/`])]) {
+    assert.not.ok(/** @type {string[]} */ (modules).some((url) => url.includes(/** @type {string} */ (unwanted))), `view loads ${unwanted}`);
   }
-  for (const unwanted of UNUSED_BY_VIEW) {
-    assert.not.ok(modules.some((url) => url.endsWith(`/dist/${unwanted.replace(/\.ts$/, '.js')}`)), `view loads ${unwanted}`);
+  for (const modules of [whole, quick]) {
+    for (const unwanted of UNUSED_BY_VIEW) {
+      assert.not.ok(modules.some((url) => url.endsWith(`/dist/${unwanted.replace(/\.ts$/, '.js')}`)), `view loads ${unwanted}`);
+    }
   }
 });
 
@@ -92,30 +101,23 @@ const UNUSED_BY_VIEW = [
   'repo/key-store.ts', 'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
 ];
 
-test('the bundle: view of an envelope with a key file reads no chunk of Ansible, git-crypt, identity or KMS code', () => {
+test('the bundle: view of an envelope with a key file runs the launcher and the quick view file, which holds none of the code view leaves out', () => {
   const launcher = join(ROOT, 'bundle', 'bin', 'vault.js');
-  const files = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], launcher).filter((url) => url.includes('/bundle/'));
-  assert.ok(files.some((url) => url.includes('/bundle/chunks/view-')), 'the log records chunks');
-  for (const url of files) {
-    // esbuild's unminified output opens each bundled module with a comment naming its path.
-    const sources = [...readFileSync(url, 'utf8').matchAll(/^\/\/ (src\/[\w/.-]+\.ts|node_modules\/(?:@[\w-]+\/)?[\w.-]+)/gm)].map((m) => m[1]);
-    for (const unwanted of [...UNUSED_BY_VIEW.map((path) => `src/${path}`), 'node_modules/@scure/base', 'node_modules/age-encryption']) {
-      assert.not.ok(sources.includes(unwanted), `view reads ${unwanted} (${url})`);
-    }
-  }
-});
-
-test('the bundle: view reads no chunk holding YAML, prompts, simple-git or the AWS SDK', () => {
-  const chunks = modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], join(ROOT, 'bundle', 'bin', 'vault.js')).filter((url) => url.includes('/bundle/'));
-  assert.ok(chunks.length > 1, 'the log records chunks');
-  for (const url of chunks) {
-    // esbuild's unminified output opens each bundled module with a comment naming its path.
-    const packages = [...readFileSync(url, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[\w-]+\/)?[\w.-]+)\//gm)].map((m) => m[1]);
-    // (picomatch shares a chunk with the policy code; it is evaluated only when a policy is matched.)
-    for (const unwanted of ['yaml', '@inquirer/prompts', 'simple-git', '@aws-sdk/client-ssm']) {
-      assert.not.ok(packages.includes(unwanted), `view reads ${unwanted} (${url})`);
-    }
-  }
+  const quickFile = join(ROOT, 'bundle', 'bin', 'view.js');
+  // The quick view is compiled from its file with a code cache (src/bin/code-cache.ts), not through
+  // Node's loaders: the log shows the launcher alone, no chunk and no cli.mjs.
+  assert.equal(modulesOf(['view', 'notes.txt', '--key-file', 'k.key'], launcher).filter((url) => url.includes('/bundle/')), [launcher]);
+  // esbuild's unminified output opens each bundled module with a comment naming its path.
+  const text = readFileSync(quickFile, 'utf8');
+  const sources = [...text.matchAll(/^\/\/ (src\/[\w/.-]+\.ts|node_modules\/(?:@[\w-]+\/)?[\w.-]+)/gm)].map((m) => m[1]);
+  assert.ok(sources.includes('src/quick-view.ts') && sources.includes('src/core/envelope.ts'), 'the file names its modules');
+  const unwanted = [
+    ...UNUSED_BY_VIEW.map((path) => `src/${path}`), 'src/program.ts', 'src/commands/options.ts',
+    ...['commander', 'yaml', 'picomatch', '@inquirer/prompts', 'simple-git', '@aws-sdk/client-kms', '@scure/base', 'age-encryption'].map((name) => `node_modules/${name}`),
+  ];
+  for (const name of unwanted) assert.not.ok(sources.includes(name), `the quick view holds ${name}`);
+  // Nothing it leaves out can load: every import() was replaced (scripts/build-bundle.mjs).
+  assert.not.ok(/\bimport\(/.test(text), 'no import() left');
 });
 
 test('the git drivers of the package are one file: git starts them without reading a chunk', () => {

@@ -84,6 +84,38 @@ test('--version of the binary answers from the launcher: the program asset is no
   assert.match(asClient.result.stderr, /^vaultfile-client: unknown argument "--version"/);
 });
 
+test('view with a key file runs from the quick view asset; what it declines runs the program, with the same result', () => {
+  const dir = tempDir('vaultfile-bin-view-');
+  const vault = runner(program, ENV);
+  try {
+    vault(dir, ['keygen', 'k']);
+    vault(dir, ['keygen', 'other']);
+    writeFileSync(join(dir, 'f'), 'token: abc\n');
+    vault(dir, ['encrypt', '--key-file', 'k', 'f']);
+    const inDir = (/** @type {string[]} */ args) => {
+      const coverage = tempDir('vaultfile-v8cov-');
+      try {
+        const result = spawnSync(program, args, { cwd: dir, env: cleanEnv({ ...ENV, NODE_V8_COVERAGE: coverage }), encoding: 'utf8' });
+        const urls = readdirSync(coverage).flatMap((file) => JSON.parse(readFileSync(join(coverage, file), 'utf8')).result.map((/** @type {{url: string}} */ s) => s.url));
+        return { result, urls };
+      } finally {
+        removeDir(coverage);
+      }
+    };
+    const quick = inDir(['view', 'f', '--key-file', 'k']);
+    assert.is(quick.result.stdout, 'token: abc\n');
+    assert.ok(quick.urls.includes('view.js') && !quick.urls.includes('program.js'), quick.urls.join(' '));
+    // The wrong key: the quick path declines, and the program says what the npm package says.
+    const declined = inDir(['view', 'f', '--key-file', 'other']);
+    assert.ok(declined.urls.includes('view.js') && declined.urls.includes('program.js'), declined.urls.join(' '));
+    const npm = spawnSync(process.execPath, [join(ROOT, 'bundle', 'bin', 'cli.mjs'), 'view', 'f', '--key-file', 'other'], { cwd: dir, env: cleanEnv(ENV), encoding: 'utf8' });
+    assert.equal([declined.result.status, declined.result.stdout, declined.result.stderr], [npm.status, npm.stdout, npm.stderr]);
+    assert.is.not(npm.status, 0);
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test('the binary runs a --password-command (the program imports child_process on demand)', () => {
   const dir = tempDir('vaultfile-bin-pw-');
   const vault = runner(program, ENV);

@@ -47,7 +47,9 @@ function runFile(name) {
   const start = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(here, name)], {
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      // The code cache `vault view` keeps per user (src/bin/code-cache.ts) goes under the checkout's
+      // node_modules/.cache, not the home directory of whoever runs the suite.
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', XDG_CACHE_HOME: join(here, '..', 'node_modules', '.cache', 'xdg') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     /** @type {Buffer[]} */

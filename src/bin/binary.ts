@@ -1,27 +1,24 @@
 /**
- * Entry point of the single executable (scripts/build-binary.mjs): one file that is the whole
- * product. It picks the program by how it was started, then loads only that program:
- * - under a name ending in `-client` (a copy or link named `vaultfile-client`): the Ansible vault
- *   password client (src/bin/vaultfile-client.ts);
- * - `git filter-process|clean|smudge|textconv|merge`: the git drivers (what `vault git setup`
- *   writes when run from the binary), without the command-line framework, as src/bin/git-filter.ts;
- * - anything else: the `vault` command line (src/bin/vault.ts, then src/bin/cli.ts).
+ * Entry point of the single executable's program (scripts/build-binary.mjs): one file that is the
+ * whole product. It loads only the program this process is (src/bin/binary-role.ts):
+ * - the Ansible vault password client (src/bin/vaultfile-client.ts);
+ * - the git drivers, without the command-line framework, as src/bin/git-filter.ts;
+ * - the `vault` command line (src/bin/cli.ts). The executable's launcher, the npm package's
+ *   (src/bin/vault.ts), has answered --version, tried the quick `vault view` and set up standard
+ *   output before it loaded this program.
  * The npm package has separate entry files instead; this module is not part of it.
  */
-import { basename } from 'node:path';
-
-const PLUMBING = new Set(['filter-process', 'clean', 'smudge', 'textconv', 'merge']);
+import { binaryRole } from './binary-role.js';
 
 function start(): Promise<unknown> {
-  const name = basename(process.argv0).replace(/\.exe$/i, '');
-  if (name.endsWith('-client')) return import('./vaultfile-client.js');
-  const [command, sub] = process.argv.slice(2);
-  if (command === 'git' && sub !== undefined && PLUMBING.has(sub)) {
+  const role = binaryRole(process.argv0, process.argv.slice(2));
+  if (role === 'client') return import('./vaultfile-client.js');
+  if (role === 'git-filter') {
     // git-filter reads its arguments after argv[1]: drop the word "git".
     process.argv.splice(2, 1);
     return import('./git-filter.js');
   }
-  return import('./vault.js');
+  return import('./cli.js');
 }
 
 void start();

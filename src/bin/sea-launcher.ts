@@ -1,15 +1,14 @@
 /**
- * The main script of the single executable (scripts/build-binary.mjs). `vault --version` is
- * answered by src/bin/vault.ts, as in the npm package, without the program; anything else runs the
- * program (src/bin/binary.ts, which picks the vault command line, the git filter or the Ansible
- * client) from an asset of the executable (src/bin/sea-program.ts). Node deserializes the code
- * cache of the main script at every start, so the main script is kept this small: the program's
- * own code cache is read only when the program runs.
+ * The main script of the single executable (scripts/build-binary.mjs). Node deserializes the code
+ * cache of the main script at every start, so it is kept small. As the `vault` command line it is
+ * the npm package's launcher (src/bin/vault.ts): it answers `vault --version` itself, tries the
+ * quick `vault view` from an asset of its own (src/bin/sea-view.ts) and otherwise runs the program
+ * from its asset (src/bin/sea-program.ts, then src/bin/binary.ts). As the git drivers or the
+ * Ansible client (src/bin/binary-role.ts) it runs the program at once: the launcher would make
+ * standard output a stream, and the filter writes to its descriptor. Each asset's code cache is
+ * read only when that asset runs.
  */
-import { basename } from 'node:path';
-import { asksVersion } from './version-question.js';
+import { binaryRole } from './binary-role.js';
 
-// Under a name ending in `-client` the binary is the Ansible client, whose arguments are its own.
-const client = basename(process.argv0).replace(/\.exe$/i, '').endsWith('-client');
-if (!client && asksVersion(process.argv.slice(2))) void import('./vault.js');
+if (binaryRole(process.argv0, process.argv.slice(2)) === 'vault') void import('./vault.js');
 else void import('./sea-program.js');

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `vault` and `vaultfile` executables as the npm package installs them: a launcher that answers
- * `vault --version` alone itself and otherwise loads the program (./cli.js; cli.mjs in the
- * package). The package builds it as a CommonJS file (bundle/bin/vault.js, the version inlined):
+ * `vault --version` alone itself, tries the quick path of `vault view` (./view.js, src/quick-view.ts)
+ * for a view, and otherwise loads the program (./cli.js; cli.mjs in the package). The package builds it as a CommonJS file (bundle/bin/vault.js, the version inlined):
  * Node starts a CommonJS entry faster than an ES module one, and for so small an answer that
  * difference is most of the cost (docs/benchmarks.md). It imports nothing of the program at its
  * top, so that answer costs none of it.
  */
 import { VERSION } from '../version.js';
 import { asksVersion } from './version-question.js';
+import { readViewArgs } from '../commands/view-args.js';
 
 const args = process.argv.slice(2);
 
@@ -22,8 +23,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 if (asksVersion(args)) {
   // run() gives the same line through commander.
   process.stdout.write(`${VERSION}\n`);
-} else {
+} else if (readViewArgs(args) !== null) {
   // No top-level await: this is a CommonJS file in the package and part of one in the single
   // executable.
+  void import('./view.js').then((view) => view.start(args)).then((ran) => ran || import('./cli.js'));
+} else {
   void import('./cli.js');
 }

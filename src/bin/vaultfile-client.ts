@@ -3,16 +3,15 @@
  * The `vaultfile-client` executable: Ansible's vault password client. A thin entry point, so a
  * single binary can dispatch to src/runtime/ansible-client.ts by the name it was started as.
  */
-import { openContext } from '../context.js';
+import { openContext, withProperties } from '../context.js';
 import { processHost } from './process-host.js';
 import { runAnsibleClient } from '../runtime/ansible-client.js';
 
 const { context, close } = openContext(processHost());
-runAnsibleClient(process.argv.slice(2), {
-  ...context,
-  writeOut: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()))),
-  writeErr: (line) => process.stderr.write(`${line}\n`),
-}).then(
+runAnsibleClient(process.argv.slice(2), withProperties(context, {
+  writeOut: (bytes: Uint8Array) => new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve()))),
+  writeErr: (line: string) => process.stderr.write(`${line}\n`),
+})).then(
   (code) => {
     close();
     process.exitCode = code;

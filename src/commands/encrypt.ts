@@ -61,7 +61,7 @@ export function register(program: Command, io: Context): void {
       assertStaysInRepository(file, options.followSymlinks === true);
       if (output !== undefined) assertStaysInRepository(output, options.followSymlinks === true);
       const large = file !== STDIO && (await checkInputFile(file)) > STREAM_THRESHOLD;
-      const head = large ? await readPrefix(file) : await readInput(file, io.stdin);
+      const head = large ? await readPrefix(file) : await readInput(file, io);
       if (isEnvelope(head) || isSealedByAnyCodec(head) || isGitCryptFile(head)) {
         throw new FormatError(`${quotePath(file)}: is already encrypted; nothing done (use "vault rekey" to change its keys)`);
       }
@@ -71,7 +71,7 @@ export function register(program: Command, io: Context): void {
           : await targetForNewFile(file, options.keyring, io);
       const destination = outputFor(file, output);
       const streams = large && (target.kind === 'keyring' || target.kind === 'inline');
-      const plaintext = large && !streams ? await readInput(file, io.stdin) : head;
+      const plaintext = large && !streams ? await readInput(file, io) : head;
       const sealed = streams ? await sealFileStream(session, file, target) : await session.seal(plaintext, target);
       plaintext.fill(0);
       if (destination === STDIO) {

@@ -6,7 +6,6 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_SCRYPT, MAX_READ_CAP_LOG_N, MAX_WRITE_LOG_N, parseWorkFactor, type ScryptParams } from '../core/kdf.js';
 import { UsageError } from '../errors.js';
-import type { KeySourceOptions } from '../keys/key-sources.js';
 import { DEFAULT_KEYRING } from '../repo/repo.js';
 import type { ProgressStream } from '../fs/progress.js';
 
@@ -62,35 +61,7 @@ export function addKeySourceOptions(command: Command): Command {
   return command;
 }
 
-/** The key options as commander parses them (addKeySourceOptions); each command's options extend these. */
-export interface KeyFlags {
-  passwordFile?: string;
-  vaultPasswordFile?: string[];
-  keyFile?: string[];
-  passwordStdin?: boolean;
-  passwordCommand?: string;
-  vaultId?: string[];
-  identity?: string[];
-  /** false with --no-kms (`keys add --kms KEY` uses the name for its own repeatable option). */
-  kms?: boolean | string[];
-  maxWorkFactor?: number;
-}
-
-/** The key-source part of a command's parsed options. */
-export function keySourceOptions(options: KeyFlags): KeySourceOptions {
-  return {
-    passwordFile: options.passwordFile,
-    keyFile: options.keyFile,
-    passwordStdin: options.passwordStdin === true,
-    passwordCommand: options.passwordCommand,
-    vaultId: options.vaultId ?? [],
-    // Ansible's --vault-password-file: the vault-id rules with the label "default" (a script runs).
-    vaultPasswordFile: options.vaultPasswordFile ?? [],
-    maxWorkFactor: options.maxWorkFactor,
-    identity: options.identity ?? [],
-    kms: options.kms !== false,
-  };
-}
+export { keySourceOptions, type KeyFlags } from './key-flags.js';
 
 /**
  * -q/--quiet of every command that writes anything but errors to stderr (docs/install.md), so a

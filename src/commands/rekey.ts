@@ -77,7 +77,7 @@ export function register(program: Command, io: Context): void {
         newKeys: await newKeyContext(options, io),
         progress: (total) => createProgress(total, 'rekey', notes),
       },
-      io.stdin,
+      io,
     );
     const written = report.rekeyed.length;
     const skipped = report.already.length === 0 ? '' : ` (${report.already.length} already under the new keys, left as they were)`;

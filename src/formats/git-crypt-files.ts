@@ -30,11 +30,11 @@ export function storedGitCryptKeyPath(gitDir: string, name: string | null): stri
 /** The plaintext of FILE: a git-crypt blob opened with KEY, anything else as the session opens it. */
 export async function openWithGitCryptKey(session: SecretSession, file: string, key: GitCryptKey): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   if (file !== STDIO) {
-    const bytes = await readInput(file, session.keys.io.stdin);
+    const bytes = await readInput(file, session.keys.io);
     if (isGitCryptFile(bytes)) return openGitCrypt(bytes, key, file);
     return openPlaintext(session, file);
   }
-  const bytes = await readInput(file, session.keys.io.stdin);
+  const bytes = await readInput(file, session.keys.io);
   if (isGitCryptFile(bytes)) return openGitCrypt(bytes, key, 'standard input');
   return (await session.open(bytes, file)).plaintext;
 }

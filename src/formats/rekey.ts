@@ -21,6 +21,7 @@ import { isEnvelope } from '../core/envelope.js';
 import { AuthError, UsageError, VaultError, quotePath } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { readInput } from '../fs/files.js';
+import type { Input } from '../context.js';
 import type { Progress } from '../fs/progress.js';
 import type { KeyContext } from '../keys/key-sources.js';
 import { findGitDirs } from '../repo/key-store.js';
@@ -88,7 +89,7 @@ async function openWithOldKeys(oldSession: SecretSession, newSession: SecretSess
 }
 
 /** Re-key REQUEST.files for the new keys: all opened and sealed first, then each replaced atomically. */
-export async function rekeyFiles(request: RekeyRequest, stdin: NodeJS.ReadableStream): Promise<RekeyReport> {
+export async function rekeyFiles(request: RekeyRequest, io: { readonly stdin: Input }): Promise<RekeyReport> {
   const { files } = request;
   const oldSession = new SecretSession(request.keys);
   const newSession = new SecretSession(request.newKeys);
@@ -103,7 +104,7 @@ export async function rekeyFiles(request: RekeyRequest, stdin: NodeJS.ReadableSt
   const rekeyed: string[] = [];
   try {
     for (const file of files) {
-      const bytes = await readInput(file, stdin);
+      const bytes = await readInput(file, io);
       const opened = await openWithOldKeys(oldSession, newSession, bytes, file);
       if (opened === null) {
         already.push(file);
@@ -150,7 +151,7 @@ export async function moveToKeyring(files: string[], name: string, keys: KeyCont
     if (rule && rule.keyring !== name) {
       throw new UsageError(`${quotePath(file)}: the policy sends it to keyring ${quotePath(rule.keyring)}; change its rule in .vaultfile/policy.yml to ${quotePath(name)} first`);
     }
-    const bytes = await readInput(file, keys.io.stdin);
+    const bytes = await readInput(file, keys.io);
     if (!isEnvelope(bytes)) {
       pending.push({ file, rel, sealed: null });
       continue;

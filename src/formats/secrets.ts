@@ -366,7 +366,7 @@ export async function openPlaintext(
     if (rest !== null) for await (const piece of rest) parts.push(piece);
     bytes = parts.length === 1 ? head : concatBytes(...parts);
   } else {
-    bytes = await readInput(file, session.keys.io.stdin);
+    bytes = await readInput(file, session.keys.io);
   }
   // PARTIAL (view, decrypt to stdout): what opens is shown, each value left sealed is reported to it.
   const opened = await session.open(bytes, file, { partial: partial !== undefined });

@@ -63,8 +63,9 @@ export async function checkInputFile(path: string): Promise<number> {
  * reads hundreds of small files, and a thread-pool round trip per call was most of its time.
  * The bytes land in memory of our own (not Node's shared Buffer pool), so they can be wiped.
  */
-export async function readInput(path: string, stdin: Input): Promise<Uint8Array> {
-  if (path === STDIO) return readStdin(stdin);
+export async function readInput(path: string, io: { readonly stdin: Input }): Promise<Uint8Array> {
+  // IO, not its stream: a process's standard input is made on first use (src/bin/process-host.ts).
+  if (path === STDIO) return readStdin(io.stdin);
   let fd: number | null = null;
   try {
     fd = openSync(path, 'r');

@@ -5,7 +5,7 @@
  * descriptor so nothing can be swapped between the check and the read, and bounded in size. Pipes
  * (`--password-file <(pass show x)`) and devices are read as they are. Never prints.
  */
-import { promises as fs, realpathSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FileSystemError, UsageError, VaultError, quotePath } from '../errors.js';
 import { fileSystemError } from './atomic-write.js';
@@ -29,15 +29,21 @@ export function joinAndWipe(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Synchronous on purpose, as readInput (files.ts) is: a command reads its key files before anything
+ * else, so there is nothing to overlap with, and fs.promises (with the modules it loads) would be
+ * most of the start-up cost of `vault view`. A pipe or FIFO blocks until its writer is done, as a
+ * read of one always does.
+ */
 export async function readCheckedSecretFile(path: string, what: string): Promise<Uint8Array> {
-  let handle: fs.FileHandle;
+  let fd: number;
   try {
-    handle = await fs.open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (error) {
     throw failure(error, path, what);
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new FileSystemError(`${quotePath(path)}: is a directory; give the ${what} itself`);
     if (process.platform !== 'win32') {
       const uid = process.getuid?.() ?? 0;
@@ -64,7 +70,7 @@ export async function readCheckedSecretFile(path: string, what: string): Promise
     let total = 0;
     for (;;) {
       const buffer = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));
       total += bytesRead;
@@ -75,6 +81,6 @@ export async function readCheckedSecretFile(path: string, what: string): Promise
     if (error instanceof VaultError) throw error;
     throw failure(error, path, what);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

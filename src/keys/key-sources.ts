@@ -7,7 +7,7 @@
  * imported only when that source is used.
  * Must not print a secret, put one in argv or in an error message.
  */
-import type { Context } from '../context.js';
+import { withProperties, type Context } from '../context.js';
 import { wipeCredentials, type Credential } from '../core/credential.js';
 import { joinAndWipe, readCheckedSecretFile } from '../fs/secret-file.js';
 import { parseKeyFile } from '../core/key-file.js';
@@ -58,7 +58,7 @@ export const NO_KEY_HINT =
  * ANSIBLE_CONFIG_FILE is false (vaultfile-client: Ansible's settings name the client itself).
  */
 export function createKeyContext(options: KeySourceOptions, io: KeyIo, ansibleConfigFile = true): KeyContext {
-  if (ansibleConfigFile) io = { ...io, env: withAnsibleConfig(io.env, io.cwd) };
+  if (ansibleConfigFile) io = withProperties(io, { env: withAnsibleConfig(io.env, io.cwd) });
   let pending: Promise<Credential[]> | null = null;
   let ambient: Promise<Credential[]> | null = null;
   const kdf = new KdfCache({ maxLogN: options.maxWorkFactor ?? MAX_READ_LOG_N });

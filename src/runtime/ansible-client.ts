@@ -15,7 +15,7 @@ import { currentAnsiblePassword } from '../formats/keyring-ansible.js';
 import { createKeyContext } from '../keys/key-sources.js';
 import { isKeyringName } from '../core/keyring-name.js';
 import { findRepoRoot, hasKeyring } from '../repo/repo.js';
-import type { Context } from '../context.js';
+import { withProperties, type Context } from '../context.js';
 
 export const CLIENT_NAME = 'vaultfile-client';
 /** Ansible's "no secret for this vault-id" (ClientScriptVaultSecret). */
@@ -66,7 +66,7 @@ export async function runAnsibleClient(args: readonly string[], context: ClientC
       context.writeErr(`${CLIENT_NAME}: no keyring ${quotePath(label)} in this repository; the vault-id label must name a keyring ("vault keys list")`);
       return EXIT_NO_SUCH_VAULT_ID;
     }
-    const session = new SecretSession(createKeyContext({}, { ...context, env: keyEnvironment(context.env) }, false));
+    const session = new SecretSession(createKeyContext({}, withProperties(context, { env: keyEnvironment(context.env) }), false));
     const password = currentAnsiblePassword(await session.unlockKeyring(root, label));
     const line = new Uint8Array(password.length + 1);
     line.set(password);

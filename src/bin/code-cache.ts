@@ -1,0 +1,114 @@
+/**
+ * Runs a CommonJS file of the npm package with V8's code cache for it: compiling the code and
+ * each function on its first call is most of what `vault view` costs in JavaScript, and a code
+ * cache made after a run holds them compiled (docs/benchmarks.md). Node 20 has no compile cache
+ * for modules (module.enableCompileCache() came in 22.1), and a cache only runs in the Node build
+ * that made it, so the package cannot ship one: the first run on a machine makes it, later runs
+ * read it, as Node's own compile cache does.
+ *
+ * V8 runs cached bytecode as it finds it, so a cache is read only from a directory that is this
+ * user's alone: $XDG_CACHE_HOME/vaultfile or ~/.cache/vaultfile (%LOCALAPPDATA%\vaultfile on
+ * Windows), owned by the user and writable by nobody else, from a regular file the user owns,
+ * opened without following a link. Its name carries a hash of the source and the Node version, so
+ * an upgrade never meets an old cache. The cache holds compiled code and the source's own
+ * constants, never a value the run read (test/quick-view.test.mjs looks for the plaintext and
+ * the key in it). NODE_DISABLE_COMPILE_CACHE=1, Node's switch for its own cache, turns it off.
+ * Any failure to read or write it only means a run without it.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, rmSync, writeFileSync,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** No cache of ours is near this; a larger file is not one. */
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+
+export interface CachedModule {
+  readonly exports: Record<string, unknown>;
+  /** Write the cache now if none was taken (after the run, so that it holds what the run compiled). */
+  saveCache(): void;
+}
+
+/** The directory of this user's caches, or null when there is none to use. */
+function cacheDirectory(env: NodeJS.ProcessEnv): string | null {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return null;
+  if (process.platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'vaultfile') : null;
+  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : env.HOME ? join(env.HOME, '.cache') : null;
+  return base === null ? null : join(base, 'vaultfile');
+}
+
+/** Whether PATH's status says this user alone can write it (always on Windows: no such bits). */
+function ownedAlone(stat: { uid: number; mode: number }): boolean {
+  if (process.platform === 'win32') return true;
+  return stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+}
+
+/** The cache at PATH when it is one to trust (see above), else undefined. */
+function readCache(directory: string, path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    const dir = lstatSync(directory);
+    if (!dir.isDirectory() || !ownedAlone(dir)) return undefined;
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || !ownedAlone(stat) || stat.size > MAX_CACHE_BYTES) return undefined;
+    // Every byte is read over before use (a short read is cut off below): no need to zero it first.
+    const data = Buffer.allocUnsafe(stat.size);
+    let length = 0;
+    while (length < data.length) {
+      const read = readSync(fd, data, length, data.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return data.subarray(0, length);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Write DATA at PATH through a temporary file, and remove the caches of FILE's older sources. */
+function writeCache(directory: string, path: string, prefix: string, data: Buffer): void {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    if (!ownedAlone(lstatSync(directory))) return;
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, data, { flag: 'wx', mode: 0o600 });
+    renameSync(temporary, path);
+    for (const name of readdirSync(directory)) {
+      if (name.startsWith(prefix) && name.endsWith('.cache') && join(directory, name) !== path) rmSync(join(directory, name), { force: true });
+    }
+  } catch {
+    // no cache this time
+  }
+}
+
+/**
+ * Run FILE, a CommonJS bundle written as the function Node would wrap it in (exports, require,
+ * module, __filename, __dirname; scripts/build-bundle.mjs), with its cache. LOAD is its require:
+ * the caller's own, from FILE's directory (node:module's createRequire would load Node's module
+ * loader for ES modules besides).
+ */
+export function runWithCodeCache(file: string, env: NodeJS.ProcessEnv, load: NodeJS.Require): CachedModule {
+  const source = readFileSync(file, 'utf8');
+  const directory = cacheDirectory(env);
+  const name = basename(file).replace(/\.[cm]?js$/, '');
+  // One file per source, Node version and architecture; the prefix finds the older sources'.
+  const prefix = `${name}-${process.version}-${process.arch}-`;
+  const path = directory === null ? null : join(directory, `${prefix}${createHash('sha256').update(source).digest('hex').slice(0, 16)}.cache`);
+  const cachedData = directory === null || path === null ? undefined : readCache(directory, path);
+  const script = new Script(source, { filename: file, cachedData });
+  const module = { exports: {} as Record<string, unknown> };
+  const body = script.runInThisContext() as (exports: object, load: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+  body(module.exports, load, module, file, dirname(file));
+  const taken = cachedData !== undefined && !script.cachedDataRejected;
+  return {
+    exports: module.exports,
+    saveCache() {
+      if (!taken && directory !== null && path !== null) writeCache(directory, path, prefix, script.createCachedData());
+    },
+  };
+}
