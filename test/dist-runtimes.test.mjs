@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { installRuntimes } from '../scripts/install-runtimes.mjs';
 import { startFakeAws } from './aws-fake-server.mjs';
@@ -69,6 +69,31 @@ for (const runtime of runtimes) {
     const { dir, setup } = repositoryTour(vault);
     // `vault git setup` names the Node that runs it (process.execPath): this one, not the machine's.
     assert.match(setup, literally(`exec ${runtime.node} ${prefix}/lib/node_modules/vaultfile/bundle/bin/git-filter.js filter-process`));
+    removeDir(dir);
+  });
+
+  test(`${label}: vault view twice: the first run writes a code cache named for ${runtime.version}, the second takes it`, () => {
+    const dir = tempDir('vaultfile-runtime-view-');
+    vault(dir, ['keygen', 'ci.key']);
+    writeFileSync(join(dir, 'prod.yml'), 'db_password: s3cret\n');
+    vault(dir, ['encrypt', 'prod.yml', '--key-file', 'ci.key']);
+    // A cache home of its own: the tour's views already made one in the runtime's.
+    const home = join(work, `${runtime.name}-view-cache`);
+    const viewer = runner(vaultPath, { PATH, XDG_CACHE_HOME: home });
+    const caches = join(home, 'vaultfile');
+    assert.is(viewer(dir, ['view', 'prod.yml', '--key-file', 'ci.key']).stdout, 'db_password: s3cret\n');
+    const made = readdirSync(caches).filter((entry) => entry.endsWith('.cache'));
+    assert.is(made.length, 1, `one cache file: ${made.join(', ')}`);
+    const [name] = made;
+    assert.match(name, literally(`view-v${runtime.version}-${process.arch}-`));
+    const first = statSync(join(caches, name));
+    const second = viewer(dir, ['view', 'prod.yml', '--key-file', 'ci.key']);
+    assert.is(second.stdout, 'db_password: s3cret\n');
+    assert.is(second.stderr, '');
+    // Taken, not rewritten: a rewrite renames a new file over it (another inode).
+    const again = statSync(join(caches, name));
+    assert.is(again.ino, first.ino);
+    assert.is(again.mtimeMs, first.mtimeMs);
     removeDir(dir);
   });
 
