@@ -5,9 +5,11 @@
 // - bundle/bin/view.js: the quick `vault view` (src/bin/view.ts, src/quick-view.ts), one CommonJS
 //   file without commander or any code it loads with import() (wholeProgramOnly below), which
 //   the launcher runs with a per-user V8 code cache (src/bin/code-cache.ts);
-// - bundle/bin/git-filter.js: the git drivers (src/bin/git-filter.ts), one self-contained CommonJS
-//   file, since git starts it on every checkout, status and add; the YAML parser and the glob
-//   matcher that only clean needs (the policy) in git-filter-yaml.js and git-filter-picomatch.js;
+// - bundle/bin/git-filter.js: what git starts for the drivers on every checkout, status and add, a
+//   CommonJS launcher (src/bin/git-filter.ts) that runs git-filter-program.js, the drivers in one
+//   CommonJS file (src/bin/git-filter-program.ts), with a per-user V8 code cache as view.js is
+//   run; the YAML parser and the glob matcher that only clean needs (the policy) in
+//   git-filter-yaml.js and git-filter-picomatch.js;
 // - bundle/bin/cli.mjs (the program) and vaultfile-client.mjs: ES modules with code splitting;
 //   modules the source imports with import() (each AWS client, the Ansible code, the prompts, the
 //   git setup) land in their own chunks under bundle/chunks/ and are read only by the command
@@ -116,6 +118,18 @@ const filterPolicyDeps = {
   },
 };
 
+/**
+ * The git filter's launcher imports its program as `./git-filter-program.js`: here
+ * src/bin/git-filter-cached.ts, which runs bundle/bin/git-filter-program.js with the user's code cache.
+ * @type {import('esbuild').Plugin}
+ */
+const filterFromCache = {
+  name: 'filter-from-cache',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/git-filter-program\.js$/ }, () => ({ path: join(ROOT, 'src/bin/git-filter-cached.ts') }));
+  },
+};
+
 export async function buildBundle({ sourcemap = true } = {}) {
   rmSync(OUT, { recursive: true, force: true });
   // Linked maps let coverage of the spawned CLI map back to src/; package.json does not ship them.
@@ -157,7 +171,15 @@ export async function buildBundle({ sourcemap = true } = {}) {
   const inputs = Object.keys(quick.metafile.inputs);
   const unwanted = inputs.filter((input) => NOT_IN_QUICK_VIEW.some((name) => input.includes(`node_modules/${name}`)));
   if (unwanted.length > 0) throw new Error(`bundle/bin/view.js must not contain ${unwanted.join(', ')}`);
-  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), plugins: [...commonjs.plugins ?? [], filterPolicyDeps] });
+  await build({ ...commonjs, entryPoints: [join(ROOT, 'src/bin/git-filter.ts')], outfile: join(OUT, 'bin', 'git-filter.js'), plugins: [bundleLocalRequires, filterFromCache] });
+  await build({
+    ...commonjs,
+    entryPoints: [join(ROOT, 'src/bin/git-filter-program.ts')],
+    outfile: join(OUT, 'bin', 'git-filter-program.js'),
+    plugins: [bundleLocalRequires, filterPolicyDeps],
+    banner: { js: COMMONJS_WRAPPER[0] },
+    footer: { js: COMMONJS_WRAPPER[1] },
+  });
   await build({ ...COMMON, format: 'cjs', sourcemap: maps, entryPoints: { 'git-filter-yaml': 'yaml', 'git-filter-picomatch': 'picomatch' }, outdir: join(OUT, 'bin') });
   mkdirSync(join(OUT, 'bin'), { recursive: true });
   writeFileSync(join(OUT, 'bin', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);

@@ -18,7 +18,7 @@
  * What it writes to standard error before all files are open is held, and dropped when it declines.
  */
 import { Writable } from 'node:stream';
-import { openContext, type Host } from './context.js';
+import { openContext, withProperties, type Host, type Output } from './context.js';
 import { EXIT } from './errors.js';
 import { reportError } from './run.js';
 import { openFiles, showFiles, usesPager, type Plaintext } from './commands/view-files.js';
@@ -43,20 +43,12 @@ export async function quickView(args: readonly string[], host: Host): Promise<nu
       }
     },
   });
-  const quickHost: Host = {
-    cwd: host.cwd,
-    env: host.env,
+  const quickHost: Host = withProperties(host, {
     get stdin(): never {
       throw new Error('the quick path of vault view reads no standard input');
     },
-    get stdout() {
-      return host.stdout;
-    },
-    stderr: Object.defineProperty(stderr, 'isTTY', { get: () => host.stderr.isTTY }),
-    signals: host.signals,
-    exit: (code) => host.exit(code),
-    execPath: host.execPath,
-  };
+    stderr: Object.defineProperty(stderr, 'isTTY', { get: () => host.stderr.isTTY }) as Output,
+  });
   const { context, close } = openContext(quickHost);
   try {
     // The pager is the whole program's (a child process).

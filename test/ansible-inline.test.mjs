@@ -45,6 +45,22 @@ async function vaultText(text, password, label) {
   return new TextDecoder().decode(await sealAnsibleVault(enc.encode(text), enc.encode(password), label ? { label } : {}, systemRandom));
 }
 
+/**
+ * Copy inline.yml to DIR/main.yml beside its two password files, and run vault edit on it with an
+ * editor that applies the sed SCRIPT; the edit must succeed.
+ * @param {string} dir
+ * @param {string} script
+ */
+async function editInlineFile(dir, script) {
+  copyFileSync(join(DIR, 'inline.yml'), join(dir, 'main.yml'));
+  writeSecret(join(dir, 'pw'), 'test-only-password-default\n');
+  writeSecret(join(dir, 'prod.pw'), 'test-only-password-prod\n');
+  writeFileSync(join(dir, 'ed.sh'), `#!/bin/sh\nsed -i "${script}" "$1"\n`, { mode: 0o700 });
+  const result = await runVault(['edit', '--vault-id', 'pw', '--vault-id', 'prod@prod.pw', 'main.yml'], { cwd: dir, env: { VAULTFILE_EDITOR: join(dir, 'ed.sh') } });
+  assert.is(result.code, 0, result.stderr);
+  return result;
+}
+
 test('hasInlineVaultValues: only YAML with a !vault value', () => {
   assert.ok(hasInlineVaultValues(INLINE));
   assert.not.ok(hasInlineVaultValues('a: 1\n# !vault in a comment is not a value\n'.replace('!vault ', '!vaultx ')));
@@ -229,12 +245,7 @@ test('vault view and decrypt --output - show inline values decrypted', async () 
 test('vault edit of inline values: only the changed value gets new ciphertext', async () => {
   const dir = tempDir();
   try {
-    copyFileSync(join(DIR, 'inline.yml'), join(dir, 'main.yml'));
-    writeSecret(join(dir, 'pw'), 'test-only-password-default\n');
-    writeSecret(join(dir, 'prod.pw'), 'test-only-password-prod\n');
-    writeFileSync(join(dir, 'ed.sh'), '#!/bin/sh\nsed -i "s/^db_password: s3cr3t$/db_password: changed/" "$1"\n', { mode: 0o700 });
-    const result = await runVault(['edit', '--vault-id', 'pw', '--vault-id', 'prod@prod.pw', 'main.yml'], { cwd: dir, env: { VAULTFILE_EDITOR: join(dir, 'ed.sh') } });
-    assert.is(result.code, 0, result.stderr);
+    await editInlineFile(dir, 's/^db_password: s3cr3t$/db_password: changed/');
     const after = readFileSync(join(dir, 'main.yml'), 'utf8');
     assert.not.match(after, /changed/);
     // Lines 0-1 and 9-end are unchanged; db_password's block (lines 2-8) is new.
@@ -252,12 +263,7 @@ test('vault edit of inline values: only the changed value gets new ciphertext', 
 test('vault edit: a deleted inline value is reported; key files alone cannot write ansible; binary is not YAML', async () => {
   const dir = tempDir();
   try {
-    copyFileSync(join(DIR, 'inline.yml'), join(dir, 'main.yml'));
-    writeSecret(join(dir, 'pw'), 'test-only-password-default\n');
-    writeSecret(join(dir, 'prod.pw'), 'test-only-password-prod\n');
-    writeFileSync(join(dir, 'ed.sh'), '#!/bin/sh\nsed -i "/api_token/d" "$1"\n', { mode: 0o700 });
-    const result = await runVault(['edit', '--vault-id', 'pw', '--vault-id', 'prod@prod.pw', 'main.yml'], { cwd: dir, env: { VAULTFILE_EDITOR: join(dir, 'ed.sh') } });
-    assert.is(result.code, 0, result.stderr);
+    const result = await editInlineFile(dir, '/api_token/d');
     assert.match(result.stderr, /^vault: warning: the encrypted value at nested\.api_token is gone from the edited file; if you renamed its key AND changed its value, that value is now plaintext: run "vault encrypt-string" for it\n/);
     assert.not.match(readFileSync(join(dir, 'main.yml'), 'utf8'), /AES256;prod/);
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, FIXTURES, ROOT, cleanEnv, git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
-import { put, vault } from './git-support.mjs';
+import { ansibleQuickstartPolicy, put, vault } from './git-support.mjs';
 import { ageIdentity, emptyHome } from './identities-support.mjs';
 import { ansiblePasswordFor } from '../dist/core/derive.js';
 import { openAnsibleVault } from '../dist/core/ansible-vault.js';
@@ -72,17 +72,7 @@ const PLAYBOOK = `- hosts: localhost
         dest: "{{ playbook_dir }}/env.out"
 `;
 
-const ANSIBLE_POLICY = `version: 1
-rules:
-  - path: deploy/vars/*.yml
-    exclude: [deploy/vars/common.yml]
-    keyring: prod
-    format: ansible
-  - path: deploy/files/.env.*
-    exclude: [deploy/files/.env.example]
-    keyring: prod
-    format: ansible
-`;
+const ANSIBLE_POLICY = ansibleQuickstartPolicy('prod', { envFilesToo: true });
 
 /** The quickstart under format: ansible, keyring "prod" opened by a key file and a password. */
 async function ansibleRepo() {

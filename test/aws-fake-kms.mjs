@@ -11,6 +11,7 @@
 // Every request is recorded (target, access key id) for assertions.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { listenOnLoopback } from './loopback-server.mjs';
 
 export const ACCOUNT = '111122223333';
 
@@ -167,9 +168,7 @@ export async function startFakeKms(data = {}) {
       response.end(xml);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}`;
+  const { url, close } = await listenOnLoopback(server);
   return {
     url,
     requests,
@@ -189,6 +188,6 @@ export async function startFakeKms(data = {}) {
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined,
     },
-    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+    close,
   };
 }

@@ -10,6 +10,7 @@
 // ResourceNotFoundException, ResourceExistsException, ValidationException, ThrottlingException,
 // NoSuchKey. Every request is recorded for assertions.
 import { createServer } from 'node:http';
+import { listenOnLoopback } from './loopback-server.mjs';
 
 const ACCOUNT = '123456789012';
 const PAGE = 10;
@@ -296,9 +297,7 @@ export async function startFakeAws(data = {}) {
       response.end(text);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}`;
+  const { url, close } = await listenOnLoopback(server);
   return {
     url,
     requests,
@@ -321,6 +320,6 @@ export async function startFakeAws(data = {}) {
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
       AWS_EC2_METADATA_DISABLED: 'true',
     },
-    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+    close,
   };
 }

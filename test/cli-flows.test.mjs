@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, readFileSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI, git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
+import { CLI, ROOT, git, runVault, tempDir, tempRepo, writeSecret, modeOf } from './helpers.mjs';
 
 const MAGIC = '$VAULTFILE;1;AES256\n';
 const PROD = 'aws_access_key_id: EXAMPLE-ACCESS-KEY-ID\naws_secret_access_key: example/secret/value\n';
@@ -173,6 +173,19 @@ test('view into a reader that stops early (| head): quiet exit 141, no stack tra
   });
   assert.is(result.stdout, 'line: status=141\n');
   assert.is(result.stderr, '');
+});
+
+test('standard output redirected to a file (written to its descriptor): whole, and appended with >>', async () => {
+  const dir = tempDir();
+  assert.is((await runVault(['keygen', join(dir, 'k.key')], { cwd: dir })).code, 0);
+  writeFileSync(join(dir, 'f.yml'), 'token: abc\n');
+  assert.is((await runVault(['encrypt', 'f.yml', '--key-file', 'k.key'], { cwd: dir })).code, 0);
+  const vault = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)}`;
+  const script = `${vault} view --key-file k.key f.yml > out && ${vault} view --key-file k.key f.yml >> out && ${vault} --version >> out`;
+  const result = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
+  assert.is(result.status, 0, result.stderr);
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  assert.is(readFileSync(join(dir, 'out'), 'utf8'), `token: abc\ntoken: abc\n${version}\n`);
 });
 
 test.run();

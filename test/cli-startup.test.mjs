@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, cleanEnv, removeDir, runVaultBinary, tempDir } from './helpers.mjs';
@@ -98,7 +98,7 @@ test('view of an envelope with a key file loads view alone: no YAML, prompts, gi
 const UNUSED_BY_VIEW = [
   'core/ansible-vault.ts', 'core/ansible-inline.ts', 'formats/ansible-formats.ts', 'formats/keyring-ansible.ts', 'keys/ansible-secrets.ts',
   'core/git-crypt.ts', 'formats/git-crypt-files.ts', 'keys/identities.ts', 'core/age-native.ts', 'keys/ssh-passphrase.ts', 'keys/kms.ts',
-  'repo/key-store.ts', 'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
+  'repo/keyring-history.ts', 'repo/placement.ts', 'git/git-query.ts',
 ];
 
 test('the bundle: view of an envelope with a key file runs the launcher and the quick view file, which holds none of the code view leaves out', () => {
@@ -120,16 +120,38 @@ test('the bundle: view of an envelope with a key file runs the launcher and the 
   assert.not.ok(/\bimport\(/.test(text), 'no import() left');
 });
 
-test('the git drivers of the package are one file: git starts them without reading a chunk', () => {
-  const filter = join(ROOT, 'bundle', 'bin', 'git-filter.js');
-  // A usage error comes after the single-shot drivers were loaded: they are in the file too.
-  const files = modulesOf(['clean', 'a', 'b'], filter, 2);
-  assert.equal(files.filter((file) => file.includes('/bundle/')), [filter]);
+const BIN = join(ROOT, 'bundle', 'bin');
+const FILTER = join(BIN, 'git-filter.js');
+
+/**
+ * The files of the package V8 compiled in one run of the git filter with ARGS, as NODE_V8_COVERAGE
+ * records them: the program runs from its own file with a code cache (src/bin/code-cache.ts), not
+ * through Node's loaders, so the module log would not show it.
+ * @param {string[]} args @param {{status?: number, cwd?: string, input?: string, cacheHome?: string}} [options]
+ */
+function filterScripts(args, { status = 0, cwd = work, input = '', cacheHome = join(work, 'cache-home') } = {}) {
+  const coverage = tempDir('vaultfile-startup-v8-');
+  try {
+    const result = spawnSync(process.execPath, [FILTER, ...args], { cwd, input, env: cleanEnv({ NODE_V8_COVERAGE: coverage, XDG_CACHE_HOME: cacheHome }), encoding: 'utf8' });
+    assert.is(result.status, status, result.stderr);
+    const urls = readdirSync(coverage).flatMap((file) => JSON.parse(readFileSync(join(coverage, file), 'utf8')).result.map((/** @type {{url: string}} */ s) => s.url));
+    const files = urls.map((url) => (url.startsWith('file:') ? fileURLToPath(url) : url)).filter((file) => file.startsWith(BIN));
+    return { files: [...new Set(files)].sort(), stderr: result.stderr };
+  } finally {
+    removeDir(coverage);
+  }
+}
+
+test('the git drivers of the package: a launcher and one program file, no chunk', () => {
+  // A usage error comes after the single-shot drivers were loaded: they are in the program file too.
+  assert.equal(filterScripts(['clean', 'a', 'b'], { status: 2 }).files, [FILTER, join(BIN, 'git-filter-program.js')].sort());
+  // Through Node's loaders it reads the launcher alone.
+  assert.equal(modulesOf(['clean', 'a', 'b'], FILTER, 2).filter((file) => file.includes('/bundle/')), [FILTER]);
 });
 
-test('the git filter reads its YAML parser and glob matcher only when a file needs the policy', () => {
-  const bin = join(ROOT, 'bundle', 'bin');
+test('the git filter reads its YAML parser and glob matcher only when a file needs the policy, and keeps a code cache', () => {
   const repo = join(work, 'repo');
+  const cacheHome = join(work, 'filter-cache-home');
   mkdirSync(join(repo, '.vaultfile'), { recursive: true });
   writeFileSync(join(repo, '.vaultfile', 'policy.yml'), 'version: 1\nrules:\n  - path: deploy/vars/*.yml\n    keyring: default\n');
   // One session of git's filter protocol (gitattributes(5)): handshake, one request, end.
@@ -137,12 +159,20 @@ test('the git filter reads its YAML parser and glob matcher only when a file nee
   const session = (/** @type {string} */ command) =>
     [packet('git-filter-client\n'), packet('version=2\n'), '0000', packet('capability=clean\n'), packet('capability=smudge\n'), '0000',
       packet(`command=${command}\n`), packet('pathname=notes.txt\n'), '0000', packet('plain text\n'), '0000'].join('');
-  const bundleFiles = (/** @type {string} */ command) =>
-    modulesOf(['filter-process'], join(bin, 'git-filter.js'), 0, { cwd: repo, input: session(command) }).filter((file) => file.includes('/bundle/'));
+  const run = (/** @type {string} */ command) => filterScripts(['filter-process'], { cwd: repo, input: session(command), cacheHome });
+  const program = [FILTER, join(BIN, 'git-filter-program.js')].sort();
   // A checkout smudges: no policy.
-  assert.equal(bundleFiles('smudge'), [join(bin, 'git-filter.js')]);
+  const smudge = run('smudge');
+  assert.equal(smudge.files, program);
+  assert.match(smudge.stderr, /"notes\.txt" is not encrypted in the repository/);
+  // The first run wrote the program's code cache; the next runs take it.
+  const caches = () => readdirSync(join(cacheHome, 'vaultfile')).filter((name) => name.endsWith('.cache'));
+  assert.equal(caches().map((name) => name.replace(/-[0-9a-f]{16}\.cache$/, '')), [`git-filter-program-${process.version}-${process.arch}`]);
   // Clean asks the policy for the file's keyring (notes.txt matches no rule: refused, after the match).
-  assert.equal(bundleFiles('clean').sort(), ['git-filter-picomatch.js', 'git-filter-yaml.js', 'git-filter.js'].map((name) => join(bin, name)));
+  const clean = run('clean');
+  assert.equal(clean.files, [...program, join(BIN, 'git-filter-picomatch.js'), join(BIN, 'git-filter-yaml.js')].sort());
+  assert.match(clean.stderr, /"notes\.txt" has filter=vault but matches no rule/);
+  assert.equal(caches().length, 1);
 });
 
 test.run();

@@ -3,10 +3,10 @@
 // touch, checkout, stash, rebase, mv, worktrees, empty and large files.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { CLI, git, runVault, tempDir } from './helpers.mjs';
+import { CLI, ROOT, git, runVault, tempDir } from './helpers.mjs';
 import { MAGIC, blob, gitResult, porcelain, put, vault, vaultRepo } from './git-support.mjs';
 
 const PROD = 'deploy/vars/prod.yml';
@@ -235,6 +235,30 @@ test('filter process: status=error for one file fails git add with the hint, oth
   assert.is.not(add.code, 0);
   assert.match(add.stderr, /vault: "deploy\/vars\/prod\.yml": no key for keyring "default" in this clone, so it cannot be encrypted; run "vault unlock"/);
   assert.is(git(dir, ['ls-files', PROD]), '', 'plaintext never entered the index');
+});
+
+test('the package filter keeps its code cache per user: made by the first run, no plaintext and no key in it', async () => {
+  const { dir } = await vaultRepo();
+  // The package's launcher (the repositories of these tests run the tsc build's).
+  git(dir, ['config', 'filter.vault.process', `'${process.execPath}' '${join(ROOT, 'bundle', 'bin', 'git-filter.js')}' filter-process`]);
+  const cacheHome = tempDir('vaultfile-filter-cache-');
+  const env = { XDG_CACHE_HOME: cacheHome };
+  const marker = `filter-cache-marker-${Date.now().toString(36)}`;
+  put(dir, PROD, `db_password: ${marker}\n`);
+  assert.is(gitResult(dir, ['add', PROD], { env }).code, 0);
+  git(dir, ['commit', '-q', '-m', 'secret']);
+  rmSync(join(dir, PROD));
+  const checkout = gitResult(dir, ['checkout', '--', PROD], { env });
+  assert.is(checkout.code, 0, checkout.stderr);
+  assert.is(readFileSync(join(dir, PROD), 'utf8'), `db_password: ${marker}\n`);
+  const names = readdirSync(join(cacheHome, 'vaultfile'));
+  assert.is(names.length, 1, names.join(', '));
+  assert.match(names[0] ?? '', /^git-filter-program-v[\d.]+-\w+-[0-9a-f]{16}\.cache$/);
+  const cache = readFileSync(join(cacheHome, 'vaultfile', names[0] ?? ''));
+  assert.not.ok(cache.includes(marker), 'no plaintext in the cache');
+  const stored = readFileSync(join(dir, '.git', 'vaultfile', 'keys', 'default.key'), 'utf8');
+  for (const word of stored.split(/\s+/).filter((w) => w.length >= 24)) assert.not.ok(cache.includes(word), 'no key in the cache');
+  for (const word of stored.split(/\s+/).filter((w) => w.length === 44)) assert.not.ok(cache.includes(Buffer.from(word, 'base64')), 'no key bytes in the cache');
 });
 
 test.run();

@@ -54,6 +54,24 @@ export function blob(dir, spec) {
 }
 
 /**
+ * The quickstart layout's policy with the Ansible vars files in `format: ansible`: deploy/vars/*.yml
+ * but common.yml sealed under KEYRING, deploy/files/.env.* but .env.example sealed in vaultfile's
+ * format under the default keyring, or with `envFilesToo` in `format: ansible` under KEYRING as well.
+ * @param {string} keyring
+ * @param {{ envFilesToo?: boolean }} [options]
+ */
+export function ansibleQuickstartPolicy(keyring, options = {}) {
+  const ansibleFields = `    keyring: ${keyring}\n    format: ansible\n`;
+  return `version: 1
+rules:
+  - path: deploy/vars/*.yml
+    exclude: [deploy/vars/common.yml]
+${ansibleFields}  - path: deploy/files/.env.*
+    exclude: [deploy/files/.env.example]
+${options.envFilesToo ? ansibleFields : ''}`;
+}
+
+/**
  * A keyring NAME in DIR opened by a new key file (written to KEYFILE), made with the real core
  * in process: the same files `vault keygen` + `vault init` write, without two node start-ups.
  * @param {string} dir @param {string} name @param {string} keyFile

@@ -60,25 +60,25 @@ test('valid dotenv passes: comments, export, quotes over several lines, CRLF', (
   assert.is(findPlaintextProblem('.env', enc(text)), null);
 });
 
+/**
+ * Assert that FILE holding TEXT fails dotenv validation at LINE and COLUMN with MESSAGE.
+ * @param {string} file
+ * @param {string} text
+ * @param {number} line
+ * @param {number} column
+ * @param {string} message
+ */
+function assertDotenvProblem(file, text, line, column, message) {
+  assert.equal(findPlaintextProblem(file, enc(text)), { format: 'dotenv', line, column, message });
+}
+
 test('broken dotenv is located by line and column', () => {
-  assert.equal(findPlaintextProblem('.env', enc('A=1\nnot a variable\n')), {
-    format: 'dotenv', line: 2, column: 4, message: 'expected "=" after the variable name',
-  });
-  assert.equal(findPlaintextProblem('.env', enc('A=1\n  9LIVES=x\n')), {
-    format: 'dotenv', line: 2, column: 3, message: 'expected a variable name (letters, digits, _ . -)',
-  });
-  assert.equal(findPlaintextProblem('x.env', enc('=1\n')), {
-    format: 'dotenv', line: 1, column: 1, message: 'expected a variable name (letters, digits, _ . -)',
-  });
-  assert.equal(findPlaintextProblem('.env.prod', enc('A=1\nB="s3cret\nC=2\n')), {
-    format: 'dotenv', line: 2, column: 3, message: 'unterminated " quoted value',
-  });
-  assert.equal(findPlaintextProblem('.env', enc("A='x' junk\n")), {
-    format: 'dotenv', line: 1, column: 7, message: 'unexpected text after the closing quote',
-  });
-  assert.equal(findPlaintextProblem('.env', enc('A="one\ntwo"  junk\n')), {
-    format: 'dotenv', line: 2, column: 7, message: 'unexpected text after the closing quote',
-  });
+  assertDotenvProblem('.env', 'A=1\nnot a variable\n', 2, 4, 'expected "=" after the variable name');
+  assertDotenvProblem('.env', 'A=1\n  9LIVES=x\n', 2, 3, 'expected a variable name (letters, digits, _ . -)');
+  assertDotenvProblem('x.env', '=1\n', 1, 1, 'expected a variable name (letters, digits, _ . -)');
+  assertDotenvProblem('.env.prod', 'A=1\nB="s3cret\nC=2\n', 2, 3, 'unterminated " quoted value');
+  assertDotenvProblem('.env', "A='x' junk\n", 1, 7, 'unexpected text after the closing quote');
+  assertDotenvProblem('.env', 'A="one\ntwo"  junk\n', 2, 7, 'unexpected text after the closing quote');
 });
 
 test.run();

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, runVault, tempDir, tempRepo, writeSecret } from './helpers.mjs';
-import { gitResult, put, vault, vaultRepo } from './git-support.mjs';
+import { ansibleQuickstartPolicy, gitResult, put, vault, vaultRepo } from './git-support.mjs';
 import { matchRule, parsePolicy, serializePolicy } from '../dist/repo/repo.js';
 import { attributesBlock } from '../dist/git/attributes.js';
 import { looksPlaintext } from '../dist/repo/policy-proposal.js';
@@ -112,15 +112,7 @@ test('init proposes the exclusions it finds; the quickstart commits with the pre
   assert.not.match(status, /common\.yml|example/);
 });
 
-const ANSIBLE_POLICY = `version: 1
-rules:
-  - path: deploy/vars/*.yml
-    exclude: [deploy/vars/common.yml]
-    keyring: default
-    format: ansible
-  - path: deploy/files/.env.*
-    exclude: [deploy/files/.env.example]
-`;
+const ANSIBLE_POLICY = ansibleQuickstartPolicy('default');
 
 test('format: ansible: the filter leaves Ansible files alone, status shows the format, check wants Ansible Vault', async () => {
   const { dir, keyDir } = await vaultRepo();

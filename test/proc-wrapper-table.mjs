@@ -41,56 +41,81 @@ export const BASE_ENV = { OTHER: 'other-value', OTHER_JSON: '{"a": [1, 2]}' };
 /**
  * @typedef {{ name: string, value: string } | { failed: true } | { refused: true } | { exception: string }} Outcome
  * @typedef {{ variable: string, location: string, procWrapper: Outcome, vault?: Outcome, why?: string }} Row
- * @type {Row[]}
  */
+
+/** proc_wrapper resolves the variables whose names end so, into the name before it. */
+const TO_RESOLVE = '_FOR_PROC_WRAPPER_TO_RESOLVE';
+
+/** The variable NAME set to VALUE. @param {string} name @param {string} value @returns {Outcome} */
+const sets = (name, value) => ({ name, value });
+/** @type {Outcome} */
+const FAILED = { failed: true };
+/** @type {Outcome} */
+const REFUSED = { refused: true };
+
+/**
+ * A row: STEM_FOR_PROC_WRAPPER_TO_RESOLVE=LOCATION and what proc_wrapper did, either the value it
+ * set STEM to or an Outcome; DIFFERENCE is what vault does instead, and why.
+ * @param {string} stem
+ * @param {string} location
+ * @param {string | Outcome} procWrapper
+ * @param {{ vault: Outcome, why: string }} [difference]
+ * @returns {Row}
+ */
+function row(stem, location, procWrapper, difference) {
+  const outcome = typeof procWrapper === 'string' ? sets(stem, procWrapper) : procWrapper;
+  return { variable: `${stem}${TO_RESOLVE}`, location, procWrapper: outcome, ...difference };
+}
+
+/** @type {Row[]} */
 export const ROWS = [
-  { variable: "DB_HOST_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.host`, procWrapper: { name: "DB_HOST", value: "db.internal" } },
-  { variable: "DB_PORT_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.port`, procWrapper: { name: "DB_PORT", value: "5432" } },
-  { variable: "BIG_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.big`, procWrapper: { name: "BIG", value: "12345678901234567890" } },
-  { variable: "FLAG_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.flag`, procWrapper: { name: "FLAG", value: "TRUE" } },
-  { variable: "RATIO_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.ratio`, procWrapper: { name: "RATIO", value: "1.5" } },
-  { variable: "TINY_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.tiny`, procWrapper: { name: "TINY", value: "1e-05" } },
-  { variable: "LIST_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.list`, procWrapper: { name: "LIST", value: "[\"r1\", \"r2\"]" } },
-  { variable: "LIST_SPLAT_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.list[*]`, procWrapper: { name: "LIST_SPLAT", value: "[[\"r1\", \"r2\"]]" } },
-  { variable: "FIRST_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.list[0]`, procWrapper: { name: "FIRST", value: "r1" } },
-  { variable: "NESTED_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.nested`, procWrapper: { name: "NESTED", value: "{\"k\": \"\\u00e9\"}" } },
-  { variable: "NOTHING_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.nothing`, procWrapper: { name: "NOTHING", value: "" } },
-  { variable: "DESCENDANT_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$..k`, procWrapper: { name: "DESCENDANT", value: "é" } },
-  { variable: "DASHED_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.user-name`, procWrapper: { name: "DASHED", value: "app" } },
-  { variable: "MISSING_KEY_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|JP:$.missing`, procWrapper: { name: "MISSING_KEY", value: `${SM_ARN}|JP:$.missing` }, vault: { failed: true }, why: "a selector that matches nothing is \"unresolved\" to proc_wrapper, which then sets the variable to the location text and starts; vault fails closed" },
-  { variable: "WHOLE_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}`, procWrapper: { name: "WHOLE", value: "{\"host\": \"db.internal\", \"port\": 5432, \"big\": 12345678901234567890, \"flag\": true, \"ratio\": 1.5, \"tiny\": 0.00001, \"list\": [\"r1\", \"r2\"], \"nested\": {\"k\": \"é\"}, \"nothing\": null, \"user-name\": \"app\"}" } },
-  { variable: "SELF_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}|SELF`, procWrapper: { name: "SELF", value: "{\"host\": \"db.internal\", \"port\": 5432, \"big\": 12345678901234567890, \"flag\": true, \"ratio\": 1.5, \"tiny\": 1e-05, \"list\": [\"r1\", \"r2\"], \"nested\": {\"k\": \"\\u00e9\"}, \"nothing\": null, \"user-name\": \"app\"}" } },
-  { variable: "PARTIAL_ARN_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:secretsmanager:us-east-1:123456789012:secret:pw/db|JP:$.host", procWrapper: { name: "PARTIAL_ARN", value: "db.internal" } },
-  { variable: "SM_JSON_FORMAT_FOR_PROC_WRAPPER_TO_RESOLVE", location: `${SM_ARN}!json|JP:$.port`, procWrapper: { name: "SM_JSON_FORMAT", value: "5432" } },
-  { variable: "SM_NAME_FOR_PROC_WRAPPER_TO_RESOLVE", location: "AWS_SM:pw/text", procWrapper: { name: "SM_NAME", value: "just text" } },
-  { variable: "AWS_SM_LEGACY_FOR_PROC_WRAPPER_TO_RESOLVE", location: "pw/text", procWrapper: { name: "LEGACY", value: "just text" } },
-  { variable: "SM_ABSENT_FOR_PROC_WRAPPER_TO_RESOLVE", location: "AWS_SM:pw/absent", procWrapper: { failed: true } },
-  { variable: "SSM_PREFIX_FOR_PROC_WRAPPER_TO_RESOLVE", location: "AWS_SSM:/pw/plain", procWrapper: { name: "SSM_PREFIX", value: "plain-value" } },
-  { variable: "SSM_SHORT_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/secure", procWrapper: { name: "SSM_SHORT", value: "secure-value" } },
-  { variable: "SSM_ARN_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:ssm:us-east-1:123456789012:parameter/pw/plain", procWrapper: { name: "SSM_ARN", value: "plain-value" } },
-  { variable: "SSM_SLASHES_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:///pw/plain", procWrapper: { failed: true }, vault: { name: "SSM_SLASHES", value: "plain-value" }, why: "proc_wrapper asks SSM for \"///pw/plain\", which does not exist; vault reads ssm://NAME as ssm-env does" },
-  { variable: "SSM_LIST_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/list", procWrapper: { name: "SSM_LIST", value: "[\"a\", \"b\", \"c\"]" } },
-  { variable: "SSM_LIST_ITEM_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/list|JP:$[1]", procWrapper: { name: "SSM_LIST_ITEM", value: "b" } },
-  { variable: "SSM_JSON_NAME_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/conf.json", procWrapper: { name: "SSM_JSON_NAME", value: "{\"a\": {\"b\": \"deep\"}, \"n\": 1}" } },
-  { variable: "SSM_JSON_PATH_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/conf.json|JP:$.a.b", procWrapper: { name: "SSM_JSON_PATH", value: "deep" } },
-  { variable: "SSM_MISSING_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ssm:/pw/missing", procWrapper: { failed: true } },
-  { variable: "S3_ENV_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/app.env|JP:$.B", procWrapper: { name: "S3_ENV", value: "two words" } },
-  { variable: "S3_VERSION_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/app.env#v1|JP:$.A", procWrapper: { failed: true }, vault: { name: "S3_VERSION", value: "version-one" }, why: "proc_wrapper fails on #VERSION (boto3's ObjectVersion has no content_encoding); vault reads the version" },
-  { variable: "S3_TYPED_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/conf.data|JP:$.k", procWrapper: { name: "S3_TYPED", value: "typed by content-type" } },
-  { variable: "S3_YAML_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/conf.yaml", procWrapper: { name: "S3_YAML", value: "{\"on_value\": true, \"num\": 8, \"list\": [1, 2]}" } },
-  { variable: "S3_YAML_ON_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/conf.yaml|JP:$.on_value", procWrapper: { name: "S3_YAML_ON", value: "TRUE" } },
-  { variable: "S3_YAML_OCTAL_FOR_PROC_WRAPPER_TO_RESOLVE", location: "arn:aws:s3:::bucket/conf.yaml|JP:$.num", procWrapper: { name: "S3_YAML_OCTAL", value: "8" } },
-  { variable: "APPCONFIG_FOR_PROC_WRAPPER_TO_RESOLVE", location: "aws:appconfig:app/prod/profile|JP:$.feature.enabled", procWrapper: { name: "APPCONFIG", value: "FALSE" } },
-  { variable: "APPCONFIG_WHOLE_FOR_PROC_WRAPPER_TO_RESOLVE", location: "aws:appconfig:app/prod/profile", procWrapper: { name: "APPCONFIG_WHOLE", value: "{\"feature\": {\"enabled\": false, \"level\": 3}}" } },
-  { variable: "ENV_REF_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ENV:OTHER", procWrapper: { name: "REF", value: "other-value" } },
-  { variable: "ENV_JSON_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ENV:OTHER_JSON|JP:$.a", procWrapper: { name: "JSON", value: "[1, 2]" } },
-  { variable: "ENV_UNSET_FOR_PROC_WRAPPER_TO_RESOLVE", location: "ENV:NOT_SET_ANYWHERE", procWrapper: { name: "ENV_UNSET", value: "ENV:NOT_SET_ANYWHERE" }, vault: { failed: true }, why: "as above: proc_wrapper passes the location text on as the value; vault fails closed" },
-  { variable: "PLAIN_TEXT_FOR_PROC_WRAPPER_TO_RESOLVE", location: "PLAIN:hello", procWrapper: { name: "TEXT", value: "hello" } },
-  { variable: "PLAIN_JSON_FOR_PROC_WRAPPER_TO_RESOLVE", location: "PLAIN:{\"a\": [1, 2]}|JP:$.a[*]", procWrapper: { name: "JSON", value: "[[1, 2]]" } },
-  { variable: "PLAIN_SELF_FOR_PROC_WRAPPER_TO_RESOLVE", location: "PLAIN:{\"a\":1,\"b\":\"ü\"}|SELF", procWrapper: { name: "SELF", value: "{\"a\": 1, \"b\": \"\\u00fc\"}" } },
-  { variable: "PLAIN_YAML_FOR_PROC_WRAPPER_TO_RESOLVE", location: "PLAIN:a: 1!yaml|JP:$.a", procWrapper: { name: "YAML", value: "1" } },
-  { variable: "FILE_URL_FOR_PROC_WRAPPER_TO_RESOLVE", location: "file://{DIR}/conf.yaml|JP:$.x", procWrapper: { name: "URL", value: "from-file" } },
-  { variable: "FILE_BARE_FOR_PROC_WRAPPER_TO_RESOLVE", location: "{DIR}/conf.yaml|JP:$.flag", procWrapper: { name: "BARE", value: "FALSE" } },
-  { variable: "FILE_TEXT_FOR_PROC_WRAPPER_TO_RESOLVE", location: "{DIR}/data.txt", procWrapper: { name: "TEXT", value: "raw file text\n" } },
-  { variable: "BAD_TRANSFORM_FOR_PROC_WRAPPER_TO_RESOLVE", location: "PLAIN:x|upper", procWrapper: { failed: true }, vault: { refused: true }, why: "both refuse to start; vault before fetching anything, with exit 3" },
+  row("DB_HOST", `${SM_ARN}|JP:$.host`, "db.internal"),
+  row("DB_PORT", `${SM_ARN}|JP:$.port`, "5432"),
+  row("BIG", `${SM_ARN}|JP:$.big`, "12345678901234567890"),
+  row("FLAG", `${SM_ARN}|JP:$.flag`, "TRUE"),
+  row("RATIO", `${SM_ARN}|JP:$.ratio`, "1.5"),
+  row("TINY", `${SM_ARN}|JP:$.tiny`, "1e-05"),
+  row("LIST", `${SM_ARN}|JP:$.list`, "[\"r1\", \"r2\"]"),
+  row("LIST_SPLAT", `${SM_ARN}|JP:$.list[*]`, "[[\"r1\", \"r2\"]]"),
+  row("FIRST", `${SM_ARN}|JP:$.list[0]`, "r1"),
+  row("NESTED", `${SM_ARN}|JP:$.nested`, "{\"k\": \"\\u00e9\"}"),
+  row("NOTHING", `${SM_ARN}|JP:$.nothing`, ""),
+  row("DESCENDANT", `${SM_ARN}|JP:$..k`, "é"),
+  row("DASHED", `${SM_ARN}|JP:$.user-name`, "app"),
+  row("MISSING_KEY", `${SM_ARN}|JP:$.missing`, `${SM_ARN}|JP:$.missing`, { vault: FAILED, why: "a selector that matches nothing is \"unresolved\" to proc_wrapper, which then sets the variable to the location text and starts; vault fails closed" }),
+  row("WHOLE", `${SM_ARN}`, "{\"host\": \"db.internal\", \"port\": 5432, \"big\": 12345678901234567890, \"flag\": true, \"ratio\": 1.5, \"tiny\": 0.00001, \"list\": [\"r1\", \"r2\"], \"nested\": {\"k\": \"é\"}, \"nothing\": null, \"user-name\": \"app\"}"),
+  row("SELF", `${SM_ARN}|SELF`, "{\"host\": \"db.internal\", \"port\": 5432, \"big\": 12345678901234567890, \"flag\": true, \"ratio\": 1.5, \"tiny\": 1e-05, \"list\": [\"r1\", \"r2\"], \"nested\": {\"k\": \"\\u00e9\"}, \"nothing\": null, \"user-name\": \"app\"}"),
+  row("PARTIAL_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:pw/db|JP:$.host", "db.internal"),
+  row("SM_JSON_FORMAT", `${SM_ARN}!json|JP:$.port`, "5432"),
+  row("SM_NAME", "AWS_SM:pw/text", "just text"),
+  row("AWS_SM_LEGACY", "pw/text", sets("LEGACY", "just text")),
+  row("SM_ABSENT", "AWS_SM:pw/absent", FAILED),
+  row("SSM_PREFIX", "AWS_SSM:/pw/plain", "plain-value"),
+  row("SSM_SHORT", "ssm:/pw/secure", "secure-value"),
+  row("SSM_ARN", "arn:aws:ssm:us-east-1:123456789012:parameter/pw/plain", "plain-value"),
+  row("SSM_SLASHES", "ssm:///pw/plain", FAILED, { vault: sets("SSM_SLASHES", "plain-value"), why: "proc_wrapper asks SSM for \"///pw/plain\", which does not exist; vault reads ssm://NAME as ssm-env does" }),
+  row("SSM_LIST", "ssm:/pw/list", "[\"a\", \"b\", \"c\"]"),
+  row("SSM_LIST_ITEM", "ssm:/pw/list|JP:$[1]", "b"),
+  row("SSM_JSON_NAME", "ssm:/pw/conf.json", "{\"a\": {\"b\": \"deep\"}, \"n\": 1}"),
+  row("SSM_JSON_PATH", "ssm:/pw/conf.json|JP:$.a.b", "deep"),
+  row("SSM_MISSING", "ssm:/pw/missing", FAILED),
+  row("S3_ENV", "arn:aws:s3:::bucket/app.env|JP:$.B", "two words"),
+  row("S3_VERSION", "arn:aws:s3:::bucket/app.env#v1|JP:$.A", FAILED, { vault: sets("S3_VERSION", "version-one"), why: "proc_wrapper fails on #VERSION (boto3's ObjectVersion has no content_encoding); vault reads the version" }),
+  row("S3_TYPED", "arn:aws:s3:::bucket/conf.data|JP:$.k", "typed by content-type"),
+  row("S3_YAML", "arn:aws:s3:::bucket/conf.yaml", "{\"on_value\": true, \"num\": 8, \"list\": [1, 2]}"),
+  row("S3_YAML_ON", "arn:aws:s3:::bucket/conf.yaml|JP:$.on_value", "TRUE"),
+  row("S3_YAML_OCTAL", "arn:aws:s3:::bucket/conf.yaml|JP:$.num", "8"),
+  row("APPCONFIG", "aws:appconfig:app/prod/profile|JP:$.feature.enabled", "FALSE"),
+  row("APPCONFIG_WHOLE", "aws:appconfig:app/prod/profile", "{\"feature\": {\"enabled\": false, \"level\": 3}}"),
+  row("ENV_REF", "ENV:OTHER", sets("REF", "other-value")),
+  row("ENV_JSON", "ENV:OTHER_JSON|JP:$.a", sets("JSON", "[1, 2]")),
+  row("ENV_UNSET", "ENV:NOT_SET_ANYWHERE", "ENV:NOT_SET_ANYWHERE", { vault: FAILED, why: "as above: proc_wrapper passes the location text on as the value; vault fails closed" }),
+  row("PLAIN_TEXT", "PLAIN:hello", sets("TEXT", "hello")),
+  row("PLAIN_JSON", "PLAIN:{\"a\": [1, 2]}|JP:$.a[*]", sets("JSON", "[[1, 2]]")),
+  row("PLAIN_SELF", "PLAIN:{\"a\":1,\"b\":\"ü\"}|SELF", sets("SELF", "{\"a\": 1, \"b\": \"\\u00fc\"}")),
+  row("PLAIN_YAML", "PLAIN:a: 1!yaml|JP:$.a", sets("YAML", "1")),
+  row("FILE_URL", "file://{DIR}/conf.yaml|JP:$.x", sets("URL", "from-file")),
+  row("FILE_BARE", "{DIR}/conf.yaml|JP:$.flag", sets("BARE", "FALSE")),
+  row("FILE_TEXT", "{DIR}/data.txt", sets("TEXT", "raw file text\n")),
+  row("BAD_TRANSFORM", "PLAIN:x|upper", FAILED, { vault: REFUSED, why: "both refuse to start; vault before fetching anything, with exit 3" }),
 ];

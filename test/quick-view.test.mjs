@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { sealForPassword } from './core-helpers.mjs';
-import { CLI, FIXTURES, ROOT, cleanEnv, removeDir, runVault, tempDir, testContext, testHost, writeSecret } from './helpers.mjs';
+import { CLI, FIXTURES, ROOT, cleanEnv, removeDir, runVault, tempDir, tempRepo, testContext, testHost, writeSecret } from './helpers.mjs';
 
 const WHOLE = join(ROOT, 'bundle', 'bin', 'cli.mjs');
 const dir = tempDir('vaultfile-quick-');
@@ -20,13 +20,13 @@ const cacheHome = join(dir, 'cache-home');
 const MARKER = `quick-view-marker-${randomBytes(6).toString('hex')}`;
 
 /**
- * Run PROGRAM (the launcher, or the whole program) with ARGS in the test directory.
+ * Run PROGRAM (the launcher, or the whole program) with ARGS in the test directory (or CWD).
  * @param {string} program @param {string[]} args
- * @param {{env?: Record<string, string>, input?: string | Buffer}} [options]
+ * @param {{env?: Record<string, string>, input?: string | Buffer, cwd?: string}} [options]
  */
 function node(program, args, options = {}) {
   const result = spawnSync(process.execPath, [program, ...args], {
-    cwd: dir,
+    cwd: options.cwd ?? dir,
     env: cleanEnv({ XDG_CACHE_HOME: cacheHome, ...options.env }),
     input: options.input ?? '',
     maxBuffer: 64 * 1024 * 1024,
@@ -37,12 +37,12 @@ function node(program, args, options = {}) {
 /**
  * The scripts V8 compiled in one run of `vault ARGS`, as NODE_V8_COVERAGE records them (no hook in
  * the program): whether the quick path's file and the whole program's ran.
- * @param {string[]} args @param {{input?: string}} [options]
+ * @param {string[]} args @param {{input?: string, cwd?: string}} [options]
  */
 function compiled(args, options = {}) {
   const coverage = tempDir('vaultfile-quick-v8-');
   try {
-    const result = node(CLI, args, { env: { NODE_V8_COVERAGE: coverage }, input: options.input });
+    const result = node(CLI, args, { env: { NODE_V8_COVERAGE: coverage }, input: options.input, cwd: options.cwd });
     const urls = readdirSync(coverage).flatMap((file) => JSON.parse(readFileSync(join(coverage, file), 'utf8')).result.map((/** @type {{url: string}} */ s) => s.url));
     return { result, quick: urls.some((url) => url.endsWith('/bin/view.js')), whole: urls.some((url) => url.endsWith('/bin/cli.mjs')) };
   } finally {
@@ -94,6 +94,26 @@ test('a plain view with key or password files runs on the quick path, with the o
     assert.ok(run.quick && !run.whole, `${args.join(' ')}: the quick path alone`);
   }
   assert.is(node(CLI, ['view', '--key-file', 'k.key', 'vars.yml']).stdout.toString(), `db_password: ${MARKER}\n`);
+});
+
+test('in a repository: a keyring opened with a key file, or the data key an unlocked clone keeps, on the quick path', () => {
+  const repo = tempRepo();
+  const inRepo = (/** @type {string[]} */ args) => {
+    const result = node(WHOLE, args, { cwd: repo });
+    assert.is(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+  };
+  copyFileSync(join(dir, 'k.key'), join(repo, 'k.key'));
+  chmodSync(join(repo, 'k.key'), 0o600);
+  inRepo(['init', '--key-file', 'k.key']);
+  writeFileSync(join(repo, 'prod.yml'), `db_password: ${MARKER}\n`);
+  inRepo(['encrypt', 'prod.yml']);
+  for (const args of [['view', 'prod.yml'], ['view', '--key-file', 'k.key', 'prod.yml']]) {
+    const run = compiled(args, { cwd: repo });
+    assert.is(run.result.status, 0, run.result.stderr);
+    assert.is(run.result.stdout.toString(), `db_password: ${MARKER}\n`);
+    assert.ok(run.quick && !run.whole, `${args.join(' ')}: the quick path alone`);
+  }
+  removeDir(repo);
 });
 
 test('what the quick path declines runs in the whole program, untouched: the same output, errors and exit code', () => {

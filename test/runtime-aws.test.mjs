@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeDir, tempDir, writeSecret } from './helpers.mjs';
 import { secretArn, startFakeAws } from './aws-fake-server.mjs';
-import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
+import { assertExecSet, hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 
 const dir = tempDir('vaultfile-aws-');
 const DB_DOC = JSON.stringify({ host: 'db.internal', port: 5432, 'user-name': 'app', replicas: ['r1', 'r2'], tls: { ca: 'test-ca-bundle' } });
@@ -58,23 +58,18 @@ test('ssm:// and ssm:NAME values and ssm:/AWS_SSM:/ARN suffix references resolve
     ['exec', ...hashChild('DB_PASSWORD', 'COOKIE', 'PLAIN_SSM', 'API_TOKEN', 'OTHER', 'BY_ARN', 'JSON_USER', 'NOT_A_REF', 'API_TOKEN_FOR_VAULT_TO_RESOLVE', 'OTHER_FOR_PROC_WRAPPER_TO_RESOLVE')],
     { env },
   );
-  assert.is(result.stderr, '');
-  assert.is(result.code, 0);
-  assert.equal(
-    JSON.parse(result.stdout),
-    hashesOf({
-      DB_PASSWORD: 'ssm-db-password-value',
-      COOKIE: 'cookie-secret-value',
-      PLAIN_SSM: 'ssm-db-password-value',
-      API_TOKEN: 'ssm-api-token-value',
-      OTHER: 'ssm-db-password-value',
-      BY_ARN: 'ssm-api-token-value',
-      JSON_USER: 'u1',
-      NOT_A_REF: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kept-as-is',
-      API_TOKEN_FOR_VAULT_TO_RESOLVE: null,
-      OTHER_FOR_PROC_WRAPPER_TO_RESOLVE: null,
-    }),
-  );
+  assertExecSet(result, {
+    DB_PASSWORD: 'ssm-db-password-value',
+    COOKIE: 'cookie-secret-value',
+    PLAIN_SSM: 'ssm-db-password-value',
+    API_TOKEN: 'ssm-api-token-value',
+    OTHER: 'ssm-db-password-value',
+    BY_ARN: 'ssm-api-token-value',
+    JSON_USER: 'u1',
+    NOT_A_REF: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kept-as-is',
+    API_TOKEN_FOR_VAULT_TO_RESOLVE: null,
+    OTHER_FOR_PROC_WRAPPER_TO_RESOLVE: null,
+  });
   // One batch for the four distinct names of the default region; the ARN's region gets its own client.
   const calls = since(mark, 'AmazonSSM.GetParameters');
   assert.is(calls.length, 2);
@@ -121,22 +116,17 @@ test('Secrets Manager: one fetch per secret document, JSONPath subset, ARN regio
     BIN_FOR_VAULT_TO_RESOLVE: 'AWS_SM:prod/bin',
   });
   const result = await runAsync(['exec', ...hashChild('DB_HOST', 'DB_PORT', 'DB_USER', 'DB_REPLICA', 'DB_CA', 'DB_TLS', 'DB_DOC', 'PLAIN', 'BIN')], { env });
-  assert.is(result.stderr, '');
-  assert.is(result.code, 0);
-  assert.equal(
-    JSON.parse(result.stdout),
-    hashesOf({
-      DB_HOST: 'db.internal',
-      DB_PORT: '5432',
-      DB_USER: 'app',
-      DB_REPLICA: 'r2',
-      DB_CA: 'test-ca-bundle',
-      DB_TLS: '{"ca":"test-ca-bundle"}',
-      DB_DOC: DB_DOC,
-      PLAIN: 'plain-secret-value',
-      BIN: Buffer.from([0, 1, 2, 250, 255]).toString('base64'),
-    }),
-  );
+  assertExecSet(result, {
+    DB_HOST: 'db.internal',
+    DB_PORT: '5432',
+    DB_USER: 'app',
+    DB_REPLICA: 'r2',
+    DB_CA: 'test-ca-bundle',
+    DB_TLS: '{"ca":"test-ca-bundle"}',
+    DB_DOC: DB_DOC,
+    PLAIN: 'plain-secret-value',
+    BIN: Buffer.from([0, 1, 2, 250, 255]).toString('base64'),
+  });
   const calls = since(mark, 'secretsmanager.GetSecretValue');
   assert.equal(calls.map((c) => c.body.SecretId).sort(), [arn, 'prod/bin', 'prod/plain'].sort(), 'one fetch per document');
   // The ARN's region (us-west-2) picks the client: SigV4 scopes the signature to it.

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, removeDir, tempDir } from './helpers.mjs';
-import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
+import { assertExecSet, hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 
 const dir = tempDir('vaultfile-exec-');
 const envFile = join(dir, '.env.production');
@@ -30,20 +30,15 @@ test('exec: dotenv and YAML sources in order reach the child; later files win', 
     ['exec', '-f', envFile, '-f', yamlFile, ...hashChild('DB_PASSWORD', 'API_KEY', 'SHARED', 'PORT', 'NESTED', 'CERT', 'UNSET')],
     { cwd: dir },
   );
-  assert.is(result.stderr, '');
-  assert.is(result.code, 0);
-  assert.equal(
-    JSON.parse(result.stdout),
-    hashesOf({
-      DB_PASSWORD: 'p@ss word\nline2',
-      API_KEY: 'k$y#1',
-      SHARED: 'from-yaml',
-      PORT: '5432',
-      NESTED: '{"a":[1,2]}',
-      CERT: '-----BEGIN-----\nabc\n-----END-----',
-      UNSET: null,
-    }),
-  );
+  assertExecSet(result, {
+    DB_PASSWORD: 'p@ss word\nline2',
+    API_KEY: 'k$y#1',
+    SHARED: 'from-yaml',
+    PORT: '5432',
+    NESTED: '{"a":[1,2]}',
+    CERT: '-----BEGIN-----\nabc\n-----END-----',
+    UNSET: null,
+  });
 });
 
 test('exec: the existing environment wins unless --overload', async () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir, writeSecret } from './helpers.mjs';
-import { hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
+import { assertExecSet, hashChild, hashesOf, runAsync, runtimeEnv } from './runtime-support.mjs';
 import { sealForPassword } from './core-helpers.mjs';
 
 const dir = tempDir('vaultfile-sealed-');
@@ -46,20 +46,15 @@ test('exec opens an envelope, an Ansible vault and inline !vault values with one
     ['exec', '--password-file', pw, '--no-resolve', '-f', envFile, '-f', ansibleFile, '-f', inlineFile, '-f', plainFile, ...hashChild('DB_PASSWORD', 'API_KEY', 'PORT', 'TOKEN', 'REGION', 'PLAIN', 'REF')],
     { env: runtimeEnv() },
   );
-  assert.is(result.stderr, '');
-  assert.is(result.code, 0);
-  assert.equal(
-    JSON.parse(result.stdout),
-    hashesOf({
-      DB_PASSWORD: 'envelope secret',
-      API_KEY: 'ansible whole-file secret',
-      PORT: '8443',
-      TOKEN: 'inline secret',
-      REGION: 'eu-west-1',
-      PLAIN: 'yes',
-      REF: 'ssm:///never/resolved',
-    }),
-  );
+  assertExecSet(result, {
+    DB_PASSWORD: 'envelope secret',
+    API_KEY: 'ansible whole-file secret',
+    PORT: '8443',
+    TOKEN: 'inline secret',
+    REGION: 'eu-west-1',
+    PLAIN: 'yes',
+    REF: 'ssm:///never/resolved',
+  });
 });
 
 test('VAULTFILE_PASSWORD opens the files but is withheld from the command', async () => {

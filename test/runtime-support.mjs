@@ -2,6 +2,7 @@
 // asynchronously with a fully controlled environment (the loopback AWS fake lives in this same
 // process, so a synchronous spawn would block it), and a child program that prints SHA-256 hashes
 // of selected variables, never the values themselves.
+import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { CLI, cleanEnv } from './helpers.mjs';
@@ -28,6 +29,18 @@ export function hashesOf(/** @type {Record<string, string | null>} */ expected) 
   const out = {};
   for (const [name, value] of Object.entries(expected)) out[name] = value === null ? null : sha256(value);
   return out;
+}
+
+/**
+ * Assert that a `vault exec … hashChild(…)` run wrote no error, exited 0, and that its child saw
+ * EXPECTED (NAME -> value, null: unset).
+ * @param {{ code: number | null, stdout: string, stderr: string }} result
+ * @param {Record<string, string | null>} expected
+ */
+export function assertExecSet(result, expected) {
+  assert.is(result.stderr, '');
+  assert.is(result.code, 0);
+  assert.equal(JSON.parse(result.stdout), hashesOf(expected));
 }
 
 /** A clean environment without any AWS_ variable of the developer's, plus EXTRA. */

@@ -94,16 +94,21 @@ function readCache(directory: string, path: string): Buffer | undefined {
 
 /** Write DATA at PATH through a temporary file, and remove the caches of FILE's older sources. */
 function writeCache(directory: string, path: string, prefix: string, data: Buffer): void {
+  const temporary = `${path}.${process.pid}.tmp`;
   try {
     if (!makePrivateDirectory(directory)) return;
-    const temporary = `${path}.${process.pid}.tmp`;
     writeFileSync(temporary, data, { flag: 'wx', mode: 0o600 });
     renameSync(temporary, path);
     for (const name of readdirSync(directory)) {
       if (name.startsWith(prefix) && name.endsWith('.cache') && join(directory, name) !== path) rmSync(join(directory, name), { force: true });
     }
   } catch {
-    // no cache this time
+    // No cache this time; nor a half-written one left behind (a full disk).
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing more to do
+    }
   }
 }
 

@@ -3,9 +3,14 @@
  * signals. Used only by the executables beside it in src/bin/; nothing below them
  * touches `process`.
  */
-import type { HandledSignal, Host } from '../context.js';
+import { fstatSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import type { HandledSignal, Host, Output } from '../context.js';
+import { BROKEN_PIPE_STATUS, writeToFd } from './fd-output.js';
 
 export function processHost(): Host {
+  let stdout: Output | undefined;
+  let stderr: Output | undefined;
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -16,10 +21,12 @@ export function processHost(): Host {
       return process.stdin;
     },
     get stdout() {
-      return process.stdout;
+      stdout ??= standardOutput(1, () => process.stdout);
+      return stdout;
     },
     get stderr() {
-      return process.stderr;
+      stderr ??= standardOutput(2, () => process.stderr);
+      return stderr;
     },
     execPath: process.execPath,
     signals: {
@@ -30,4 +37,39 @@ export function processHost(): Host {
     },
     exit: (code) => process.exit(code),
   };
+}
+
+/**
+ * Standard output or error (FD 1 or 2). Into a pipe or a file: blocking writes to the descriptor
+ * (src/bin/fd-output.ts), which is what Node's own stream does there on Linux, without the socket
+ * machinery Node builds a pipe's stream from. Anything else (a terminal, a socket, /dev/null): the
+ * process's stream, STREAM(). Either way a reader that went away ends the process quietly with the
+ * status of SIGPIPE.
+ */
+function standardOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): Output {
+  let kind: { isFIFO(): boolean; isFile(): boolean } | null = null;
+  try {
+    kind = fstatSync(fd);
+  } catch {
+    // no such descriptor: the process's stream reports it
+  }
+  if (kind !== null && (kind.isFIFO() || kind.isFile())) {
+    return new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        try {
+          writeToFd(fd, chunk);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        done();
+      },
+    });
+  }
+  const output = stream();
+  output.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(BROKEN_PIPE_STATUS);
+  });
+  return output;
 }

@@ -1,28 +1,23 @@
 #!/usr/bin/env node
 /**
  * The `vault` and `vaultfile` executables as the npm package installs them: a launcher that answers
- * `vault --version` alone itself, tries the quick path of `vault view` (./view.js, src/quick-view.ts)
- * for a view, and otherwise loads the program (./cli.js; cli.mjs in the package). The package builds it as a CommonJS file (bundle/bin/vault.js, the version inlined):
- * Node starts a CommonJS entry faster than an ES module one, and for so small an answer that
- * difference is most of the cost (docs/benchmarks.md). It imports nothing of the program at its
- * top, so that answer costs none of it.
+ * `vault --version` alone itself, runs a plain `vault view` on its quick path (./view.js,
+ * src/quick-view.ts), and otherwise loads the program (./cli.js; cli.mjs in the package). The
+ * package builds it as a CommonJS file (bundle/bin/vault.js, the version inlined): Node starts a
+ * CommonJS entry faster than an ES module one, and for so small an answer that difference is most
+ * of the cost (docs/benchmarks.md). It imports nothing of the program at its top, so that answer
+ * costs none of it.
  */
 import { VERSION } from '../version.js';
 import { asksVersion } from './version-question.js';
 import { readViewArgs } from '../commands/view-args.js';
+import { writeToFd } from './fd-output.js';
 
 const args = process.argv.slice(2);
 
-// A reader that went away (`vault view f | head -1`): stop quietly with the status a shell gives a
-// program killed by SIGPIPE (128 + 13), as cat does, instead of an unhandled-error stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(128 + 13);
-});
-
 if (asksVersion(args)) {
   // run() gives the same line through commander.
-  process.stdout.write(`${VERSION}\n`);
+  writeToFd(1, new TextEncoder().encode(`${VERSION}\n`));
 } else if (readViewArgs(args) !== null) {
   // No top-level await: this is a CommonJS file in the package and part of one in the single
   // executable.

@@ -28,6 +28,7 @@ import { FormatError, NoKeyError, UsageError, quotePath, type VaultError } from 
 import { STDIO, checkInputFile, readInput, readStdinHead } from '../fs/files.js';
 import { NoKeyGivenError, namedKeySources, type KeyContext } from '../keys/key-sources.js';
 import { openWithKeys } from '../keys/open-keyring.js';
+import { findGitDirs, readStoredKeys } from '../repo/key-store.js';
 import { hasInlineVaultTag, isAnsibleVault } from '../core/ansible-detect.js';
 import { DEFAULT_KEYRING, findRepoRoot, hasKeyring, keyringPath, matchRule, readKeyring, readPolicy, repoRelative } from '../repo/repo.js';
 
@@ -146,7 +147,7 @@ export class SecretSession {
         // An unlocked repository (vault init / vault unlock) holds the data key in .git/, as
         // git-crypt does: with no key source named, use it rather than prompt or fail.
         if (!namedKeySources(this.keys.options, this.keys.env).any) {
-          const stored = await storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
+          const stored = storedDataKey(root, name, keyring.dataKeyId, this.keys.env);
           if (stored) return unlockWithDataKey(keyring, stored);
         }
         return openWithKeys(keyring, this.keys);
@@ -165,8 +166,8 @@ export class SecretSession {
     let pending = this.sealing.get(path);
     if (!pending) {
       pending = this.unlockKeyring(root, name).then(async (unlocked) => {
-        // The clone's records (.git/) are read only to seal: opening a file needs none of this code.
-        const [{ findGitDirs }, { acceptKeyringForSealing }] = await Promise.all([import('../repo/key-store.js'), import('../repo/keyring-history.js')]);
+        // The clone's record of the keyrings it saw is read only to seal: opening a file needs none of it.
+        const { acceptKeyringForSealing } = await import('../repo/keyring-history.js');
         acceptKeyringForSealing(findGitDirs(root, this.keys.env), unlocked, repoRelative(root, path) ?? path);
         return unlocked;
       });
@@ -278,7 +279,6 @@ export async function targetForNewFile(
     const rule = matchRule(await readPolicy(root, cwd), rel);
     if (rule) {
       // The policy is committed: a file this clone saw under another keyring is not moved silently.
-      const { findGitDirs } = await import('../repo/key-store.js');
       const dirs = findGitDirs(root, env);
       if (dirs) new (await import('../repo/placement.js')).Placement(dirs.commonDir).assertSameKeyring(rel, rule.keyring);
       if (rule.format === 'ansible') return { kind: 'ansible', version: '1.2', label: rule.keyring, keyring: { root, name: rule.keyring } };
@@ -386,9 +386,12 @@ async function notAVaultFile(origin: string, bytes: Uint8Array): Promise<FormatE
   return new FormatError(`${quotePath(origin)}: not a vault file; encrypt it first with "vault encrypt"`);
 }
 
-/** The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current. */
-async function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Promise<Uint8Array | null> {
-  const { findGitDirs, readStoredKeys } = await import('../repo/key-store.js');
+/**
+ * The data key `vault unlock` stored for keyring NAME of the repository at ROOT, if it is current.
+ * (key-store.ts is imported statically: opening a file in an unlocked repository is the common
+ * case, and the quick `vault view` has no code that import() would load.)
+ */
+function storedDataKey(root: string, name: string, dataKeyId: Uint8Array, env: NodeJS.ProcessEnv): Uint8Array | null {
   const dirs = findGitDirs(root, env);
   if (!dirs) return null;
   const stored = readStoredKeys(dirs.commonDir, name);

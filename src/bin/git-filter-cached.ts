@@ -1,0 +1,16 @@
+/**
+ * The package's way to the git drivers' program: bundle/bin/git-filter-program.js, run with the
+ * user's code cache for it (src/bin/code-cache.ts), written after the first run, when the cache
+ * holds what that run compiled. The package's build puts this module where the launcher
+ * (src/bin/git-filter.ts) imports ./git-filter-program.js; the tsc build imports the program
+ * itself. Its require (this file's, in bundle/bin/) serves the program's own requires: the YAML
+ * parser and glob matcher beside it.
+ */
+import { join } from 'node:path';
+import { runWithCodeCache } from './code-cache.js';
+
+export function start(args: string[]): Promise<void> {
+  const program = runWithCodeCache(join(__dirname, 'git-filter-program.js'), process.env, require);
+  const run = program.exports.start as (args: string[]) => Promise<void>;
+  return run(args).finally(() => program.saveCache());
+}
