@@ -111,13 +111,15 @@ for (const runtime of runtimes) {
     const entries = readdirSync(join(compile, tag));
     assert.ok(entries.length > 0, 'the modules --help loaded are cached');
     for (const entry of entries) assert.is(statSync(join(compile, tag, entry)).mode & 0o077, 0, entry);
-    // Not handed on: a child of vault exec starts without it.
-    const child = await runAsync(['exec', '--', 'sh', '-c', 'printf %s "${NODE_COMPILE_CACHE-unset}"'], {
-      program: vaultPath, cwd: empty, env: runtimeEnv({ PATH, XDG_CACHE_HOME: home }),
+    // The refusals and this one run the checkout's bundle/bin/vault.js on the same Node: the file
+    // the tarball holds, with the source map the package leaves out, so that they count for
+    // coverage of src/. vault exec turns the cache on, and does not hand it to its child.
+    const execHome = join(work, `${runtime.name}-compile-exec`);
+    const child = await runAsync([CLI, 'exec', '--', 'sh', '-c', 'printf %s "${NODE_COMPILE_CACHE-unset}"'], {
+      program: node, cwd: empty, env: runtimeEnv({ PATH, XDG_CACHE_HOME: execHome }),
     });
     assert.is(child.stdout, 'unset');
-    // The refusals run the checkout's bundle/bin/vault.js on the same Node: the file the tarball
-    // holds, with the source map the package leaves out, so that they count for coverage of src/.
+    assert.equal(readdirSync(join(execHome, 'vaultfile', 'compile')), [tag], 'on in vault exec');
     // The user's cache directory, or compile/ in it, writable by others: Node is given neither.
     for (const open of ['vaultfile', 'vaultfile/compile']) {
       const shared = join(work, `${runtime.name}-shared-${open.replace('/', '-')}`);
