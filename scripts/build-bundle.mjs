@@ -1,7 +1,7 @@
 // Builds what the npm package ships, under bundle/ (esbuild):
 // - bundle/bin/vault.js: what `vault` and `vaultfile` start, a CommonJS launcher (src/bin/vault.ts)
 //   that answers --version itself, with the version inlined here, runs a plain `vault view` from
-//   view.js, and otherwise imports cli.mjs;
+//   view.js, and otherwise imports cli.mjs, with Node's compile cache on where Node has one;
 // - bundle/bin/view.js: the quick `vault view` (src/bin/view.ts, src/quick-view.ts), one CommonJS
 //   file without commander or any code it loads with import() (wholeProgramOnly below), which
 //   the launcher runs with a per-user V8 code cache (src/bin/code-cache.ts);
@@ -63,15 +63,16 @@ export const bundleLocalRequires = {
 };
 
 /**
- * The launcher imports the program as `./cli.js` (its name in dist/bin/); here it is cli.mjs. It
- * imports the quick `vault view` as `./view.js`: here src/bin/view-cached.ts, which runs
- * bundle/bin/view.js with the user's code cache.
+ * The launcher imports the program as `./cli.js` (its name in dist/bin/): here src/bin/cli-cached.ts,
+ * which turns Node's compile cache on and imports cli.mjs. It imports the quick `vault view` as
+ * `./view.js`: here src/bin/view-cached.ts, which runs bundle/bin/view.js with the user's code cache.
  * @type {import('esbuild').Plugin}
  */
 const programAsModule = {
   name: 'program-as-module',
   setup(plugin) {
-    plugin.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+    plugin.onResolve({ filter: /^\.\/cli\.js$/ }, (args) =>
+      args.importer.endsWith('vault.ts') ? { path: join(ROOT, 'src/bin/cli-cached.ts') } : { path: './cli.mjs', external: true });
     plugin.onResolve({ filter: /^\.\/view\.js$/ }, (args) =>
       args.importer.endsWith('vault.ts') ? { path: join(ROOT, 'src/bin/view-cached.ts') } : undefined);
   },

@@ -52,14 +52,18 @@ export function runtimeEnv(/** @type {Record<string, string>} */ extra = {}) {
 }
 
 /**
- * Run `vault ARGS` with exactly ENV, without blocking this process.
+ * Run `vault ARGS` with exactly ENV, without blocking this process: the built CLI on this Node
+ * (with NODEARGS), or PROGRAM, an installed executable, run directly as a shell would.
  * @param {string[]} args
- * @param {{ env?: Record<string, string>, cwd?: string, nodeArgs?: string[] }} [options]
+ * @param {{ env?: Record<string, string>, cwd?: string, nodeArgs?: string[], program?: string }} [options]
  * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }>}
  */
 export function runAsync(args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
+    const [file, argv] = options.program === undefined
+      ? [process.execPath, [...(options.nodeArgs ?? []), CLI, ...args]]
+      : [options.program, args];
+    const child = spawn(file, argv, {
       cwd: options.cwd,
       env: options.env ?? runtimeEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],

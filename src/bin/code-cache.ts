@@ -31,8 +31,11 @@ export interface CachedModule {
   saveCache(): void;
 }
 
-/** The directory of this user's caches, or null when there is none to use. */
-function cacheDirectory(env: NodeJS.ProcessEnv): string | null {
+/**
+ * The directory of this user's caches, or null when there is none to use: this one's and Node's
+ * compile cache for the whole program (src/bin/compile-cache.ts).
+ */
+export function cacheDirectory(env: NodeJS.ProcessEnv): string | null {
   if (env.NODE_DISABLE_COMPILE_CACHE) return null;
   if (process.platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'vaultfile') : null;
   const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : env.HOME ? join(env.HOME, '.cache') : null;
@@ -45,12 +48,31 @@ function ownedAlone(stat: { uid: number; mode: number }): boolean {
   return stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
 }
 
+/** Whether DIRECTORY is a directory, not a link to one, that this user alone can write. */
+export function isPrivateDirectory(directory: string): boolean {
+  try {
+    const stat = lstatSync(directory);
+    return stat.isDirectory() && ownedAlone(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Make DIRECTORY (0700, with its parents) unless it is there; whether it is this user's alone. */
+export function makePrivateDirectory(directory: string): boolean {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+  } catch {
+    return false;
+  }
+  return isPrivateDirectory(directory);
+}
+
 /** The cache at PATH when it is one to trust (see above), else undefined. */
 function readCache(directory: string, path: string): Buffer | undefined {
   let fd: number | undefined;
   try {
-    const dir = lstatSync(directory);
-    if (!dir.isDirectory() || !ownedAlone(dir)) return undefined;
+    if (!isPrivateDirectory(directory)) return undefined;
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     const stat = fstatSync(fd);
     if (!stat.isFile() || !ownedAlone(stat) || stat.size > MAX_CACHE_BYTES) return undefined;
@@ -74,8 +96,7 @@ function readCache(directory: string, path: string): Buffer | undefined {
 function writeCache(directory: string, path: string, prefix: string, data: Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    if (!ownedAlone(lstatSync(directory))) return;
+    if (!makePrivateDirectory(directory)) return;
     writeFileSync(temporary, data, { flag: 'wx', mode: 0o600 });
     renameSync(temporary, path);
     for (const name of readdirSync(directory)) {
