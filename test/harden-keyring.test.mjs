@@ -36,10 +36,18 @@ async function rotatedAway() {
   return { alice, mallory, malloryKey, oldKeyring };
 }
 
-/** Mallory commits KEYRING TEXT and alice pulls it. @param {any} ctx @param {string} text */
+/**
+ * Mallory commits KEYRING TEXT and alice pulls it. Mallory commits without the vault filter, as an
+ * attacker may: git runs the clean filter on any file it finds racily clean (written in the same
+ * clock tick as the index), and mallory's own filter refuses to seal under the keyring she edited.
+ * Only the keyring is staged, so her plaintext never enters the commit.
+ * @param {any} ctx @param {string} text
+ */
 function malloryPushes(ctx, text) {
   writeFileSync(join(ctx.mallory, KEYRING), text);
-  git(ctx.mallory, ['commit', '-q', '-am', 'innocent change']);
+  const withoutFilter = ['-c', 'filter.vault.process=', '-c', 'filter.vault.clean=cat', '-c', 'filter.vault.smudge=cat', '-c', 'filter.vault.required=false'];
+  git(ctx.mallory, [...withoutFilter, 'add', KEYRING]);
+  git(ctx.mallory, [...withoutFilter, 'commit', '-q', '-m', 'innocent change']);
   git(ctx.alice.dir, ['pull', '-q', '--no-rebase', ctx.mallory, 'HEAD']);
 }
 
