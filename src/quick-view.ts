@@ -23,6 +23,7 @@ import { EXIT } from './errors.js';
 import { reportError } from './run.js';
 import { openFiles, showFiles, usesPager, type Plaintext } from './commands/view-files.js';
 import { readViewArgs } from './commands/view-args.js';
+import { writeStdout } from './fs/files.js';
 
 /**
  * Run `vault view` for ARGS on HOST: the exit code, or null when this path declines (see above)
@@ -60,7 +61,7 @@ export async function quickView(args: readonly string[], host: Host): Promise<nu
       return null;
     }
     // Committed: what was held goes out, and from here on this path reports its own failures.
-    for (const chunk of held) host.stderr.write(chunk);
+    for (const chunk of held) await writeStdout(host.stderr, chunk);
     held = null;
     try {
       await showFiles(parts, request.options, context);

@@ -167,7 +167,7 @@ test('the git filter reads its YAML parser and glob matcher only when a file nee
   assert.match(smudge.stderr, /"notes\.txt" is not encrypted in the repository/);
   // The first run wrote the program's code cache; the next runs take it.
   const caches = () => readdirSync(join(cacheHome, 'vaultfile')).filter((name) => name.endsWith('.cache'));
-  assert.equal(caches().map((name) => name.replace(/-[0-9a-f]{16}\.cache$/, '')), [`git-filter-program-${process.version}-${process.arch}`]);
+  assert.equal(caches().map((name) => name.replace(/-[0-9a-f]{8}-[0-9a-f]{16}\.cache$/, '')), [`git-filter-program-${process.version}-${process.arch}`]);
   // Clean asks the policy for the file's keyring (notes.txt matches no rule: refused, after the match).
   const clean = run('clean');
   assert.equal(clean.files, [...program, join(BIN, 'git-filter-picomatch.js'), join(BIN, 'git-filter-yaml.js')].sort());

@@ -253,7 +253,7 @@ test('the package filter keeps its code cache per user: made by the first run, n
   assert.is(readFileSync(join(dir, PROD), 'utf8'), `db_password: ${marker}\n`);
   const names = readdirSync(join(cacheHome, 'vaultfile'));
   assert.is(names.length, 1, names.join(', '));
-  assert.match(names[0] ?? '', /^git-filter-program-v[\d.]+-\w+-[0-9a-f]{16}\.cache$/);
+  assert.match(names[0] ?? '', /^git-filter-program-v[\d.]+-\w+-[0-9a-f]{8}-[0-9a-f]{16}\.cache$/);
   const cache = readFileSync(join(cacheHome, 'vaultfile', names[0] ?? ''));
   assert.not.ok(cache.includes(marker), 'no plaintext in the cache');
   const stored = readFileSync(join(dir, '.git', 'vaultfile', 'keys', 'default.key'), 'utf8');

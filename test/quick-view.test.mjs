@@ -242,7 +242,7 @@ test('the code cache is made on the first run, private, taken by the next, and h
   view();
   const [name, ...more] = caches(home);
   assert.ok(name !== undefined && more.length === 0, 'one cache file');
-  assert.match(name, new RegExp(`^view-${process.version.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{16}\\.cache$`));
+  assert.match(name, new RegExp(`^view-${process.version.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{8}-[0-9a-f]{16}\\.cache$`));
   const path = join(home, 'vaultfile', name);
   assert.is(statSync(join(home, 'vaultfile')).mode & 0o777, 0o700);
   assert.is(statSync(path).mode & 0o777, 0o600);
@@ -256,12 +256,35 @@ test('the code cache is made on the first run, private, taken by the next, and h
   assert.is(statSync(path).ino, ino, 'taken, not made again');
   assert.equal(caches(home), [name]);
   // The cache of an older build of the file goes when a new one is written.
-  const stale = `view-${process.version}-${process.arch}-0000000000000000.cache`;
+  // (The same installation: the same prefix, up to the hash of the text.)
+  const stale = `${name.slice(0, -'0000000000000000.cache'.length)}0000000000000000.cache`;
   writeFileSync(join(home, 'vaultfile', stale), 'old', { mode: 0o600 });
   removeDir(path);
   view();
   assert.equal(caches(home), [name]);
   removeDir(home);
+});
+
+test('two installations in turn keep a cache each', () => {
+  const home = tempDir('vaultfile-quick-cache-');
+  const other = tempDir('vaultfile-quick-install-');
+  for (const name of ['vault.js', 'view.js', 'package.json']) copyFileSync(join(ROOT, 'bundle', 'bin', name), join(other, name));
+  const view = (/** @type {string} */ launcher) => {
+    const result = node(launcher, ['view', '--key-file', 'k.key', 'vars.yml'], { env: { XDG_CACHE_HOME: home } });
+    assert.is(result.status, 0, result.stderr);
+    assert.is(result.stdout.toString(), `db_password: ${MARKER}\n`);
+  };
+  view(CLI);
+  view(join(other, 'vault.js'));
+  const made = caches(home);
+  assert.is(made.length, 2, made.join(', '));
+  const inodes = made.map((name) => statSync(join(home, 'vaultfile', name)).ino);
+  view(CLI);
+  view(join(other, 'vault.js'));
+  assert.equal(caches(home), made);
+  assert.equal(made.map((name) => statSync(join(home, 'vaultfile', name)).ino), inodes, 'each taken, neither made again');
+  removeDir(home);
+  removeDir(other);
 });
 
 test('a damaged cache is refused by V8 and made again; one where others could write is neither read nor written', () => {

@@ -9,11 +9,11 @@
  * V8 runs cached bytecode as it finds it, so a cache is read only from a directory that is this
  * user's alone: $XDG_CACHE_HOME/vaultfile or ~/.cache/vaultfile (%LOCALAPPDATA%\vaultfile on
  * Windows), owned by the user and writable by nobody else, from a regular file the user owns,
- * opened without following a link. Its name carries a hash of the source and the Node version, so
- * an upgrade never meets an old cache. The cache holds compiled code and the source's own
- * constants, never a value the run read (test/quick-view.test.mjs looks for the plaintext and
- * the key in it). NODE_DISABLE_COMPILE_CACHE=1, Node's switch for its own cache, turns it off.
- * Any failure to read or write it only means a run without it.
+ * opened without following a link. Its name carries the Node version and hashes of the file's
+ * place and text, so an upgrade never meets an old cache. The cache holds compiled code and the
+ * source's own constants, never a value the run read (test/quick-view.test.mjs looks for the
+ * plaintext and the key in it). NODE_DISABLE_COMPILE_CACHE=1, Node's switch for its own cache,
+ * turns it off. Any failure to read or write it only means a run without it.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -92,7 +92,7 @@ function readCache(directory: string, path: string): Buffer | undefined {
   }
 }
 
-/** Write DATA at PATH through a temporary file, and remove the caches of FILE's older sources. */
+/** Write DATA at PATH through a temporary file, and remove the other caches named PREFIX... (older sources). */
 function writeCache(directory: string, path: string, prefix: string, data: Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
@@ -122,9 +122,12 @@ export function runWithCodeCache(file: string, env: NodeJS.ProcessEnv, load: Nod
   const source = readFileSync(file, 'utf8');
   const directory = cacheDirectory(env);
   const name = basename(file).replace(/\.[cm]?js$/, '');
-  // One file per source, Node version and architecture; the prefix finds the older sources'.
-  const prefix = `${name}-${process.version}-${process.arch}-`;
-  const path = directory === null ? null : join(directory, `${prefix}${createHash('sha256').update(source).digest('hex').slice(0, 16)}.cache`);
+  const hash = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
+  // One file per Node version, architecture, installation (where FILE is) and source. The prefix
+  // finds the older sources of this installation, which an upgrade leaves; another installation
+  // (a global one beside a project's) keeps its own, or two in turn would evict each other's.
+  const prefix = `${name}-${process.version}-${process.arch}-${hash(file, 8)}-`;
+  const path = directory === null ? null : join(directory, `${prefix}${hash(source, 16)}.cache`);
   const cachedData = directory === null || path === null ? undefined : readCache(directory, path);
   const script = new Script(source, { filename: file, cachedData });
   const module = { exports: {} as Record<string, unknown> };
