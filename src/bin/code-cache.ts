@@ -141,3 +141,17 @@ export function runWithCodeCache(file: string, env: NodeJS.ProcessEnv, load: Nod
     },
   };
 }
+
+/**
+ * Run FILE with its cache (runWithCodeCache), call the start(ARGS) it exports, and save the cache
+ * once that has ended, so that the cache holds what the run compiled. The package's quick view
+ * and git drivers start this way (src/bin/view-cached.ts, src/bin/git-filter-cached.ts).
+ */
+export async function startWithCodeCache<T>(file: string, args: string[], env: NodeJS.ProcessEnv, load: NodeJS.Require): Promise<T> {
+  const loaded = runWithCodeCache(file, env, load);
+  try {
+    return await (loaded.exports.start as (args: string[]) => Promise<T>)(args);
+  } finally {
+    loaded.saveCache();
+  }
+}

@@ -7,10 +7,8 @@
  * parser and glob matcher beside it.
  */
 import { join } from 'node:path';
-import { runWithCodeCache } from './code-cache.js';
+import { startWithCodeCache } from './code-cache.js';
 
 export function start(args: string[]): Promise<void> {
-  const program = runWithCodeCache(join(__dirname, 'git-filter-program.js'), process.env, require);
-  const run = program.exports.start as (args: string[]) => Promise<void>;
-  return run(args).finally(() => program.saveCache());
+  return startWithCodeCache<void>(join(__dirname, 'git-filter-program.js'), args, process.env, require);
 }

@@ -5,14 +5,8 @@
  * tsc build imports src/bin/view.ts itself. Its require (this file's, in bundle/bin/) serves view.js.
  */
 import { join } from 'node:path';
-import { runWithCodeCache } from './code-cache.js';
+import { startWithCodeCache } from './code-cache.js';
 
-export async function start(args: string[]): Promise<boolean> {
-  const view = runWithCodeCache(join(__dirname, 'view.js'), process.env, require);
-  const quick = view.exports.start as (args: string[]) => Promise<boolean>;
-  try {
-    return await quick(args);
-  } finally {
-    view.saveCache();
-  }
+export function start(args: string[]): Promise<boolean> {
+  return startWithCodeCache<boolean>(join(__dirname, 'view.js'), args, process.env, require);
 }
